@@ -1,0 +1,142 @@
+"""Branch Desk: the software a domestic-services branch runs its day on."""
+
+import secrets
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user
+
+from webapp.config import Config
+from webapp.extensions import babel, csrf, db, login_manager, migrate
+
+DEVICE_COOKIE = "bd_device"
+
+
+def create_app(config: type[Config] | object = Config) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=str(getattr(config, "INSTANCE_PATH", Config.INSTANCE_PATH)),
+        instance_relative_config=False,
+    )
+    app.config.from_object(config)
+    _load_secrets(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
+    _configure_sqlite(app)
+
+    from webapp import errors, templating
+    from webapp.accounts import services as account_services
+    from webapp.accounts.views import bp as accounts_bp
+    from webapp.admin.views import bp as admin_bp
+    from webapp.customers.views import bp as customers_bp
+    from webapp.workers.views import bp as workers_bp
+
+    login_manager.user_loader(account_services.resume_session)
+    login_manager.unauthorized_handler(account_services.unauthorized)
+    login_manager.session_protection = None
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(workers_bp)
+    app.register_blueprint(customers_bp)
+    app.register_blueprint(admin_bp)
+    errors.register(app)
+    templating.register(app)
+
+    app.before_request(_identify_device)
+    app.after_request(_security_headers)
+
+    from webapp.cli import register as register_cli
+
+    register_cli(app)
+    return app
+
+
+def _load_secrets(app: Flask) -> None:
+    from webapp.core.crypto import load_keys
+
+    instance = Path(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        key_file = instance / "secret_key"
+        instance.mkdir(parents=True, exist_ok=True)
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    try:
+        app.config["DATA_KEYS_LIST"] = load_keys(app.config.get("DATA_KEYS"), instance)
+    except RuntimeError:
+        # Only `flask keys init` / `flask serve` create the data key: a lost key
+        # must never be silently replaced while encrypted data exists.
+        app.config["DATA_KEYS_LIST"] = []
+
+
+def _configure_sqlite(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+
+    with app.app_context():
+        engine = db.engine
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if ":memory:" not in str(engine.url) and engine.url.database:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def _select_locale() -> str:
+    lang = session.get("lang")
+    if not lang and current_user and current_user.is_authenticated:
+        lang = current_user.locale
+    return lang if lang in ("zh_CN", "en") else "zh_CN"
+
+
+def _select_timezone() -> str:
+    if current_user and current_user.is_authenticated and current_user.branch:
+        return current_user.branch.timezone
+    return "Asia/Shanghai"
+
+
+def _identify_device() -> None:
+    device_id = request.cookies.get(DEVICE_COOKIE, "")
+    if len(device_id) != 32 or not device_id.isalnum():
+        device_id = uuid.uuid4().hex
+        g.new_device_id = device_id
+    g.device_id = device_id
+    agent = request.user_agent.string or "unknown"
+    g.device_label = f"{device_id[:8]} · {agent[:150]}"
+
+
+def _security_headers(response):
+    if g.get("new_device_id"):
+        response.set_cookie(
+            DEVICE_COOKIE,
+            g.new_device_id,
+            max_age=5 * 365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    headers = response.headers
+    headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "
+        "base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+    )
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,1 @@
+"""Companies, branches, users, login sessions."""

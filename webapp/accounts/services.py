@@ -1,0 +1,160 @@
+"""Login sessions kept on the server, users and their lifecycle."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+
+from webapp.accounts.models import LoginSession, User
+from webapp.core import audit
+from webapp.core.crypto import new_token, token_digest
+from webapp.core.htmx import is_htmx
+from webapp.core.policy import get_setting
+from webapp.core.roles import COMPANY_WIDE_ROLES, Role
+from webapp.core.types import utcnow
+from webapp.extensions import db
+
+# last_seen_at is written at most this often, not on every request.
+SEEN_GRANULARITY = timedelta(seconds=30)
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip()))
+    if user is None or not user.enabled or not user.check_password(password):
+        audit.record("auth.login_failed", changes={"username": username.strip()[:50]}, actor=None)
+        return None
+    return user
+
+
+def start_session(user: User) -> LoginSession:
+    """Log the user in on a fresh session: the old cookie session is discarded."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    token = new_token()
+    login = LoginSession(
+        token_digest=token_digest(token),
+        user_id=user.id,
+        device_id=g.get("device_id", ""),
+        user_agent=request.user_agent.string[:300],
+        ip=(request.remote_addr or "")[:64],
+    )
+    db.session.add(login)
+    db.session.flush()
+    login.token = token
+    user.login_session = login
+    login_user(user)
+    audit.record("auth.login", user, actor=user, branch_id=user.branch_id)
+    return login
+
+
+def resume_session(token: str) -> User | None:
+    """Flask-Login's user loader: the user of a live server-side session."""
+    login = db.session.scalar(
+        sa.select(LoginSession).where(
+            LoginSession.token_digest == token_digest(token), LoginSession.ended_at.is_(None)
+        )
+    )
+    if login is None:
+        return None
+    user = login.user
+    now = utcnow()
+    idle = timedelta(minutes=get_setting(user.company_id, "session_idle_minutes"))
+    absolute = timedelta(hours=get_setting(user.company_id, "session_absolute_hours"))
+    reason = None
+    if not user.enabled:
+        reason = "disabled"
+    elif now - login.last_seen_at > idle:
+        reason = "idle"
+    elif now - login.created_at > absolute:
+        reason = "expired"
+    if reason:
+        login.ended_at, login.end_reason = now, reason
+        db.session.commit()
+        return None
+    if now - login.last_seen_at > SEEN_GRANULARITY:
+        login.last_seen_at = now
+        db.session.commit()
+    login.token = token
+    user.login_session = login
+    return user
+
+
+def end_session(user: User, reason: str = "logout") -> None:
+    login = user.login_session
+    if login is not None and login.ended_at is None:
+        login.ended_at, login.end_reason = utcnow(), reason
+    audit.record("auth.logout", user, actor=user, branch_id=user.branch_id)
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def end_all_sessions(user: User, reason: str) -> int:
+    result = db.session.execute(
+        sa.update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+    )
+    return result.rowcount
+
+
+def unauthorized():
+    """Never a 302 for script requests: htmx is sent to the login page, fetch gets 401."""
+    login_url = url_for("accounts.login", next=request.full_path.rstrip("?"))
+    if is_htmx():
+        return "", 401, {"HX-Redirect": login_url}
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": _("Please log in again.")}, 401
+    return redirect(login_url)
+
+
+def create_user(
+    *,
+    company_id: int,
+    branch_id: int | None,
+    username: str,
+    display_name: str,
+    role: Role,
+    password: str,
+) -> User:
+    if branch_id is None and role not in COMPANY_WIDE_ROLES:
+        raise ValueError("this role needs a branch")
+    user = User(
+        company_id=company_id,
+        branch_id=branch_id,
+        username=username,
+        display_name=display_name,
+        role=role.value,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.create",
+        user,
+        changes={"role": {"before": None, "after": role.value}},
+        branch_id=branch_id,
+        company_id=company_id,
+    )
+    return user
+
+
+def set_user_enabled(user: User, enabled: bool) -> None:
+    """Disabling a user ends every session they have, at once."""
+    before = user.enabled
+    user.enabled = enabled
+    ended = 0 if enabled else end_all_sessions(user, "disabled")
+    audit.record(
+        "user.enable" if enabled else "user.disable",
+        user,
+        changes={"enabled": {"before": before, "after": enabled}, "sessions_ended": ended},
+        branch_id=user.branch_id,
+        company_id=user.company_id,
+    )
+    db.session.flush()

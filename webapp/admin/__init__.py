@@ -1,0 +1,1 @@
+"""The audit log browser and the policy settings page."""

@@ -1,0 +1,74 @@
+from datetime import time
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TimeField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from webapp.core.forms import strip
+from webapp.core.policy import SETTINGS
+
+
+def settings_form_class():
+    """A form with one field per policy setting, bounds from the registry."""
+
+    class SettingsForm(FlaskForm):
+        pass
+
+    for s in SETTINGS:
+        required = InputRequired(message=_l("Required."))
+        if s.kind == "money":
+            field = DecimalField(
+                s.label,
+                description=s.help,
+                places=2,
+                validators=[
+                    required,
+                    NumberRange(min=Decimal(s.minimum) / 100, max=Decimal(s.maximum) / 100),
+                ],
+            )
+        elif s.kind == "int":
+            field = IntegerField(
+                s.label,
+                description=s.help,
+                validators=[required, NumberRange(min=s.minimum, max=s.maximum)],
+            )
+        else:
+            field = TimeField(s.label, description=s.help, validators=[required])
+        setattr(SettingsForm, s.key, field)
+    return SettingsForm
+
+
+def form_values(form) -> dict:
+    values = {}
+    for s in SETTINGS:
+        data = form[s.key].data
+        if s.kind == "money":
+            data = int((data * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        values[s.key] = data
+    return values
+
+
+def initial_values(current: dict) -> dict:
+    values = {}
+    for s in SETTINGS:
+        value = current[s.key]
+        if s.kind == "money":
+            value = Decimal(value) / 100
+        elif s.kind == "time" and not isinstance(value, time):
+            value = time.fromisoformat(value)
+        values[s.key] = value
+    return values
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    person = StringField(_l("Person"), validators=[Optional()], filters=(strip,))
+    entity = SelectField(_l("Record type"), validators=[Optional()], validate_choice=False)
+    entity_id = IntegerField(_l("Record number"), validators=[Optional()])
+    action = StringField(_l("Action"), validators=[Optional()], filters=(strip,))
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])

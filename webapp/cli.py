@@ -1,0 +1,163 @@
+"""Command line: keys, demo data, users, serving and backups."""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from webapp.core.crypto import KEY_FILE, ensure_key_file, load_keys
+from webapp.extensions import db
+
+keys_cli = AppGroup("keys", help="Encryption keys for personal data.")
+seed_cli = AppGroup("seed", help="Demo data.")
+users_cli = AppGroup("users", help="User accounts.")
+
+
+@keys_cli.command("init")
+def keys_init():
+    """Create the instance data key if it is missing."""
+    path = ensure_key_file(Path(current_app.instance_path))
+    current_app.config["DATA_KEYS_LIST"] = load_keys(
+        current_app.config.get("DATA_KEYS"), Path(current_app.instance_path)
+    )
+    click.echo(f"data key: {path}")
+
+
+def _database_is_empty() -> bool:
+    from webapp.accounts.models import Company
+
+    return db.session.scalar(sa.select(sa.func.count(Company.id))) == 0
+
+
+@seed_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no company yet.")
+def seed_demo_command(if_empty: bool):
+    """Fill the database with the demo company and print its logins."""
+    from webapp.demo import DEMO_PASSWORD, seed_demo
+
+    if if_empty and not _database_is_empty():
+        click.echo("database already has data: demo not loaded")
+        return
+    logins = seed_demo()
+    db.session.commit()
+    click.echo(f"demo company loaded; every demo login has the password {DEMO_PASSWORD}")
+    for username, role, branch in logins:
+        click.echo(f"  {username:<10} {role:<15} {branch}")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--name", required=True)
+@click.option("--role", required=True)
+@click.option("--company", "company_id", type=int, required=True)
+@click.option("--branch", "branch_id", type=int, default=None)
+@click.password_option()
+def users_create(username, name, role, company_id, branch_id, password):
+    """Create a user."""
+    from webapp.accounts.services import create_user
+    from webapp.core.roles import Role
+
+    create_user(
+        company_id=company_id,
+        branch_id=branch_id,
+        username=username,
+        display_name=name,
+        role=Role(role),
+        password=password,
+    )
+    db.session.commit()
+    click.echo(f"created {username}")
+
+
+@click.command("backup")
+@click.option("--to", "target", type=click.Path(path_type=Path), default=None)
+def backup(target: Path | None):
+    """Copy the database (online, consistent) and the uploads to a dated folder."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = target or Path(current_app.instance_path) / "backups" / stamp
+    target.mkdir(parents=True, exist_ok=True)
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        source = sqlite3.connect(url.database)
+        dest = sqlite3.connect(target / "branchdesk.sqlite3")
+        with dest:
+            source.backup(dest)
+        source.close()
+        dest.close()
+    else:
+        env = dict(os.environ, PGPASSWORD=url.password or "")
+        with open(target / "branchdesk.sql", "wb") as out:
+            subprocess.run(  # noqa: S603 - fixed arguments
+                [
+                    shutil.which("pg_dump") or "pg_dump",  # noqa: S607
+                    "--no-owner",
+                    "-h",
+                    url.host or "localhost",
+                    "-p",
+                    str(url.port or 5432),
+                    "-U",
+                    url.username or "postgres",
+                    url.database,
+                ],
+                stdout=out,
+                env=env,
+                check=True,
+            )
+    uploads = Path(current_app.config["UPLOAD_FOLDER"])
+    if uploads.exists():
+        shutil.copytree(uploads, target / "uploads", dirs_exist_ok=True)
+    shutil.copy2(Path(current_app.instance_path) / "data.key", target / "data.key")
+    click.echo(f"backup written to {target} (it holds the data key: keep it safe)")
+
+
+@click.command("serve")
+@click.option("--host", default="0.0.0.0")  # noqa: S104 - a branch tablet reaches it on the LAN
+@click.option("--port", default=8000, type=int)
+@click.option("--workers", default=2, type=int)
+def serve(host: str, port: int, workers: int):
+    """Prepare (key, migrations, demo data when empty) and serve with gunicorn."""
+    instance = Path(current_app.instance_path)
+    upgrade()
+    if not current_app.config.get("DATA_KEYS"):
+        if not (instance / KEY_FILE).exists() and not _database_is_empty():
+            raise click.ClickException(
+                f"{instance / KEY_FILE} is missing but the database holds data: "
+                "restore the key from your backup."
+            )
+        ensure_key_file(instance)
+        current_app.config["DATA_KEYS_LIST"] = load_keys(None, instance)
+    if _database_is_empty():
+        current_app.cli.commands["seed"].commands["demo"].callback(if_empty=True)
+    click.echo(f"Branch Desk on http://{host}:{port}/")
+    os.execvp(  # noqa: S606
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"{host}:{port}",
+            "--access-logfile",
+            "-",
+            "wsgi:app",
+        ],
+    )
+
+
+def register(app) -> None:
+    app.cli.add_command(keys_cli)
+    app.cli.add_command(seed_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(backup)
+    app.cli.add_command(serve)

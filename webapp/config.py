@@ -1,0 +1,47 @@
+"""Configuration from environment variables with safe defaults."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _instance_path() -> Path:
+    return Path(os.environ.get("BRANCHDESK_INSTANCE", ROOT / "instance")).resolve()
+
+
+class Config:
+    INSTANCE_PATH = _instance_path()
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'branchdesk.sqlite3'}"
+    )
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Fernet key(s) for personal data at rest; comma separated, newest first.
+    DATA_KEYS = os.environ.get("BRANCHDESK_DATA_KEYS")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("BRANCHDESK_SECURE_COOKIES", "0") == "1"
+    SESSION_COOKIE_NAME = "bd_session"
+    REMEMBER_COOKIE_DURATION = 0
+    # Uploads above this get a 413 page; ID copies have their own 5 MB check.
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 8 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    UPLOAD_FOLDER = INSTANCE_PATH / "uploads"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    DATA_KEYS = "Qq4aKlZDIPwN4XC72Ub421gXHVVjgYEk75Ef-ZpYUI0="
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    SERVER_NAME = "branchdesk.test"
+
+
+class PostgresConfig(Config):
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: types, scoping, permissions, audit, policy, crypto."""

@@ -1,0 +1,102 @@
+"""The audit log: who, role, branch, device, when, what, before/after."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+from flask_login import current_user
+
+from webapp.core.models import AuditEntry
+from webapp.extensions import db
+
+
+def _actor():
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return None
+
+
+def record(
+    action: str,
+    entity=None,
+    *,
+    changes: dict[str, Any] | None = None,
+    branch_id: int | None = None,
+    company_id: int | None = None,
+    label: str = "",
+    actor=None,
+) -> AuditEntry:
+    """Append one audit entry in the current transaction."""
+    actor = actor or _actor()
+    if entity is not None:
+        branch_id = branch_id if branch_id is not None else getattr(entity, "branch_id", None)
+        company_id = company_id or getattr(entity, "company_id", None)
+    if actor is not None:
+        company_id = company_id or actor.company_id
+        if branch_id is None and entity is None:
+            branch_id = actor.branch_id
+    entry = AuditEntry(
+        company_id=company_id,
+        branch_id=branch_id,
+        user_id=actor.id if actor else None,
+        actor_name=actor.display_name if actor else "system",
+        role=actor.role if actor else "",
+        device=g.get("device_label", "") if has_request_context() else "cli",
+        action=action,
+        entity_type=entity.__tablename__ if entity is not None else "",
+        entity_id=entity.id if entity is not None else None,
+        entity_label=label or _label_of(entity),
+        changes=_jsonable(changes or {}),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _label_of(entity) -> str:
+    if entity is None:
+        return ""
+    for attr in ("name", "display_name", "username"):
+        value = getattr(entity, attr, None)
+        if value:
+            return str(value)[:100]
+    return ""
+
+
+def _plain(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return _plain(value)
+
+
+def diff(obj, *, masked: dict[str, Any] | None = None, skip: set[str] = frozenset()):
+    """Before/after of the attributes changed on `obj` since it was loaded.
+
+    `masked` maps attribute names to (before, after) display values, used
+    instead of the real ones (encrypted columns, ID numbers).
+    """
+    changes: dict[str, Any] = {}
+    state = sa.inspect(obj)
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in skip:
+            continue
+        history = state.attrs[key].history
+        if not history.has_changes():
+            continue
+        before = history.deleted[0] if history.deleted else None
+        after = history.added[0] if history.added else None
+        if before == after:
+            continue
+        changes[key] = {"before": _plain(before), "after": _plain(after)}
+    for key, (before, after) in (masked or {}).items():
+        if before != after:
+            changes[key] = {"before": before, "after": after}
+    return changes

@@ -1,0 +1,26 @@
+"""Domain errors that views turn into messages next to a field."""
+
+
+class FieldError(ValueError):
+    """A business rule broken by one field's value."""
+
+    def __init__(self, field: str, message):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+class RuleError(ValueError):
+    """A business rule that refuses the action as a whole."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def attach(form, error: FieldError) -> None:
+    """Put a service's FieldError next to its form field (dotted names for subforms)."""
+    field = form
+    for part in error.field.split("."):
+        field = field[part]
+    field.errors = [*field.errors, error.message]

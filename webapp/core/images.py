@@ -1,0 +1,57 @@
+"""Uploaded images: type decided by content, re-encoded so metadata is gone."""
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
+MAX_PIXELS = 40_000_000
+MAX_SIDE = 2400
+
+
+class ImageRejected(ValueError):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # "type", "size", "broken"
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    data: bytes
+    content_type: str
+    width: int
+    height: int
+
+
+def clean_image(raw: bytes, *, max_bytes: int) -> CleanImage:
+    """Decode a JPEG/PNG and encode it again without any metadata."""
+    if len(raw) > max_bytes:
+        raise ImageRejected("size")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(raw))
+            if image.format not in ALLOWED_FORMATS:
+                raise ImageRejected("type")
+            if image.width * image.height > MAX_PIXELS:
+                raise ImageRejected("size")
+            image.load()
+    except ImageRejected:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombWarning) as exc:
+        raise ImageRejected("type") from exc
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageRejected("broken") from exc
+    source_format = image.format
+    image = ImageOps.exif_transpose(image)
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    out = io.BytesIO()
+    if source_format == "PNG":
+        if image.mode not in ("RGB", "RGBA", "L", "LA"):
+            image = image.convert("RGBA")
+        image.save(out, format="PNG", optimize=True)
+    else:
+        image.convert("RGB").save(out, format="JPEG", quality=85)
+    return CleanImage(out.getvalue(), ALLOWED_FORMATS[source_format], image.width, image.height)

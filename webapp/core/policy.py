@@ -1,0 +1,173 @@
+"""Per-company policy settings: every number SPEC marks *setting*.
+
+Checks read them through `get_setting`, never a literal.
+"""
+
+from dataclasses import dataclass
+from datetime import time
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from webapp.core import audit
+from webapp.core.models import PolicySetting
+from webapp.extensions import db
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    kind: str  # "int", "money" (fen), "time" (HH:MM), "text"
+    default: object
+    label: object
+    help: object = ""
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "complaint_authority_limit",
+        "money",
+        50000,
+        _l("Complaint authority limit of the manager (CNY)"),
+        _l("Complaints claiming this amount or more are decided by the branch head (R2)."),
+        minimum=0,
+        maximum=100_000_00,
+    ),
+    Setting(
+        "late_complaints_per_week",
+        "int",
+        2,
+        _l("Lateness complaints per week that stop evening handovers"),
+        _l("From this many complaints in one week, no orders at the end of the day (R16)."),
+        minimum=1,
+        maximum=20,
+    ),
+    Setting(
+        "phone_callbacks_per_week",
+        "int",
+        18,
+        _l("Phone callbacks per week (minimum)"),
+        _l("Weekly callback quota (R18)."),
+        minimum=0,
+        maximum=500,
+    ),
+    Setting(
+        "onsite_callbacks_per_week",
+        "int",
+        2,
+        _l("On-site callbacks per week (minimum)"),
+        _l("Weekly callback quota (R18)."),
+        minimum=0,
+        maximum=100,
+    ),
+    Setting(
+        "training_hours_per_month",
+        "int",
+        10,
+        _l("Safety training hours per worker per month (minimum)"),
+        _l("R25."),
+        minimum=0,
+        maximum=200,
+    ),
+    Setting(
+        "quality_pass_mark",
+        "int",
+        60,
+        _l("Quality pass mark (0-100)"),
+        _l("A monthly quality score below this fails the assessment (R27)."),
+        minimum=0,
+        maximum=100,
+    ),
+    Setting(
+        "working_day_end",
+        "time",
+        "18:00",
+        _l("End of the working day"),
+        _l("Afternoon orders must be checked in by then (R14); later work needs consent (R15)."),
+    ),
+    Setting(
+        "session_idle_minutes",
+        "int",
+        30,
+        _l("Log out after this many idle minutes"),
+        minimum=5,
+        maximum=480,
+    ),
+    Setting(
+        "session_absolute_hours",
+        "int",
+        12,
+        _l("Log out after this many hours in any case"),
+        minimum=1,
+        maximum=72,
+    ),
+)
+BY_KEY = {s.key: s for s in SETTINGS}
+
+
+def _decode(setting: Setting, raw: str):
+    if setting.kind in ("int", "money"):
+        return int(raw)
+    if setting.kind == "time":
+        return time.fromisoformat(raw)
+    return raw
+
+
+def _encode(setting: Setting, value) -> str:
+    if setting.kind == "time":
+        return value.strftime("%H:%M") if isinstance(value, time) else str(value)
+    return str(value)
+
+
+def get_setting(company_id: int, key: str):
+    setting = BY_KEY[key]
+    raw = db.session.scalar(
+        sa.select(PolicySetting.value).where(
+            PolicySetting.company_id == company_id, PolicySetting.key == key
+        )
+    )
+    return _decode(setting, raw if raw is not None else _encode(setting, setting.default))
+
+
+def all_settings(company_id: int) -> dict[str, object]:
+    stored = dict(
+        db.session.execute(
+            sa.select(PolicySetting.key, PolicySetting.value).where(
+                PolicySetting.company_id == company_id
+            )
+        ).all()
+    )
+    return {s.key: _decode(s, stored.get(s.key, _encode(s, s.default))) for s in SETTINGS}
+
+
+def update_settings(company_id: int, values: dict[str, object]) -> dict[str, dict]:
+    """Store changed settings and audit them; returns the changes."""
+    current = all_settings(company_id)
+    rows = {
+        row.key: row
+        for row in db.session.scalars(
+            sa.select(PolicySetting).where(PolicySetting.company_id == company_id)
+        )
+    }
+    changes: dict[str, dict] = {}
+    for key, value in values.items():
+        setting = BY_KEY[key]
+        if setting.minimum is not None and value < setting.minimum:
+            raise ValueError(key)
+        if setting.maximum is not None and value > setting.maximum:
+            raise ValueError(key)
+        before, after = _encode(setting, current[key]), _encode(setting, value)
+        if before == after:
+            continue
+        row = rows.get(key)
+        if row is None:
+            db.session.add(PolicySetting(company_id=company_id, key=key, value=after))
+        else:
+            row.value = after
+        changes[key] = {"before": before, "after": after}
+    if changes:
+        audit.record("settings.update", company_id=company_id, changes=changes)
+    db.session.flush()
+    return changes

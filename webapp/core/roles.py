@@ -1,0 +1,63 @@
+"""Roles and what each may do. Views ask `can(user, permission)`."""
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+
+class Role(StrEnum):
+    MANAGER = "manager"
+    SERVICE_CENTER = "service_center"
+    FINANCE = "finance"
+    ADMIN_DEPT = "admin_dept"
+    BRANCH_HEAD = "branch_head"
+    COMPANY_ADMIN = "company_admin"
+
+
+ROLE_LABELS = {
+    Role.MANAGER: _l("Manager"),
+    Role.SERVICE_CENTER: _l("Service center"),
+    Role.FINANCE: _l("Finance"),
+    Role.ADMIN_DEPT: _l("Administration department"),
+    Role.BRANCH_HEAD: _l("Branch head"),
+    Role.COMPANY_ADMIN: _l("Company administrator"),
+}
+
+# Roles whose users may belong to no single branch and then see every branch
+# of their company.
+COMPANY_WIDE_ROLES = {Role.SERVICE_CENTER, Role.FINANCE, Role.ADMIN_DEPT, Role.COMPANY_ADMIN}
+
+PERMISSIONS: dict[str, set[Role]] = {
+    "workers.view": {
+        Role.MANAGER,
+        Role.BRANCH_HEAD,
+        Role.ADMIN_DEPT,
+        Role.SERVICE_CENTER,
+        Role.FINANCE,
+        Role.COMPANY_ADMIN,
+    },
+    "workers.edit": {Role.MANAGER, Role.BRANCH_HEAD},
+    "workers.status": {Role.MANAGER, Role.BRANCH_HEAD},
+    # Full ID numbers and ID-card copies: the people who keep the personnel file.
+    "workers.sensitive": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT},
+    "talks.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT},
+    "talks.edit": {Role.MANAGER, Role.BRANCH_HEAD},
+    "escalations.view": {Role.BRANCH_HEAD, Role.ADMIN_DEPT},
+    "customers.view": {
+        Role.MANAGER,
+        Role.BRANCH_HEAD,
+        Role.SERVICE_CENTER,
+        Role.FINANCE,
+        Role.COMPANY_ADMIN,
+    },
+    "customers.edit": {Role.MANAGER, Role.BRANCH_HEAD, Role.SERVICE_CENTER},
+    "audit.view": {Role.BRANCH_HEAD, Role.COMPANY_ADMIN},
+    "settings.edit": {Role.BRANCH_HEAD, Role.COMPANY_ADMIN},
+    "users.manage": {Role.COMPANY_ADMIN},
+}
+
+
+def can(user, permission: str) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return Role(user.role) in PERMISSIONS[permission]

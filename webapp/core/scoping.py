@@ -1,0 +1,42 @@
+"""Branch scoping: the one path to every branch-owned record.
+
+Another branch's record answers 404, exactly like an id that does not exist.
+"""
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
+
+from webapp.accounts.models import Branch
+from webapp.extensions import db
+
+
+def visible_branch_ids(user) -> list[int]:
+    """Branches the user may see: their own, or all of the company's."""
+    if user.branch_id is not None:
+        return [user.branch_id]
+    return list(
+        db.session.scalars(sa.select(Branch.id).where(Branch.company_id == user.company_id))
+    )
+
+
+def scoped_select(model, user=None):
+    """`select(model)` limited to the branches the user may see."""
+    user = user or current_user
+    return sa.select(model).where(model.branch_id.in_(visible_branch_ids(user)))
+
+
+def get_scoped_or_404(model, record_id: int, user=None):
+    record = db.session.scalar(scoped_select(model, user).where(model.id == record_id))
+    if record is None:
+        abort(404)
+    return record
+
+
+def visible_branches(user=None) -> list[Branch]:
+    user = user or current_user
+    return list(
+        db.session.scalars(
+            sa.select(Branch).where(Branch.id.in_(visible_branch_ids(user))).order_by(Branch.code)
+        )
+    )

@@ -1,0 +1,1 @@
+"""Customer files (R8, R12)."""

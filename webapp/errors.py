@@ -1,0 +1,57 @@
+"""Error pages: a clear message in the user's language, never a raw 500."""
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from webapp.core.htmx import is_htmx
+from webapp.extensions import db
+
+
+def _page(status: int, title: str, message: str):
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": message, "status": status}, status
+    template = (
+        "_error.html" if is_htmx() and not request.headers.get("HX-Boosted") else "error.html"
+    )
+    return render_template(template, status=status, title=title, message=message), status
+
+
+def register(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error):
+        response = _page(
+            400,
+            _("The form has expired"),
+            _("The page was open too long or you were logged out. Reload it and try again."),
+        )
+        return response[0], 400, {"X-CSRF-Failed": "1"}
+
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return _page(400, _("Bad request"), _("The request could not be understood."))
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return _page(403, _("Not allowed"), _("Your role does not allow this."))
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return _page(404, _("Not found"), _("There is no such page or record."))
+
+    @app.errorhandler(405)
+    def not_allowed(_error):
+        return _page(405, _("Not allowed"), _("This action is not available here."))
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return _page(
+            413,
+            _("File too large"),
+            _("The upload is too large. ID-card copies may be at most 5 MB."),
+        )
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        db.session.rollback()
+        return _page(500, _("Something went wrong"), _("The error was logged. Please try again."))

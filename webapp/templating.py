@@ -1,0 +1,59 @@
+"""Template globals and filters."""
+
+from flask import request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from webapp.core.masking import mask_phone
+from webapp.core.phones import display_phone
+from webapp.core.roles import ROLE_LABELS, Role, can
+from webapp.workers.models import (
+    ESCALATION_LABELS,
+    GENDER_LABELS,
+    STATUS_LABELS,
+    TOPIC_LABELS,
+)
+
+# (endpoint, label, permission)
+NAVIGATION = (
+    ("accounts.home", _l("Today"), None),
+    ("workers.index", _l("Workers"), "workers.view"),
+    ("customers.index", _l("Customers"), "customers.view"),
+    ("workers.escalations", _l("Escalations"), "escalations.view"),
+    ("admin.audit_log", _l("Audit log"), "audit.view"),
+    ("admin.settings", _l("Settings"), "settings.edit"),
+    ("accounts.users", _l("Users"), "users.manage"),
+)
+
+
+def register(app) -> None:
+    @app.context_processor
+    def globals_():
+        nav = []
+        if current_user.is_authenticated:
+            nav = [
+                (endpoint, label)
+                for endpoint, label, perm in NAVIGATION
+                if perm is None or can(current_user, perm)
+            ]
+        return {
+            "can": lambda perm: can(current_user, perm),
+            "navigation": nav,
+            "current_endpoint": request.endpoint,
+            "html_lang": "zh-CN" if str(get_locale()) == "zh_CN" else "en",
+            "locale": str(get_locale()),
+            "STATUS_LABELS": STATUS_LABELS,
+            "GENDER_LABELS": GENDER_LABELS,
+            "TOPIC_LABELS": TOPIC_LABELS,
+            "ESCALATION_LABELS": ESCALATION_LABELS,
+            "ROLE_LABELS": {r.value: label for r, label in ROLE_LABELS.items()},
+            "Role": Role,
+        }
+
+    app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["phone"] = display_phone
+    app.jinja_env.filters["datetime"] = lambda v: (
+        format_datetime(v, "yyyy-MM-dd HH:mm") if v else ""
+    )
+    app.jinja_env.filters["date"] = lambda v: format_date(v, "yyyy-MM-dd") if v else ""

@@ -1,0 +1,249 @@
+import sqlalchemy as sa
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from webapp.core.access import require
+from webapp.core.errors import FieldError, RuleError, attach
+from webapp.core.forms import phone_value
+from webapp.core.htmx import render_page_or_partial
+from webapp.core.roles import can
+from webapp.core.scoping import get_scoped_or_404, scoped_select
+from webapp.extensions import db
+from webapp.workers import services
+from webapp.workers.forms import (
+    CloseEscalationForm,
+    IdCopyForm,
+    SearchForm,
+    StatusForm,
+    TalkForm,
+    WorkerForm,
+)
+from webapp.workers.models import ADDRESS_PARTS, STATUS_LABELS, Talk, Worker, WorkerStatus
+
+bp = Blueprint("workers", __name__)
+PAGE_SIZE = 50
+
+
+def get_worker_or_404(worker_id: int) -> Worker:
+    return get_scoped_or_404(Worker, worker_id)
+
+
+def _search_query(q: str, status: str):
+    query = scoped_select(Worker)
+    if status in STATUS_LABELS:
+        query = query.where(Worker.status == status)
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit() or ch in "xX")
+        conditions = [Worker.name.contains(q, autoescape=True), Worker.badge_no == q]
+        if len(digits) >= 4:
+            conditions.append(Worker.mobile.contains(digits, autoescape=True))
+        if len(digits) == 18:
+            conditions.append(Worker.id_number_digest == services.id_digest(digits.upper()))
+        query = query.where(sa.or_(*conditions))
+    return query.order_by(Worker.status, Worker.badge_no).limit(PAGE_SIZE)
+
+
+@bp.get("/workers")
+@require("workers.view")
+def index():
+    form = SearchForm(request.args)
+    form.status.choices = [("", "")] + list(STATUS_LABELS.items())
+    form.validate()
+    workers = db.session.scalars(_search_query(form.q.data or "", form.status.data or ""))
+    return render_page_or_partial(
+        "workers/index.html", "workers/_rows.html", form=form, workers=list(workers)
+    )
+
+
+def _data(form: WorkerForm) -> services.WorkerData:
+    return services.WorkerData(
+        name=form.name.data,
+        gender=form.gender.data,
+        badge_no=form.badge_no.data,
+        start_date=form.start_date.data,
+        hukou={p: form.hukou[p].data or "" for p in ADDRESS_PARTS},
+        home={p: form.home[p].data or "" for p in ADDRESS_PARTS},
+        current_address=form.current_address.data,
+        mobile=phone_value(form.mobile),
+        landline=phone_value(form.landline),
+        referee_kind=form.referee_kind.data,
+        referee_name=form.referee_name.data or "",
+        referee_relation=form.referee_relation.data or "",
+        referee_phone=phone_value(form.referee_phone),
+        referee_address=form.referee_address.data or "",
+    )
+
+
+@bp.route("/workers/new", methods=["GET", "POST"])
+@require("workers.edit")
+def create():
+    form = WorkerForm()
+    if form.validate_on_submit():
+        try:
+            worker = services.create_worker(current_user.branch, _data(form), form.id_number.parsed)
+        except FieldError as error:
+            attach(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("workers.detail", worker_id=worker.id), code=303)
+    return render_template("workers/form.html", form=form, worker=None), (
+        422 if form.errors or request.method == "POST" else 200
+    )
+
+
+@bp.get("/workers/<int:worker_id>")
+@require("workers.view")
+def detail(worker_id: int):
+    worker = get_worker_or_404(worker_id)
+    full_id = None
+    if request.args.get("reveal") == "id":
+        if not can(current_user, "workers.sensitive"):
+            abort(403)
+        full_id = services.reveal_id_number(worker)
+        db.session.commit()
+    return render_template("workers/detail.html", **_detail_context(worker, full_id=full_id))
+
+
+def _detail_context(worker: Worker, **over):
+    status_form = StatusForm(prefix="status")
+    status_form.status.choices = [
+        (s.value, STATUS_LABELS[s]) for s in services.status_choices(worker, current_user.role)
+    ]
+    context = {
+        "worker": worker,
+        "full_id": None,
+        "status_form": status_form,
+        "copy_form": IdCopyForm(prefix="copy"),
+        "talk_form": TalkForm(prefix="talk"),
+    }
+    context.update(over)
+    return context
+
+
+@bp.route("/workers/<int:worker_id>/edit", methods=["GET", "POST"])
+@require("workers.edit")
+def edit(worker_id: int):
+    worker = get_worker_or_404(worker_id)
+    if worker.is_read_only:
+        abort(403)
+    form = WorkerForm(obj=worker if request.method == "GET" else None, id_required=False)
+    if request.method == "GET":
+        form.id_number.data = ""
+        for kind in ("hukou", "home"):
+            for part in ADDRESS_PARTS:
+                form[kind][part].data = getattr(worker, f"{kind}_{part}")
+    if form.validate_on_submit():
+        try:
+            services.update_worker(worker, _data(form), getattr(form.id_number, "parsed", None))
+        except FieldError as error:
+            attach(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("workers.detail", worker_id=worker.id), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("workers/form.html", form=form, worker=worker), status
+
+
+@bp.post("/workers/<int:worker_id>/status")
+@require("workers.status")
+def change_status(worker_id: int):
+    worker = get_worker_or_404(worker_id)
+    context = _detail_context(worker)
+    form = context["status_form"]
+    if form.validate_on_submit():
+        try:
+            services.change_status(
+                worker, WorkerStatus(form.status.data), form.reason.data, current_user.role
+            )
+        except FieldError as error:
+            attach(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("workers.detail", worker_id=worker.id), code=303)
+    return render_template("workers/detail.html", **context), 422
+
+
+@bp.post("/workers/<int:worker_id>/id-copies")
+@require("workers.edit")
+def upload_id_copy(worker_id: int):
+    worker = get_worker_or_404(worker_id)
+    context = _detail_context(worker)
+    form = context["copy_form"]
+    if form.validate_on_submit():
+        try:
+            services.store_id_copy(worker, form.side.data, form.image.data.read(), current_user.id)
+        except (FieldError, RuleError) as error:
+            form.image.errors = [*form.image.errors, error.message]
+        else:
+            db.session.commit()
+            return redirect(url_for("workers.detail", worker_id=worker.id), code=303)
+    return render_template("workers/detail.html", **context), 422
+
+
+@bp.get("/workers/<int:worker_id>/id-copies/<side>")
+@require("workers.sensitive")
+def id_copy(worker_id: int, side: str):
+    worker = get_worker_or_404(worker_id)
+    copy = worker.id_copy(side)
+    if copy is None:
+        abort(404)
+    data = services.read_id_copy(worker, copy)
+    db.session.commit()
+    response = make_response(data)
+    response.headers["Content-Type"] = copy.content_type
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+@bp.post("/workers/<int:worker_id>/talks")
+@require("talks.edit")
+def add_talk(worker_id: int):
+    worker = get_worker_or_404(worker_id)
+    context = _detail_context(worker)
+    form = context["talk_form"]
+    if form.validate_on_submit():
+        try:
+            services.add_talk(
+                worker,
+                talk_date=form.talk_date.data,
+                topic=form.topic.data,
+                notes=form.notes.data,
+                help_given=form.help_given.data or "",
+                escalate_to=form.escalate_to.data,
+                user=current_user,
+            )
+        except (FieldError, RuleError) as error:
+            form.notes.errors = [*form.notes.errors, error.message]
+        else:
+            db.session.commit()
+            return redirect(url_for("workers.detail", worker_id=worker.id) + "#talks", code=303)
+    return render_template("workers/detail.html", **context), 422
+
+
+@bp.get("/escalations")
+@require("escalations.view")
+def escalations():
+    talks = db.session.scalars(services.escalations_query(current_user))
+    return render_template(
+        "workers/escalations.html", talks=list(talks), form=CloseEscalationForm()
+    )
+
+
+@bp.post("/escalations/<int:talk_id>/close")
+@require("escalations.view")
+def close_escalation(talk_id: int):
+    talk = get_scoped_or_404(Talk, talk_id)
+    form = CloseEscalationForm()
+    if form.validate_on_submit():
+        try:
+            services.close_escalation(talk, form.resolution.data, current_user)
+        except RuleError as error:
+            form.resolution.errors = [*form.resolution.errors, error.message]
+        else:
+            db.session.commit()
+            return redirect(url_for("workers.escalations"), code=303)
+    talks = db.session.scalars(services.escalations_query(current_user))
+    return render_template(
+        "workers/escalations.html", talks=list(talks), form=form, failed_id=talk.id
+    ), 422
