@@ -87,12 +87,19 @@ def _configure_sqlite(app: Flask) -> None:
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, start transactions, so that
+        # SAVEPOINT and transactional DDL behave as on PostgreSQL.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
-        if ":memory:" not in str(engine.url) and engine.url.database:
+        if engine.url.database and engine.url.database != ":memory:":
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
 
 
 def _select_locale() -> str:

@@ -32,6 +32,7 @@ class Config:
     LANGUAGES = ("zh_CN", "en")
     UPLOAD_FOLDER = INSTANCE_PATH / "uploads"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hash method, not a secret
 
 
 class TestConfig(Config):
@@ -41,6 +42,8 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     SERVER_NAME = "branchdesk.test"
+    # Tests create many users: a cheap hash keeps the suite fast.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a hash method
 
 
 class PostgresConfig(Config):

@@ -30,6 +30,7 @@ NAVIGATION = (
 def register(app) -> None:
     @app.context_processor
     def globals_():
+        chinese = get_locale().language == "zh"
         nav = []
         if current_user.is_authenticated:
             nav = [
@@ -41,8 +42,8 @@ def register(app) -> None:
             "can": lambda perm: can(current_user, perm),
             "navigation": nav,
             "current_endpoint": request.endpoint,
-            "html_lang": "zh-CN" if str(get_locale()) == "zh_CN" else "en",
-            "locale": str(get_locale()),
+            "html_lang": "zh-CN" if chinese else "en",
+            "locale": "zh_CN" if chinese else "en",
             "STATUS_LABELS": STATUS_LABELS,
             "GENDER_LABELS": GENDER_LABELS,
             "TOPIC_LABELS": TOPIC_LABELS,

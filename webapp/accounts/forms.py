@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from webapp.core.forms import options
 from webapp.core.roles import ROLE_LABELS, Role
 
 
@@ -21,7 +22,9 @@ class UserForm(FlaskForm):
         ],
     )
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)])
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(
+        _l("Role"), choices=options((r.value, label) for r, label in ROLE_LABELS.items())
+    )
     branch_id = SelectField(_l("Branch"), coerce=int)
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
 

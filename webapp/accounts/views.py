@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from webapp.accounts import services
 from webapp.accounts.forms import LoginForm, UserForm
 from webapp.accounts.models import User
+from webapp.core.forms import options
 from webapp.core.roles import COMPANY_WIDE_ROLES, Role, can
 from webapp.core.scoping import visible_branches
 from webapp.extensions import db
@@ -81,9 +82,9 @@ def _company_users() -> list[User]:
 
 def _user_form() -> UserForm:
     form = UserForm()
-    form.branch_id.choices = [(0, _("Whole company"))] + [
-        (b.id, b.name) for b in visible_branches()
-    ]
+    form.branch_id.choices = options(
+        [(0, _("Whole company"))] + [(b.id, b.name) for b in visible_branches()]
+    )
     return form
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from webapp.admin.forms import AuditFilterForm, form_values, initial_values, settings_form_class
 from webapp.core import policy
 from webapp.core.access import require
+from webapp.core.forms import options
 from webapp.core.htmx import render_page_or_partial
 from webapp.core.models import AuditEntry
 from webapp.core.scoping import visible_branch_ids
@@ -29,7 +30,7 @@ def _local_midnight_utc(day) -> datetime:
 @require("audit.view")
 def audit_log():
     form = AuditFilterForm(request.args)
-    form.entity.choices = [("", "")] + [(e, e) for e in ENTITY_TYPES]
+    form.entity.choices = options([("", "")] + [(e, e) for e in ENTITY_TYPES])
     form.validate()
     query = sa.select(AuditEntry).where(AuditEntry.company_id == current_user.company_id)
     if current_user.branch_id is not None:

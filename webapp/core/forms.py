@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from webapp.core.phones import PhoneError, normalize_cn_phone
@@ -52,3 +53,8 @@ class NotInFuture:
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]

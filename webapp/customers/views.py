@@ -2,7 +2,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.core.access import require
-from webapp.core.forms import phone_value
+from webapp.core.forms import options, phone_value
 from webapp.core.htmx import render_page_or_partial
 from webapp.core.scoping import get_scoped_or_404, visible_branches
 from webapp.customers import services
@@ -32,7 +32,7 @@ def _form(**kwargs) -> CustomerForm:
     """Company-wide users (the service center) choose the branch; others have one."""
     form = CustomerForm(**kwargs)
     if current_user.branch_id is None and "obj" not in kwargs:
-        form.branch_id.choices = [(b.id, b.name) for b in visible_branches()]
+        form.branch_id.choices = options((b.id, b.name) for b in visible_branches())
     else:
         del form.branch_id
     return form

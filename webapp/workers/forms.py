@@ -4,7 +4,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from webapp.core.forms import NOTE_MAX, CnPhone, NotInFuture, optional, required, strip
+from webapp.core.forms import NOTE_MAX, CnPhone, NotInFuture, optional, options, required, strip
 from webapp.workers import idnumbers
 from webapp.workers.models import ESCALATION_LABELS, GENDER_LABELS, TOPIC_LABELS
 
@@ -31,7 +31,7 @@ class WorkerForm(FlaskForm):
     name = StringField(_l("Name"), validators=required(50), filters=F)
     gender = SelectField(
         _l("Gender"),
-        choices=[("", _l("Choose…"))] + list(GENDER_LABELS.items()),
+        choices=options([("", _l("Choose…")), *GENDER_LABELS.items()]),
         validators=[InputRequired(message=_l("Required."))],
     )
     id_number = StringField(_l("Resident ID number"), validators=optional(30), filters=F)
@@ -50,7 +50,7 @@ class WorkerForm(FlaskForm):
     landline = StringField(
         _l("Landline"), validators=[Optional(), Length(max=30), CnPhone("landline")], filters=F
     )
-    referee_kind = SelectField(_l("Introducer or guarantor"), choices=REFEREE_CHOICES)
+    referee_kind = SelectField(_l("Introducer or guarantor"), choices=options(REFEREE_CHOICES))
     referee_name = StringField(_l("Their name"), validators=optional(50), filters=F)
     referee_relation = StringField(_l("Relation"), validators=optional(30), filters=F)
     referee_phone = StringField(
@@ -85,7 +85,7 @@ class WorkerForm(FlaskForm):
 
 
 class IdCopyForm(FlaskForm):
-    side = SelectField(_l("Side"), choices=[("front", _l("Front")), ("back", _l("Back"))])
+    side = SelectField(_l("Side"), choices=options([("front", _l("Front")), ("back", _l("Back"))]))
     image = FileField(
         _l("ID card copy (JPEG or PNG, at most 5 MB)"),
         validators=[FileRequired(message=_l("Choose a photo or scan."))],
@@ -101,12 +101,12 @@ class TalkForm(FlaskForm):
     talk_date = DateField(
         _l("Date"), validators=[DataRequired(message=_l("Required.")), NotInFuture()]
     )
-    topic = SelectField(_l("Topic"), choices=list(TOPIC_LABELS.items()))
+    topic = SelectField(_l("Topic"), choices=options(TOPIC_LABELS.items()))
     notes = TextAreaField(_l("What was said"), validators=required(NOTE_MAX), filters=F)
     help_given = TextAreaField(_l("Help given"), validators=optional(NOTE_MAX), filters=F)
     escalate_to = SelectField(
         _l("Escalate to"),
-        choices=[("", _l("Not escalated"))] + list(ESCALATION_LABELS.items()),
+        choices=options([("", _l("Not escalated")), *ESCALATION_LABELS.items()]),
     )
 
 

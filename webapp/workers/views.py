@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
-from webapp.core.forms import phone_value
+from webapp.core.forms import options, phone_value
 from webapp.core.htmx import render_page_or_partial
 from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, scoped_select
@@ -47,7 +47,7 @@ def _search_query(q: str, status: str):
 @require("workers.view")
 def index():
     form = SearchForm(request.args)
-    form.status.choices = [("", "")] + list(STATUS_LABELS.items())
+    form.status.choices = options([("", ""), *STATUS_LABELS.items()])
     form.validate()
     workers = db.session.scalars(_search_query(form.q.data or "", form.status.data or ""))
     return render_page_or_partial(
@@ -106,9 +106,9 @@ def detail(worker_id: int):
 
 def _detail_context(worker: Worker, **over):
     status_form = StatusForm(prefix="status")
-    status_form.status.choices = [
+    status_form.status.choices = options(
         (s.value, STATUS_LABELS[s]) for s in services.status_choices(worker, current_user.role)
-    ]
+    )
     context = {
         "worker": worker,
         "full_id": None,

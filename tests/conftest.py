@@ -1,0 +1,126 @@
+"""Fixtures: app on a migrated database, a rolled-back session per test, login helpers.
+
+The database is a SQLite file by default; set TEST_DATABASE_URL to run the same
+suite on PostgreSQL (.ci/run does).
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask.ctx import _cv_app
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from tests import factories
+from webapp import create_app
+from webapp.config import TestConfig
+from webapp.extensions import db as _db
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, database_url):
+    instance = tmp_path_factory.mktemp("instance")
+
+    class Config(TestConfig):
+        INSTANCE_PATH = instance
+        UPLOAD_FOLDER = instance / "uploads"
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """A session whose work is rolled back after the test (commits become savepoints)."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        transaction = connection.begin()
+        original = _db.session
+        _db.session = _db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+class FreshGlobalsClient(FlaskClient):
+    """Each request gets its own `g`, as in production.
+
+    The `db` fixture keeps one app context open for the whole test, and Flask
+    reuses it for the requests; without this, Flask-Login's cached user would
+    leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        ctx = _cv_app.get(None)
+        if ctx is None:
+            return super().open(*args, **kwargs)
+        saved = ctx.g
+        ctx.g = ctx.app.app_ctx_globals_class()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            ctx.g = saved
+
+
+@pytest.fixture
+def client(app, db):
+    app.test_client_class = FreshGlobalsClient
+    return app.test_client()
+
+
+@pytest.fixture
+def world(db):
+    """Company with branches A and B, and a maker for users of any role."""
+    return factories.World.build()
+
+
+@pytest.fixture
+def login_as(client, world):
+    """Log the test client in as a new user with that role (branch A by default)."""
+
+    def _login(role: str, branch="A", **over):
+        user = world.user(role, branch=branch, **over)
+        response = client.post(
+            "/login", data={"username": user.username, "password": factories.PASSWORD}
+        )
+        assert response.status_code == 303, response.text
+        return user
+
+    return _login
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def count_rows(model, *where) -> int:
+    return _db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+ROOT = Path(__file__).resolve().parent.parent
