@@ -51,17 +51,21 @@ def app(tmp_path_factory, database_url):
 def db(app):
     """A session whose work is rolled back after the test (commits become savepoints)."""
     with app.app_context():
-        connection = _db.engine.connect()
+        engines = _db.engines
+        engine = engines[None]
+        connection = engine.connect()
         transaction = connection.begin()
+        # Flask-SQLAlchemy's session asks `db.engines` for its bind: hand it the
+        # connection that holds the outer transaction.
+        engines[None] = connection
         original = _db.session
-        _db.session = _db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
-        )
+        _db.session = _db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
         try:
             yield _db
         finally:
             _db.session.remove()
             _db.session = original
+            engines[None] = engine
             transaction.rollback()
             connection.close()
 

@@ -32,6 +32,10 @@ def valid_id_number(gender: str = "F", born: date = date(1985, 3, 15), region="3
             return number
 
 
+def with_check_digit(first17: str) -> str:
+    return first17 + ric.calc_check_digit(first17 + "0")
+
+
 def with_wrong_checksum(number: str) -> str:
     wrong = "0" if number[-1] != "0" else "1"
     return number[:-1] + wrong

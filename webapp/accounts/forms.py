@@ -4,7 +4,7 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from webapp.core.forms import options
-from webapp.core.roles import ROLE_LABELS, Role
+from webapp.core.roles import ROLE_LABELS
 
 
 class LoginForm(FlaskForm):
@@ -27,6 +27,3 @@ class UserForm(FlaskForm):
     )
     branch_id = SelectField(_l("Branch"), coerce=int)
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
-
-    def validate_role(self, field):
-        Role(field.data)

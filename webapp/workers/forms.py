@@ -34,7 +34,7 @@ class WorkerForm(FlaskForm):
         choices=options([("", _l("Choose…")), *GENDER_LABELS.items()]),
         validators=[InputRequired(message=_l("Required."))],
     )
-    id_number = StringField(_l("Resident ID number"), validators=optional(30), filters=F)
+    id_number = StringField(_l("Resident ID number"), validators=[Length(max=30)], filters=F)
     badge_no = StringField(_l("Badge number"), validators=required(20), filters=F)
     start_date = DateField(
         _l("Start date"), validators=[DataRequired(message=_l("Required.")), NotInFuture()]

@@ -1,0 +1,142 @@
+"""Every route × every role: who may use it, and other branches' ids answer 404.
+
+A new route without an entry in ROUTES fails `test_every_route_is_in_the_matrix`.
+"""
+
+import io
+from datetime import date
+
+import pytest
+from PIL import Image
+
+from tests.factories import World
+from webapp.accounts.models import Branch, Company
+from webapp.core.roles import PERMISSIONS, Role
+from webapp.extensions import db as _db
+from webapp.workers.services import add_talk, store_id_copy
+
+pytestmark = pytest.mark.rule("D3")
+
+BRANCH_ROLES = {Role.MANAGER, Role.BRANCH_HEAD}
+ALL = set(Role)
+
+# endpoint -> (method, url template, who may use it; None = anyone, logged in or not)
+ROUTES = {
+    "accounts.login": ("GET", "/login", None),
+    "accounts.set_language": ("POST", "/language", None),
+    "accounts.logout": ("POST", "/logout", ALL),
+    "accounts.home": ("GET", "/", ALL),
+    "accounts.users": ("GET", "/users", PERMISSIONS["users.manage"]),
+    "accounts.create_user": ("POST", "/users", PERMISSIONS["users.manage"]),
+    "accounts.set_user_enabled": ("POST", "/users/{user}/enabled", PERMISSIONS["users.manage"]),
+    "workers.index": ("GET", "/workers", PERMISSIONS["workers.view"]),
+    "workers.create": ("GET", "/workers/new", PERMISSIONS["workers.edit"]),
+    "workers.detail": ("GET", "/workers/{worker}", PERMISSIONS["workers.view"]),
+    "workers.edit": ("GET", "/workers/{worker}/edit", PERMISSIONS["workers.edit"]),
+    "workers.change_status": ("POST", "/workers/{worker}/status", PERMISSIONS["workers.status"]),
+    "workers.upload_id_copy": ("POST", "/workers/{worker}/id-copies", PERMISSIONS["workers.edit"]),
+    "workers.id_copy": (
+        "GET",
+        "/workers/{worker}/id-copies/front",
+        PERMISSIONS["workers.sensitive"],
+    ),
+    "workers.add_talk": ("POST", "/workers/{worker}/talks", PERMISSIONS["talks.edit"]),
+    "workers.escalations": ("GET", "/escalations", PERMISSIONS["escalations.view"]),
+    "workers.close_escalation": (
+        "POST",
+        "/escalations/{talk}/close",
+        PERMISSIONS["escalations.view"],
+    ),
+    "customers.index": ("GET", "/customers", PERMISSIONS["customers.view"]),
+    "customers.create": ("GET", "/customers/new", PERMISSIONS["customers.edit"]),
+    "customers.detail": ("GET", "/customers/{customer}", PERMISSIONS["customers.view"]),
+    "customers.edit": ("GET", "/customers/{customer}/edit", PERMISSIONS["customers.edit"]),
+    "admin.audit_log": ("GET", "/audit", PERMISSIONS["audit.view"]),
+    "admin.settings": ("GET", "/settings", PERMISSIONS["settings.edit"]),
+}
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 25), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+def _records(world: World, branch: str, manager) -> dict[str, int]:
+    worker = world.worker(branch)
+    store_id_copy(worker, "front", _png(), None)
+    talk = add_talk(
+        worker,
+        talk_date=date(2026, 11, 2),
+        topic="work",
+        notes="n",
+        help_given="",
+        escalate_to="branch_head",
+        user=manager,
+    )
+    return {
+        "worker": worker.id,
+        "customer": world.customer(branch).id,
+        "talk": talk.id,
+        "user": manager.id,
+    }
+
+
+@pytest.fixture
+def records(world):
+    """Records in branch A (the user's), branch B, and a branch of another company."""
+    ids = {b: _records(world, b, world.user("manager", branch=b)) for b in ("A", "B")}
+    other = Company(name="别家公司")
+    other_branch = Branch(company=other, code="Z", name="别家网店")
+    _db.session.add_all([other, other_branch])
+    _db.session.flush()
+    stranger = World(company=other, branches={"Z": other_branch})
+    ids["other"] = _records(stranger, "Z", stranger.user("manager", branch="Z"))
+    return ids
+
+
+def _main(html: str) -> str:
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints - ROUTES.keys() == set(), "add the new routes to ROUTES"
+    assert ROUTES.keys() - endpoints == set(), "ROUTES names routes that no longer exist"
+
+
+def _call(client, method, url):
+    return client.get(url) if method == "GET" else client.post(url, data={})
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_route_access_by_role(client, login_as, records, endpoint, role):
+    method, template, allowed = ROUTES[endpoint]
+    user = login_as(role, branch="A" if role in BRANCH_ROLES else None)
+    own = template.format(**records["A"])
+    response = _call(client, method, own)
+    if allowed is None or role in allowed:
+        assert response.status_code not in (403, 404), (own, response.status_code)
+        assert response.status_code < 500
+    else:
+        assert response.status_code == 403, (own, response.status_code)
+        return
+    if "{" not in template or endpoint == "accounts.set_user_enabled":
+        return
+    # Records the user may not see answer exactly like an id that does not exist.
+    missing_url = template.format(worker=10**9, customer=10**9, talk=10**9)
+    missing = _call(client, method, missing_url)
+    assert missing.status_code == 404
+    foreign = ["other"] + (["B"] if user.branch_id is not None else [])
+    for where in foreign:
+        url = template.format(**records[where])
+        response = _call(client, method, url)
+        assert response.status_code == 404, (url, response.status_code)
+        assert _main(response.text) == _main(missing.text)
+
+
+def test_company_admin_cannot_touch_users_of_another_company(client, login_as, records):
+    login_as(Role.COMPANY_ADMIN, branch=None)
+    url = f"/users/{records['other']['user']}/enabled"
+    assert client.post(url, data={"enabled": "0"}).status_code == 404
