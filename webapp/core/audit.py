@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 from flask_login import current_user
 
+from webapp.accounts.models import Branch
 from webapp.core.models import AuditEntry
 from webapp.extensions import db
 
@@ -35,6 +36,8 @@ def record(
         company_id = company_id or actor.company_id
         if branch_id is None and entity is None:
             branch_id = actor.branch_id
+    if company_id is None and branch_id is not None:
+        company_id = db.session.get(Branch, branch_id).company_id
     entry = AuditEntry(
         company_id=company_id,
         branch_id=branch_id,

@@ -1,0 +1,62 @@
+"""The audit log: append-only, who/role/branch/device/time, browsable with filters."""
+
+import pytest
+import sqlalchemy as sa
+
+from webapp.core import audit
+from webapp.core.models import AuditEntry
+
+pytestmark = pytest.mark.rule("D2")
+
+
+def test_the_database_refuses_to_change_or_delete_entries(db, world):
+    entry = audit.record("test.event", label="x", company_id=world.company.id)
+    db.session.flush()
+    for statement in (
+        sa.update(AuditEntry).where(AuditEntry.id == entry.id).values(action="forged"),
+        sa.delete(AuditEntry).where(AuditEntry.id == entry.id),
+    ):
+        with pytest.raises(sa.exc.DatabaseError), db.session.begin_nested():
+            db.session.execute(statement)
+    assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.id == entry.id)) == (
+        "test.event"
+    )
+
+
+def test_an_entry_says_who_role_branch_device_and_when(client, login_as, world, db):
+    user = login_as("manager")
+    worker = world.worker()
+    client.get(f"/workers/{worker.id}?reveal=id", headers={"User-Agent": "TabletBrowser/1.0"})
+    entry = db.session.scalar(
+        sa.select(AuditEntry).where(AuditEntry.action == "worker.id_number.view")
+    )
+    assert entry.user_id == user.id and entry.actor_name == user.display_name
+    assert entry.role == "manager" and entry.branch_id == user.branch_id
+    assert "TabletBrowser/1.0" in entry.device
+    assert entry.at.tzinfo is not None
+    assert (entry.entity_type, entry.entity_id) == ("workers", worker.id)
+
+
+def test_the_audit_page_filters_by_person_entity_action_and_date(client, login_as, world, db):
+    world.worker(name="甲工人")
+    customer = world.customer(name="乙客户")
+    login_as("branch_head")
+    everything = client.get("/audit").text
+    assert "worker.create" in everything and "customer.create" in everything
+    by_entity = client.get("/audit?entity=customers", headers={"HX-Request": "true"}).text
+    assert "customer.create" in by_entity and "worker.create" not in by_entity
+    by_id = client.get(f"/audit?entity=customers&entity_id={customer.id}").text
+    assert "乙客户" in by_id
+    by_action = client.get("/audit?action=worker.").text
+    assert "甲工人" in by_action and "乙客户" not in by_action
+    assert "worker.create" not in client.get("/audit?date_to=2000-01-01").text
+    assert "worker.create" in client.get("/audit?date_from=2000-01-01").text
+    assert "worker.create" not in client.get("/audit?person=nobody-at-all").text
+
+
+def test_branch_heads_see_only_their_branch(client, login_as, world):
+    world.worker("B", name="乙网店工人")
+    world.worker("A", name="甲网店工人")
+    login_as("branch_head")
+    page = client.get("/audit").text
+    assert "甲网店工人" in page and "乙网店工人" not in page

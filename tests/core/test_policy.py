@@ -1,0 +1,97 @@
+"""Policy settings: the seed's figures are defaults, edited by the branch head, audited."""
+
+import pytest
+import sqlalchemy as sa
+
+from tests.i18n import zh
+from webapp.core.models import AuditEntry
+from webapp.core.policy import SETTINGS, all_settings, get_setting
+
+pytestmark = pytest.mark.rule("R2", "R16", "R18", "R25")
+
+SEED_DEFAULTS = {
+    "complaint_authority_limit": 50000,  # 500 元, in fen
+    "late_complaints_per_week": 2,
+    "phone_callbacks_per_week": 18,
+    "onsite_callbacks_per_week": 2,
+    "training_hours_per_month": 10,
+}
+
+
+def _form(**over):
+    data = {
+        "complaint_authority_limit": "500.00",
+        "late_complaints_per_week": "2",
+        "phone_callbacks_per_week": "18",
+        "onsite_callbacks_per_week": "2",
+        "training_hours_per_month": "10",
+        "quality_pass_mark": "60",
+        "working_day_end": "18:00",
+        "session_idle_minutes": "30",
+        "session_absolute_hours": "12",
+    }
+    data.update(over)
+    return data
+
+
+def test_defaults_are_the_seeds_figures(world):
+    values = all_settings(world.company.id)
+    for key, value in SEED_DEFAULTS.items():
+        assert values[key] == value
+        assert get_setting(world.company.id, key) == value
+
+
+def test_the_settings_page_shows_every_setting(client, login_as):
+    login_as("branch_head")
+    page = client.get("/settings").text
+    for setting in SETTINGS:
+        assert f'name="{setting.key}"' in page
+    assert 'value="500.00"' in page
+
+
+def test_branch_head_changes_a_setting_and_it_is_audited(client, login_as, world, db):
+    login_as("branch_head")
+    response = client.post(
+        "/settings", data=_form(complaint_authority_limit="800", late_complaints_per_week="3")
+    )
+    assert response.status_code == 303
+    assert get_setting(world.company.id, "complaint_authority_limit") == 80000
+    assert get_setting(world.company.id, "late_complaints_per_week") == 3
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "settings.update"))
+    assert entry.changes == {
+        "complaint_authority_limit": {"before": "50000", "after": "80000"},
+        "late_complaints_per_week": {"before": "2", "after": "3"},
+    }
+    assert entry.role == "branch_head"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("late_complaints_per_week", "0"),
+        ("late_complaints_per_week", "abc"),
+        ("complaint_authority_limit", "-1"),
+        ("working_day_end", "25:00"),
+        ("phone_callbacks_per_week", ""),
+    ],
+)
+def test_invalid_values_are_refused_and_kept(client, login_as, world, field, value):
+    login_as("branch_head")
+    response = client.post("/settings", data=_form(**{field: value}))
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.text
+    assert f'value="{value}"' in response.text
+    assert get_setting(world.company.id, "late_complaints_per_week") == 2
+
+
+def test_settings_belong_to_one_company(client, login_as, world, db):
+    from webapp.accounts.models import Company
+    from webapp.core.policy import update_settings
+
+    other = Company(name="别家")
+    db.session.add(other)
+    db.session.flush()
+    update_settings(other.id, {"training_hours_per_month": 20})
+    assert get_setting(world.company.id, "training_hours_per_month") == 10
+    login_as("branch_head")
+    assert zh("Settings") in client.get("/settings").text
