@@ -4,16 +4,14 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from webapp.core.htmx import is_htmx
+from webapp.core.htmx import wants_partial
 from webapp.extensions import db
 
 
 def _page(status: int, title: str, message: str):
     if request.accept_mimetypes.best == "application/json":
         return {"error": message, "status": status}, status
-    template = (
-        "_error.html" if is_htmx() and not request.headers.get("HX-Boosted") else "error.html"
-    )
+    template = "_error.html" if wants_partial() else "error.html"
     return render_template(template, status=status, title=title, message=message), status
 
 

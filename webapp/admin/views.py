@@ -21,9 +21,8 @@ AUDIT_PAGE = 100
 ENTITY_TYPES = ("workers", "talks", "customers", "users", "id_copies")
 
 
-def _local_midnight_utc(day) -> datetime:
-    zone = ZoneInfo(str(get_timezone()))
-    return datetime.combine(day, time.min, tzinfo=zone)
+def _local_midnight(day) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(str(get_timezone())))
 
 
 @bp.get("/audit")
@@ -44,9 +43,9 @@ def audit_log():
     if form.action.data:
         query = query.where(AuditEntry.action.startswith(form.action.data, autoescape=True))
     if form.date_from.data:
-        query = query.where(AuditEntry.at >= _local_midnight_utc(form.date_from.data))
+        query = query.where(AuditEntry.at >= _local_midnight(form.date_from.data))
     if form.date_to.data:
-        end = _local_midnight_utc(form.date_to.data + timedelta(days=1))
+        end = _local_midnight(form.date_to.data + timedelta(days=1))
         query = query.where(AuditEntry.at < end)
     entries = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE))
     return render_page_or_partial(

@@ -1,11 +1,10 @@
 """Form pieces shared by every area."""
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from webapp.core.clock import local_today
 from webapp.core.phones import PhoneError, normalize_cn_phone
 
 NOTE_MAX = 2000
@@ -47,7 +46,7 @@ def phone_value(field) -> str:
 
 class NotInFuture:
     def __call__(self, form, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > local_today():
             raise ValidationError(_l("This date is in the future."))
 
 

@@ -7,8 +7,19 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def wants_partial() -> bool:
+    """An htmx request for a fragment: not a boosted navigation, not a history restore."""
+    headers = request.headers
+    return (
+        is_htmx()
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
 def render_page_or_partial(page: str, partial: str, status: int = 200, **context):
     """The full page, or only its partial for htmx; either way Vary: HX-Request."""
-    response = make_response(render_template(partial if is_htmx() else page, **context), status)
+    template = partial if wants_partial() else page
+    response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response

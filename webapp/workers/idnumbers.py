@@ -15,6 +15,8 @@ from stdnum.exceptions import (
 )
 from wtforms.validators import ValidationError as FieldError
 
+from webapp.core.clock import local_today
+
 MIN_WORKING_AGE = 16
 
 
@@ -43,7 +45,7 @@ def parse(text: str, today: date | None = None) -> ParsedId:
     except ValidationError as exc:
         raise FieldError(_l("This is not a valid ID number.")) from exc
     born = ric.get_birth_date(number)
-    today = today or date.today()
+    today = today or local_today()
     if born > today:
         raise FieldError(_l("The birth date in this ID number is in the future."))
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))

@@ -1,0 +1,90 @@
+"""What the browser tests do again and again."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import Page
+
+DEMO_PASSWORD = "branchdesk-demo"  # the password `flask seed demo` prints
+
+
+def log_in(page: Page, base_url: str, username: str, button_text: str) -> None:
+    """Log in through the login form and wait for the start page."""
+    if not page.url.startswith(f"{base_url}/login"):
+        page.goto(f"{base_url}/login")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name=button_text, exact=True).click()
+    page.wait_for_url(f"{base_url}/")
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    fits = page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    widths = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert fits, f"{page.url} scrolls sideways: scrollWidth {widths[0]} > clientWidth {widths[1]}"
+
+
+TOUCH_TARGETS = ", ".join(
+    [
+        ".topbar a",
+        ".topbar button",
+        ".topbar input",
+        ".topbar select",
+        ".mainnav a",
+        ".mainnav button",
+        ".mainnav input",
+        ".mainnav select",
+        "main button",
+        "main .button",
+    ]
+)
+
+
+def small_touch_targets(page: Page, minimum: float = 44) -> list[str]:
+    """Visible controls of the header, the menu and the page smaller than minimum x minimum."""
+    return page.eval_on_selector_all(
+        TOUCH_TARGETS,
+        """(elements, minimum) => elements
+            .filter((el) => !(el.tagName === "INPUT" && el.type === "hidden"))
+            .filter((el) => el.getClientRects().length > 0
+                && getComputedStyle(el).visibility !== "hidden")
+            .map((el) => [el, el.getBoundingClientRect()])
+            .filter(([el, box]) => box.width < minimum - 0.5 || box.height < minimum - 0.5)
+            .map(([el, box]) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}`
+                + ` "${(el.innerText || el.value || "").trim().slice(0, 30)}"`
+                + ` ${box.width.toFixed(1)}x${box.height.toFixed(1)}`)""",
+        minimum,
+    )
+
+
+def today() -> date:
+    """Today in the demo branches' time zone, the one the app checks dates against."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+class SoftChecks:
+    """Checks that record a failure and let the walk go on; `finish()` fails with all of them.
+
+    For what a user would notice but can work around (a wrong `lang` attribute), so that
+    one application bug does not hide the steps after it.
+    """
+
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+
+    def check(self, what: str, assertion, *args, **kwargs) -> None:
+        try:
+            assertion(*args, **kwargs)
+        except AssertionError as error:
+            self.failures.append(f"{what}: {str(error).splitlines()[0]}")
+
+    def true(self, what: str, condition: bool, detail: str = "") -> None:
+        if not condition:
+            self.failures.append(f"{what}{': ' + detail if detail else ''}")
+
+    def finish(self) -> None:
+        assert not self.failures, "\n".join(["soft checks failed:", *self.failures])
