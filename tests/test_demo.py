@@ -16,7 +16,12 @@ from webapp.workers.models import Worker
 def test_demo_company_is_realistic_and_valid(db):
     logins = seed_demo()
     assert {role for _, role, _ in logins} >= {
-        "manager", "branch_head", "service_center", "finance", "admin_dept", "company_admin"
+        "manager",
+        "branch_head",
+        "service_center",
+        "finance",
+        "admin_dept",
+        "company_admin",
     }
     assert count_rows(Branch) == 2
     assert count_rows(Worker) == 30

@@ -7,8 +7,6 @@ from tests.i18n import zh
 from webapp.core.models import AuditEntry
 from webapp.core.policy import SETTINGS, all_settings, get_setting
 
-pytestmark = pytest.mark.rule("R2", "R16", "R18", "R25")
-
 SEED_DEFAULTS = {
     "complaint_authority_limit": 50000,  # 500 元, in fen
     "late_complaints_per_week": 2,
