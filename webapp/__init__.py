@@ -32,7 +32,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     _configure_sqlite(app)
 
-    from webapp import errors, templating
+    from webapp import errors, models, templating  # noqa: F401 - models: every table
     from webapp.accounts import services as account_services
     from webapp.accounts.views import bp as accounts_bp
     from webapp.admin.views import bp as admin_bp

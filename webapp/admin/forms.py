@@ -3,8 +3,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TimeField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from webapp.core.forms import strip
 from webapp.core.policy import SETTINGS
@@ -34,8 +42,15 @@ def settings_form_class():
                 description=s.help,
                 validators=[required, NumberRange(min=s.minimum, max=s.maximum)],
             )
-        else:
+        elif s.kind == "time":
             field = TimeField(s.label, description=s.help, validators=[required])
+        else:
+            field = TextAreaField(
+                s.label,
+                description=s.help,
+                validators=[required, Length(max=1000)],
+                filters=(strip,),
+            )
         setattr(SettingsForm, s.key, field)
     return SettingsForm
 

@@ -26,9 +26,16 @@ def record(
     company_id: int | None = None,
     label: str = "",
     actor=None,
+    actor_name: str | None = None,
+    actor_role: str | None = None,
 ) -> AuditEntry:
-    """Append one audit entry in the current transaction."""
-    actor = actor or _actor()
+    """Append one audit entry in the current transaction.
+
+    `actor` is a user (the logged-in one by default); a worker at the kiosk is
+    named by `actor_name` and `actor_role` instead.
+    """
+    if actor_name is None:
+        actor = actor or _actor()
     if entity is not None:
         branch_id = branch_id if branch_id is not None else getattr(entity, "branch_id", None)
         company_id = company_id or getattr(entity, "company_id", None)
@@ -42,8 +49,8 @@ def record(
         company_id=company_id,
         branch_id=branch_id,
         user_id=actor.id if actor else None,
-        actor_name=actor.display_name if actor else "system",
-        role=actor.role if actor else "",
+        actor_name=actor_name or (actor.display_name if actor else "system"),
+        role=actor_role or (actor.role if actor else ""),
         device=g.get("device_label", "") if has_request_context() else "cli",
         action=action,
         entity_type=entity.__tablename__ if entity is not None else "",

@@ -88,6 +88,14 @@ SETTINGS: tuple[Setting, ...] = (
         _l("Afternoon orders must be checked in by then (R14); later work needs consent (R15)."),
     ),
     Setting(
+        "overtime_clause",
+        "text",
+        "本人自愿在下班时间后继续为同一客户服务，已征得网店管理人员同意。"
+        "继续服务期间因本人原因造成的一切后果和责任由本人承担。",
+        _l("Overtime consent clause"),
+        _l("The responsibility clause a worker signs to stay on after hours (R15)."),
+    ),
+    Setting(
         "session_idle_minutes",
         "int",
         30,
@@ -154,6 +162,8 @@ def update_settings(company_id: int, values: dict[str, object]) -> dict[str, dic
     changes: dict[str, dict] = {}
     for key, value in values.items():
         setting = BY_KEY[key]
+        if setting.kind == "text" and not str(value).strip():
+            raise ValueError(key)
         if setting.minimum is not None and value < setting.minimum:
             raise ValueError(key)
         if setting.maximum is not None and value > setting.maximum:

@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from webapp.core import clock
+
 
 class UTCDateTime(sa.types.TypeDecorator):
     """Aware UTC datetimes on every database (SQLite returns naive ones)."""
@@ -27,4 +29,4 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()

@@ -71,6 +71,8 @@ class Worker(db.Model):
     referee_address: Mapped[str] = mapped_column(sa.String(200), default="")
 
     start_date: Mapped[date]
+    pin_hash: Mapped[str] = mapped_column(sa.String(256), default="", server_default="")
+    pin_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(sa.String(12), default=WorkerStatus.ACTIVE)
     status_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

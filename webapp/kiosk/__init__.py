@@ -1,0 +1,1 @@
+"""The branch's shared tablet: workers sign their own orders out and in with a PIN."""

@@ -1,0 +1,34 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.core.types import UTCDateTime, utcnow
+from webapp.extensions import db
+
+
+class KioskDevice(db.Model):
+    """A tablet a manager enrolled as the branch's shared kiosk."""
+
+    __tablename__ = "kiosk_devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(50))
+    token_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    enrolled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    branch = relationship("Branch")
+
+
+class PinFailure(db.Model):
+    """One wrong PIN for one worker. Kept in the database so every process sees it."""
+
+    __tablename__ = "pin_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(sa.ForeignKey("workers.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    kiosk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("kiosk_devices.id"))

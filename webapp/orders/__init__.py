@@ -1,0 +1,1 @@
+"""The working day: catalogue, instructions, orders, dispatch, check-out and check-in."""
