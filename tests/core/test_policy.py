@@ -5,8 +5,9 @@ import sqlalchemy as sa
 
 from tests.i18n import zh
 from webapp.core.models import AuditEntry
-from webapp.core.policy import SETTINGS, all_settings, get_setting
+from webapp.core.policy import BY_KEY, SETTINGS, all_settings, get_setting
 
+DEFAULT_CLAUSE = BY_KEY["overtime_clause"].default
 SEED_DEFAULTS = {
     "complaint_authority_limit": 50000,  # 500 元, in fen
     "late_complaints_per_week": 2,
@@ -25,6 +26,7 @@ def _form(**over):
         "training_hours_per_month": "10",
         "quality_pass_mark": "60",
         "working_day_end": "18:00",
+        "overtime_clause": DEFAULT_CLAUSE,
         "session_idle_minutes": "30",
         "session_absolute_hours": "12",
     }
