@@ -6,19 +6,25 @@ rule number.
 """
 
 import io
-from datetime import date
+from datetime import date, time
+from decimal import Decimal
 
 import pytest
 from PIL import Image
 
 from tests.factories import World
 from webapp.accounts.models import Branch, Company
+from webapp.core.clock import local_today
 from webapp.core.roles import PERMISSIONS, Role
 from webapp.extensions import db as _db
+from webapp.kiosk.services import enroll
+from webapp.orders.services import Slot, assign, create_instruction, save_service_item
 from webapp.workers.services import add_talk, store_id_copy
 
 BRANCH_ROLES = {Role.MANAGER, Role.BRANCH_HEAD}
 ALL = set(Role)
+# Shared-tablet pages answer to an enrolled tablet, not to a login: 403 for everyone else.
+KIOSK = "kiosk"
 
 # endpoint -> (method, url template, who may use it; None = anyone, logged in or not)
 ROUTES = {
@@ -52,6 +58,34 @@ ROUTES = {
     "customers.detail": ("GET", "/customers/{customer}", PERMISSIONS["customers.view"]),
     "customers.edit": ("GET", "/customers/{customer}/edit", PERMISSIONS["customers.edit"]),
     "admin.audit_log": ("GET", "/audit", PERMISSIONS["audit.view"]),
+    "orders.board": ("GET", "/board", PERMISSIONS["orders.dispatch"]),
+    "orders.board_instructions": ("GET", "/board/instructions", PERMISSIONS["orders.dispatch"]),
+    "orders.task_sheets": ("GET", "/board/task-sheets", PERMISSIONS["orders.dispatch"]),
+    "orders.send_idle_list": ("POST", "/board/idle-list", PERMISSIONS["orders.dispatch"]),
+    "orders.idle_lists": ("GET", "/idle-lists", PERMISSIONS["idle_lists.view"]),
+    "orders.new_instruction": ("GET", "/instructions/new", PERMISSIONS["instructions.create"]),
+    "orders.assign": (
+        "GET",
+        "/instructions/{instruction}/assign",
+        PERMISSIONS["orders.dispatch"],
+    ),
+    "orders.detail": ("GET", "/orders/{order}", PERMISSIONS["orders.view"]),
+    "orders.hand_over": ("POST", "/orders/{order}/handover", PERMISSIONS["orders.dispatch"]),
+    "orders.cancel": ("POST", "/orders/{order}/cancel", PERMISSIONS["orders.dispatch"]),
+    "orders.lateness": ("POST", "/orders/{order}/lateness", PERMISSIONS["orders.dispatch"]),
+    "orders.check_out": ("GET", "/orders/{order}/check-out", PERMISSIONS["orders.dispatch"]),
+    "orders.check_in": ("GET", "/orders/{order}/check-in", PERMISSIONS["orders.dispatch"]),
+    "orders.consent": ("GET", "/orders/{order}/consent", PERMISSIONS["orders.dispatch"]),
+    "orders.catalogue": ("GET", "/catalogue", PERMISSIONS["catalogue.edit"]),
+    "kiosk.manage": ("GET", "/kiosk/manage", PERMISSIONS["kiosk.manage"]),
+    "kiosk.revoke": ("POST", "/kiosk/manage/{kiosk}/revoke", PERMISSIONS["kiosk.manage"]),
+    "kiosk.issue_pin": ("POST", "/workers/{worker}/pin", PERMISSIONS["kiosk.manage"]),
+    "kiosk.start": ("GET", "/kiosk", KIOSK),
+    "kiosk.pin": ("GET", "/kiosk/w/{worker}", KIOSK),
+    "kiosk.orders": ("GET", "/kiosk/orders", KIOSK),
+    "kiosk.check_out": ("GET", "/kiosk/orders/{order}/check-out", KIOSK),
+    "kiosk.check_in": ("GET", "/kiosk/orders/{order}/check-in", KIOSK),
+    "kiosk.manual": ("GET", "/kiosk/manual", KIOSK),
     "admin.settings": ("GET", "/settings", PERMISSIONS["settings.edit"]),
 }
 
@@ -64,6 +98,16 @@ def _png() -> bytes:
 
 def _records(world: World, branch: str, manager) -> dict[str, int]:
     worker = world.worker(branch)
+    customer = world.customer(branch)
+    item = save_service_item(world.company.id, f"日常保洁{branch}", "hour", 4500)
+    center = world.user("service_center", branch=None)
+    branch_obj = world.branches[branch]
+    slot = Slot(local_today(), time(9), time(12), Decimal(3))
+    order = assign(
+        create_instruction(branch_obj, customer, [item], slot, "", center), worker, manager
+    )
+    waiting = create_instruction(branch_obj, customer, [item], slot, "", center)
+    device, _token = enroll(branch_obj, f"平板{branch}", manager)
     store_id_copy(worker, "front", _png(), None)
     talk = add_talk(
         worker,
@@ -76,9 +120,12 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
     )
     return {
         "worker": worker.id,
-        "customer": world.customer(branch).id,
+        "customer": customer.id,
         "talk": talk.id,
         "user": manager.id,
+        "order": order.id,
+        "instruction": waiting.id,
+        "kiosk": device.id,
     }
 
 
@@ -116,6 +163,9 @@ def test_route_access_by_role(client, login_as, records, endpoint, role):
     user = login_as(role, branch="A" if role in BRANCH_ROLES else None)
     own = template.format(**records["A"])
     response = _call(client, method, own)
+    if allowed == KIOSK:
+        assert response.status_code == 403, (own, response.status_code)
+        return
     if allowed is None or role in allowed:
         assert response.status_code not in (403, 404), (own, response.status_code)
         assert response.status_code < 500
@@ -125,7 +175,9 @@ def test_route_access_by_role(client, login_as, records, endpoint, role):
     if "{" not in template or endpoint == "accounts.set_user_enabled":
         return
     # Records the user may not see answer exactly like an id that does not exist.
-    missing_url = template.format(worker=10**9, customer=10**9, talk=10**9)
+    missing_url = template.format(
+        **{key: 10**9 for key in ("worker", "customer", "talk", "order", "instruction", "kiosk")}
+    )
     missing = _call(client, method, missing_url)
     assert missing.status_code == 404
     foreign = ["other"] + (["B"] if user.branch_id is not None else [])

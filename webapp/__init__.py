@@ -5,7 +5,7 @@ import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 from webapp.config import Config
@@ -37,6 +37,8 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.accounts.views import bp as accounts_bp
     from webapp.admin.views import bp as admin_bp
     from webapp.customers.views import bp as customers_bp
+    from webapp.kiosk.views import bp as kiosk_bp
+    from webapp.orders.views import bp as orders_bp
     from webapp.workers.views import bp as workers_bp
 
     login_manager.user_loader(account_services.resume_session)
@@ -47,6 +49,8 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(workers_bp)
     app.register_blueprint(customers_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(orders_bp)
+    app.register_blueprint(kiosk_bp)
     errors.register(app)
     templating.register(app)
 
@@ -103,6 +107,8 @@ def _configure_sqlite(app: Flask) -> None:
 
 
 def _select_locale() -> str:
+    if not has_request_context():
+        return "zh_CN"
     lang = session.get("lang")
     if not lang and current_user and current_user.is_authenticated:
         lang = current_user.locale

@@ -1,18 +1,32 @@
 """A realistic Chinese demo company: two branches, ~30 workers, ~200 customers."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
+from decimal import Decimal
 
+import sqlalchemy as sa
 from stdnum.cn import ric
 
 from webapp.accounts.models import Branch, Company
 from webapp.accounts.services import create_user
+from webapp.core import clock
 from webapp.core.roles import Role
+from webapp.customers.models import Customer
 from webapp.customers.services import create_customer
 from webapp.extensions import db
+from webapp.orders.services import (
+    Slot,
+    assign,
+    catalogue,
+    create_instruction,
+    save_material,
+    save_service_item,
+)
 from webapp.workers.idnumbers import parse
+from webapp.workers.models import Worker
 from webapp.workers.services import WorkerData, add_talk, create_worker
 
+DEMO_ZONE = "Asia/Shanghai"
 DEMO_PASSWORD = "branchdesk-demo"  # noqa: S105 - printed for the demo logins
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
@@ -105,6 +119,55 @@ def _id_number(rng: random.Random, code: str, gender: str) -> str:
             return number
 
 
+CATALOGUE = [
+    ("日常保洁", "hour", 4500),
+    ("深度保洁", "hour", 6000),
+    ("擦玻璃", "job", 15000),
+    ("家电清洗", "job", 12000),
+    ("油烟机清洗", "job", 15000),
+    ("钟点工", "hour", 4000),
+]
+MATERIALS = [
+    ("多功能清洁剂", "瓶", False),
+    ("玻璃清洁剂", "瓶", False),
+    ("抹布", "块", False),
+    ("橡胶手套", "副", False),
+    ("伸缩擦窗杆", "把", True),
+    ("吸尘器", "台", True),
+]
+
+
+def seed_catalogue(company_id: int) -> None:
+    for name, unit, price in CATALOGUE:
+        save_service_item(company_id, name, unit, price)
+    for name, unit, is_tool in MATERIALS:
+        save_material(company_id, name, unit, is_tool)
+
+
+def seed_day(branch, manager, service_center, rng: random.Random, day: date) -> None:
+    """A few instructions for the day: most assigned, some waiting on the board."""
+    items, _materials = catalogue(branch.company_id)
+    customers = db.session.scalars(
+        sa.select(Customer).where(Customer.branch_id == branch.id).limit(12)
+    ).all()
+    workers = db.session.scalars(
+        sa.select(Worker).where(Worker.branch_id == branch.id).order_by(Worker.badge_no)
+    ).all()
+    starts = [time(8, 30), time(9, 0), time(13, 30), time(14, 0), time(9, 30), time(14, 30)]
+    for index, customer in enumerate(customers[:8]):
+        start = starts[index % len(starts)]
+        instruction = create_instruction(
+            branch,
+            customer,
+            rng.sample(items, k=rng.randint(1, 2)),
+            Slot(day, start, time(start.hour + 3, start.minute), Decimal(3)),
+            rng.choice(["", "客户要求准时到达", "请带吸尘器"]),
+            service_center,
+        )
+        if index < 6:
+            assign(instruction, workers[index], manager)
+
+
 def seed_demo(seed: int = 2026, workers_per_branch: int = 15, customers_per_branch: int = 100):
     """Create the demo company; returns the logins as (username, role, branch)."""
     rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not secrets
@@ -142,9 +205,9 @@ def seed_demo(seed: int = 2026, workers_per_branch: int = 15, customers_per_bran
         )
 
     user("admin", "系统管理员", Role.COMPANY_ADMIN, None)
-    user("kefu", "客服中心 周丽", Role.SERVICE_CENTER, None)
     user("caiwu", "财务部 钱敏", Role.FINANCE, None)
     user("xingzheng", "行政部 孙静", Role.ADMIN_DEPT, None)
+    service_center = user("kefu", "客服中心 周丽", Role.SERVICE_CENTER, None)
     managers = {}
     for i, branch in enumerate(branches, start=1):
         managers[branch.id] = user(
@@ -152,6 +215,7 @@ def seed_demo(seed: int = 2026, workers_per_branch: int = 15, customers_per_bran
         )
         user(f"head{i}", f"{branch.name}经理 {rng.choice(SURNAMES)}建华", Role.BRANCH_HEAD, branch)
 
+    seed_catalogue(company.id)
     badge = 1000
     for branch in branches:
         for _ in range(workers_per_branch):
@@ -221,5 +285,9 @@ def seed_demo(seed: int = 2026, workers_per_branch: int = 15, customers_per_bran
                     "access_notes": rng.choice(ACCESS),
                 },
             )
+    db.session.flush()
+    today = clock.local_today(DEMO_ZONE)
+    for branch in branches:
+        seed_day(branch, managers[branch.id], service_center, rng, today)
     db.session.flush()
     return logins

@@ -8,6 +8,7 @@ from flask_login import current_user
 from webapp.core.masking import mask_phone
 from webapp.core.phones import display_phone
 from webapp.core.roles import ROLE_LABELS, Role, can
+from webapp.orders.models import ORDER_STATUS_LABELS, UNIT_LABELS
 from webapp.workers.models import (
     ESCALATION_LABELS,
     GENDER_LABELS,
@@ -18,10 +19,15 @@ from webapp.workers.models import (
 # (endpoint, label, permission)
 NAVIGATION = (
     ("accounts.home", _l("Today"), None),
+    ("orders.board", _l("Board"), "orders.dispatch"),
+    ("orders.new_instruction", _l("New instruction"), "instructions.create"),
+    ("orders.idle_lists", _l("Idle workers"), "idle_lists.view"),
     ("workers.index", _l("Workers"), "workers.view"),
     ("customers.index", _l("Customers"), "customers.view"),
     ("workers.escalations", _l("Escalations"), "escalations.view"),
     ("admin.audit_log", _l("Audit log"), "audit.view"),
+    ("orders.catalogue", _l("Catalogue"), "catalogue.edit"),
+    ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),
     ("admin.settings", _l("Settings"), "settings.edit"),
     ("accounts.users", _l("Users"), "users.manage"),
 )
@@ -50,6 +56,8 @@ def register(app) -> None:
             "ESCALATION_LABELS": ESCALATION_LABELS,
             "ROLE_LABELS": {r.value: label for r, label in ROLE_LABELS.items()},
             "Role": Role,
+            "ORDER_STATUS_LABELS": ORDER_STATUS_LABELS,
+            "UNIT_LABELS": UNIT_LABELS,
         }
 
     app.jinja_env.filters["mask_phone"] = mask_phone

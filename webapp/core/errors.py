@@ -5,7 +5,7 @@ class FieldError(ValueError):
     """A business rule broken by one field's value."""
 
     def __init__(self, field: str, message):
-        super().__init__(str(message))
+        super().__init__(message)
         self.field = field
         self.message = message
 
@@ -14,7 +14,7 @@ class RuleError(ValueError):
     """A business rule that refuses the action as a whole."""
 
     def __init__(self, message):
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
 
 

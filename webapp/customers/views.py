@@ -9,6 +9,7 @@ from webapp.customers import services
 from webapp.customers.forms import CustomerForm
 from webapp.customers.models import Customer
 from webapp.extensions import db
+from webapp.orders import services as order_services
 from webapp.workers.forms import SearchForm
 
 bp = Blueprint("customers", __name__)
@@ -65,7 +66,9 @@ def create():
 @bp.get("/customers/<int:customer_id>")
 @require("customers.view")
 def detail(customer_id: int):
-    return render_template("customers/detail.html", customer=get_customer_or_404(customer_id))
+    customer = get_customer_or_404(customer_id)
+    orders, notes = order_services.history(customer_id=customer.id)
+    return render_template("customers/detail.html", customer=customer, orders=orders, notes=notes)
 
 
 @bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])

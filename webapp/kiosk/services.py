@@ -81,8 +81,11 @@ def verify_pin(worker: Worker, pin: str, device: KioskDevice) -> bool:
     until = locked_until(worker)
     if until is not None:
         raise RuleError(
-            _l("Too many wrong PINs. %(name)s can try again at %(time)s.",
-               name=worker.name, time=until.astimezone(clock.zone()).strftime("%H:%M"))
+            _l(
+                "Too many wrong PINs. %(name)s can try again at %(time)s.",
+                name=worker.name,
+                time=until.astimezone(clock.zone()).strftime("%H:%M"),
+            )
         )
     if worker.pin_hash and check_password_hash(worker.pin_hash, pin):
         return True

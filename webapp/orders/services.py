@@ -212,9 +212,7 @@ class Candidate:
 def suggest_workers(branch_id: int, day: date, start: time, end: time) -> list[Candidate]:
     """Active workers, free ones first: no overlap, then fewest orders that day."""
     workers = db.session.scalars(
-        sa.select(Worker).where(
-            Worker.branch_id == branch_id, Worker.status == WorkerStatus.ACTIVE
-        )
+        sa.select(Worker).where(Worker.branch_id == branch_id, Worker.status == WorkerStatus.ACTIVE)
     ).all()
     orders = db.session.execute(
         sa.select(Order.worker_id, Order.window_start, Order.window_end).where(
@@ -398,18 +396,23 @@ class Briefing:
     notes: list[NextTimeNote] = field(default_factory=list)
 
 
-def briefing(order: Order) -> Briefing:
-    """What the manager reads before dispatch: the customer file and open reminders."""
+def customer_brief(customer: Customer, notes: list | None = None) -> Briefing:
+    """The customer file at a glance: past orders and the last visit (R8)."""
     past = db.session.scalar(
         sa.select(sa.func.count(Order.id)).where(
-            Order.customer_id == order.customer_id,
+            Order.customer_id == customer.id,
             Order.status.in_([OrderStatus.CHECKED_IN, OrderStatus.CLOSED]),
         )
     )
     last_visit = db.session.scalar(
-        sa.select(Visit).where(Visit.customer_id == order.customer_id).order_by(Visit.at.desc())
+        sa.select(Visit).where(Visit.customer_id == customer.id).order_by(Visit.at.desc())
     )
-    return Briefing(order.customer, past, last_visit, open_notes(order))
+    return Briefing(customer, past, last_visit, notes or [])
+
+
+def briefing(order: Order) -> Briefing:
+    """What the manager reads before dispatch: the customer file and open reminders."""
+    return customer_brief(order.customer, open_notes(order))
 
 
 def open_notes(order: Order) -> list[NextTimeNote]:
@@ -427,8 +430,9 @@ def open_notes(order: Order) -> list[NextTimeNote]:
     ).all()
 
 
-def add_note(branch_id: int, text: str, author: str, *, worker_id=None, customer_id=None,
-             order_id=None) -> NextTimeNote:
+def add_note(
+    branch_id: int, text: str, author: str, *, worker_id=None, customer_id=None, order_id=None
+) -> NextTimeNote:
     note = NextTimeNote(
         branch_id=branch_id,
         worker_id=worker_id,
@@ -486,18 +490,23 @@ def _quantities(raw: dict[int, Decimal | None], field_name: str) -> dict[int, De
     return out
 
 
-def check_out(order: Order, *, ticked: set[str], issued: dict[int, Decimal | None],
-              signature: str | None, actor: Actor, device: str = "",
-              version: int | None = None) -> Checkout:
+def check_out(
+    order: Order,
+    *,
+    ticked: set[str],
+    issued: dict[int, Decimal | None],
+    signature: str | None,
+    actor: Actor,
+    device: str = "",
+    version: int | None = None,
+) -> Checkout:
     """Dispatch (出单): every R10 check ticked, materials issued, the worker signs."""
     _expect(order, version, OrderStatus.HANDED_OVER)
     if actor.worker_id is not None and actor.worker_id != order.worker_id:
         raise RuleError(_l("This is not your order."))
     missing = [str(label) for key, label in required_checks(order) if key not in ticked]
     if missing:
-        raise FieldError(
-            "checks", _l("Not yet ticked: %(missing)s.", missing="；".join(missing))
-        )
+        raise FieldError("checks", _l("Not yet ticked: %(missing)s.", missing="；".join(missing)))
     png = signature_png(signature)
     quantities = _quantities(issued, "materials")
     has_valuables = bool(order.customer.valuables.strip())
@@ -590,15 +599,28 @@ def check_in(order: Order, data: CheckIn, actor: Actor, version: int | None = No
             part for part in (customer.potential_services, data.potential_services) if part
         )
     if data.note_for_worker:
-        add_note(order.branch_id, data.note_for_worker, actor.name, worker_id=order.worker_id,
-                 order_id=order.id)
+        add_note(
+            order.branch_id,
+            data.note_for_worker,
+            actor.name,
+            worker_id=order.worker_id,
+            order_id=order.id,
+        )
     if data.note_for_customer:
-        add_note(order.branch_id, data.note_for_customer, actor.name,
-                 customer_id=order.customer_id, order_id=order.id)
+        add_note(
+            order.branch_id,
+            data.note_for_customer,
+            actor.name,
+            customer_id=order.customer_id,
+            order_id=order.id,
+        )
     order.status = OrderStatus.CHECKED_IN
     order.checked_in_at, order.checked_in_by = clock.now(), actor.name
     order.actual_start, order.actual_end, order.service_hours = (
-        data.actual_start, data.actual_end, hours)
+        data.actual_start,
+        data.actual_end,
+        hours,
+    )
     consented_until = order.consent.planned_end if order.consent else None
     order.overtime_unconsented = data.actual_end > day_end and (
         consented_until is None or data.actual_end > consented_until + timedelta(minutes=15)
@@ -607,15 +629,20 @@ def check_in(order: Order, data: CheckIn, actor: Actor, version: int | None = No
         "order.check_in",
         order,
         actor,
-        {"hours": hours, "start": data.actual_start, "end": data.actual_end,
-         "overtime_unconsented": order.overtime_unconsented},
+        {
+            "hours": hours,
+            "start": data.actual_start,
+            "end": data.actual_end,
+            "overtime_unconsented": order.overtime_unconsented,
+        },
     )
     db.session.flush()
     return visit
 
 
-def give_consent(order: Order, planned_end: datetime, signature: str | None, user,
-                 version: int | None = None) -> OvertimeConsent:
+def give_consent(
+    order: Order, planned_end: datetime, signature: str | None, user, version: int | None = None
+) -> OvertimeConsent:
     """The manager approves staying on after hours; the worker signs the clause (R15)."""
     _expect(order, version, OrderStatus.HANDED_OVER, OrderStatus.CHECKED_OUT)
     if order.consent is not None:
@@ -671,10 +698,12 @@ def day_board(branch, day: date) -> Board:
         .order_by(Worker.badge_no)
     ).all()
     now = clock.now()
-    day_end = clock.at_local(day, get_setting(branch.company_id, "working_day_end"),
-                             branch.timezone)
+    day_end = clock.at_local(
+        day, get_setting(branch.company_id, "working_day_end"), branch.timezone
+    )
     not_returned = {
-        o.id for o in orders
+        o.id
+        for o in orders
         if o.status == OrderStatus.CHECKED_OUT and o.is_afternoon and now > day_end
     }
     last = db.session.scalar(
@@ -691,12 +720,35 @@ def send_idle_list(branch, day: date, user) -> IdleList:
     idle = IdleList(
         branch_id=branch.id,
         day=day,
-        workers=[{"id": w.id, "badge_no": w.badge_no, "name": w.name}
-                 for w in board.idle_workers],
+        workers=[{"id": w.id, "badge_no": w.badge_no, "name": w.name} for w in board.idle_workers],
         sent_by_id=user.id,
     )
     db.session.add(idle)
     db.session.flush()
-    audit.record("idle_list.send", idle, changes={"day": day, "count": len(idle.workers)},
-                 label=f"{day}")
+    audit.record(
+        "idle_list.send", idle, changes={"day": day, "count": len(idle.workers)}, label=f"{day}"
+    )
     return idle
+
+
+def history(*, customer_id: int | None = None, worker_id: int | None = None, limit: int = 50):
+    """A customer's or a worker's orders, newest first, and the notes left for them."""
+    column, note_column = (
+        (Order.customer_id, NextTimeNote.customer_id)
+        if customer_id is not None
+        else (Order.worker_id, NextTimeNote.worker_id)
+    )
+    key = customer_id if customer_id is not None else worker_id
+    orders = db.session.scalars(
+        sa.select(Order)
+        .where(column == key)
+        .options(
+            selectinload(Order.customer), selectinload(Order.worker), selectinload(Order.visit)
+        )
+        .order_by(Order.service_date.desc(), Order.window_start.desc())
+        .limit(limit)
+    ).all()
+    notes = db.session.scalars(
+        sa.select(NextTimeNote).where(note_column == key).order_by(NextTimeNote.created_at.desc())
+    ).all()
+    return orders, notes

@@ -9,6 +9,7 @@ from webapp.core.htmx import render_page_or_partial
 from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.extensions import db
+from webapp.orders import services as order_services
 from webapp.workers import services
 from webapp.workers.forms import (
     CloseEscalationForm,
@@ -109,7 +110,10 @@ def _detail_context(worker: Worker, **over):
     status_form.status.choices = options(
         (s.value, STATUS_LABELS[s]) for s in services.status_choices(worker, current_user.role)
     )
+    orders, notes = order_services.history(worker_id=worker.id)
     context = {
+        "orders": orders,
+        "notes": notes,
         "worker": worker,
         "full_id": None,
         "status_form": status_form,

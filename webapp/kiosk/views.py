@@ -1,0 +1,253 @@
+"""The shared tablet: a worker taps their name, enters their PIN, signs out or in."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from webapp.core import clock
+from webapp.core.access import require
+from webapp.core.errors import RuleError
+from webapp.core.scoping import get_scoped_or_404, scoped_select
+from webapp.extensions import db
+from webapp.kiosk import services
+from webapp.kiosk.models import KioskDevice
+from webapp.orders import services as order_services
+from webapp.orders.forms import CheckinForm, CheckoutForm, EnrollForm, PinForm
+from webapp.orders.models import Order, OrderStatus
+from webapp.orders.services import Actor, OrderConflict
+from webapp.orders.views import checkout_page, do_check_in, do_check_out
+from webapp.workers.models import Worker, WorkerStatus
+
+bp = Blueprint("kiosk", __name__)
+COOKIE = "bd_kiosk"
+IDLE = timedelta(seconds=60)
+
+
+# -- the manager's side ------------------------------------------------------
+
+
+@bp.route("/kiosk/manage", methods=["GET", "POST"])
+@require("kiosk.manage")
+def manage():
+    form = EnrollForm()
+    if form.validate_on_submit():
+        device, token = services.enroll(current_user.branch, form.name.data, current_user)
+        db.session.commit()
+        response = redirect(url_for("kiosk.start"), code=303)
+        response.set_cookie(
+            COOKIE,
+            token,
+            max_age=5 * 365 * 24 * 3600,
+            httponly=True,
+            samesite="Strict",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+        return response
+    devices = db.session.scalars(
+        scoped_select(KioskDevice).order_by(KioskDevice.enrolled_at.desc())
+    ).all()
+    status = 422 if request.method == "POST" else 200
+    return render_template("kiosk/manage.html", form=form, devices=devices), status
+
+
+@bp.post("/kiosk/manage/<int:device_id>/revoke")
+@require("kiosk.manage")
+def revoke(device_id: int):
+    device = get_scoped_or_404(KioskDevice, device_id)
+    services.revoke(device, current_user)
+    db.session.commit()
+    return redirect(url_for("kiosk.manage"), code=303)
+
+
+@bp.post("/workers/<int:worker_id>/pin")
+@require("kiosk.manage")
+def issue_pin(worker_id: int):
+    worker = get_scoped_or_404(Worker, worker_id)
+    try:
+        pin = services.issue_pin(worker, current_user)
+    except RuleError as error:
+        abort(
+            make_response(
+                render_template("error.html", title=_("Not allowed"), message=error.message), 422
+            )
+        )
+    db.session.commit()
+    response = make_response(render_template("kiosk/pin_issued.html", worker=worker, pin=pin))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# -- the tablet --------------------------------------------------------------
+
+
+def _device() -> KioskDevice:
+    device = services.device_for(request.cookies.get(COOKIE))
+    if device is None:
+        abort(make_response(render_template("kiosk/not_enrolled.html"), 403))
+    g.device_label = f"{g.device_label} · kiosk {device.name}"
+    return device
+
+
+def _signed_in_worker(device: KioskDevice) -> Worker | None:
+    """The worker who entered their PIN less than a minute ago on this tablet."""
+    worker_id, seen = session.get("kiosk_worker"), session.get("kiosk_seen", 0)
+    if not worker_id or clock.now().timestamp() - seen > IDLE.total_seconds():
+        session.pop("kiosk_worker", None)
+        return None
+    worker = db.session.get(Worker, worker_id)
+    if worker is None or worker.branch_id != device.branch_id:
+        return None
+    session["kiosk_seen"] = clock.now().timestamp()
+    return worker
+
+
+def _leave(message: str | None = None):
+    session.pop("kiosk_worker", None)
+    if message:
+        session["kiosk_message"] = message
+    return redirect(url_for("kiosk.start"), code=303)
+
+
+def _kiosk_page(template: str, status: int = 200, **context):
+    response = make_response(render_template(template, **context), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/kiosk")
+def start():
+    device = _device()
+    session.pop("kiosk_worker", None)
+    workers = db.session.scalars(
+        sa.select(Worker)
+        .where(Worker.branch_id == device.branch_id, Worker.status == WorkerStatus.ACTIVE)
+        .order_by(Worker.badge_no)
+    ).all()
+    return _kiosk_page(
+        "kiosk/start.html",
+        device=device,
+        workers=workers,
+        message=session.pop("kiosk_message", None),
+    )
+
+
+@bp.route("/kiosk/w/<int:worker_id>", methods=["GET", "POST"])
+def pin(worker_id: int):
+    device = _device()
+    worker = db.session.get(Worker, worker_id)
+    if worker is None or worker.branch_id != device.branch_id or worker.status != "active":
+        abort(404)
+    form = PinForm()
+    if form.validate_on_submit():
+        entered = form.pin.data.strip()
+        if not entered.isdigit():
+            form.pin.errors = [_("The PIN is made of digits only.")]
+        else:
+            try:
+                ok = services.verify_pin(worker, entered, device)
+            except RuleError as error:
+                form.pin.errors = [error.message]
+            else:
+                db.session.commit()
+                if ok:
+                    session["kiosk_worker"] = worker.id
+                    session["kiosk_seen"] = clock.now().timestamp()
+                    return redirect(url_for("kiosk.orders"), code=303)
+                form.pin.errors = [_("Wrong PIN.")]
+    status = 422 if request.method == "POST" else 200
+    return _kiosk_page("kiosk/pin.html", worker=worker, form=form, status=status)
+
+
+def _worker_or_start():
+    device = _device()
+    worker = _signed_in_worker(device)
+    return device, worker
+
+
+@bp.get("/kiosk/orders")
+def orders():
+    device, worker = _worker_or_start()
+    if worker is None:
+        return _leave()
+    today = clock.local_today(device.branch.timezone)
+    rows = db.session.scalars(
+        sa.select(Order)
+        .where(
+            Order.worker_id == worker.id,
+            Order.status.in_([OrderStatus.HANDED_OVER, OrderStatus.CHECKED_OUT]),
+            Order.service_date >= today - timedelta(days=1),
+        )
+        .order_by(Order.service_date, Order.window_start)
+    ).all()
+    return _kiosk_page("kiosk/orders.html", worker=worker, orders=rows)
+
+
+def _own_order(worker: Worker, order_id: int) -> Order:
+    order = db.session.get(Order, order_id)
+    if order is None or order.worker_id != worker.id:
+        abort(404)
+    return order
+
+
+@bp.route("/kiosk/orders/<int:order_id>/check-out", methods=["GET", "POST"])
+def check_out(order_id: int):
+    device, worker = _worker_or_start()
+    if worker is None:
+        return _leave()
+    order = _own_order(worker, order_id)
+    form = CheckoutForm(version=order.version)
+    if form.validate_on_submit():
+        error = do_check_out(order, form, Actor.of_worker(worker), g.device_label)
+        if error is None:
+            return _leave(_("%(name)s, you are checked out. Have a safe trip!", name=worker.name))
+        if isinstance(error, OrderConflict | StaleDataError):
+            return _leave(str(order_services.conflict_message(db.session.get(Order, order_id))))
+        page, status = checkout_page(order, form, 422, "kiosk/check_out.html", error=error)
+        return _kiosk_page_from(page, status)
+    page, status = checkout_page(order, form, 200, "kiosk/check_out.html", error=None)
+    return _kiosk_page_from(page, status)
+
+
+def _kiosk_page_from(body: str, status: int):
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/kiosk/orders/<int:order_id>/check-in", methods=["GET", "POST"])
+def check_in(order_id: int):
+    device, worker = _worker_or_start()
+    if worker is None:
+        return _leave()
+    order = _own_order(worker, order_id)
+    form = CheckinForm(version=order.version)
+    error = None
+    if form.validate_on_submit():
+        error = do_check_in(order, form, Actor.of_worker(worker))
+        if error is None:
+            return _leave(_("%(name)s, you are checked in. Thank you!", name=worker.name))
+        if isinstance(error, OrderConflict | StaleDataError):
+            return _leave(str(order_services.conflict_message(db.session.get(Order, order_id))))
+    status = 422 if request.method == "POST" else 200
+    return _kiosk_page("kiosk/check_in.html", order=order, form=form, error=error, status=status)
+
+
+@bp.get("/kiosk/manual")
+def manual():
+    _device()
+    return _kiosk_page("kiosk/manual.html")
