@@ -22,6 +22,8 @@ import pytest
 from babel.messages.pofile import read_po
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.databases import sibling_database
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 TRANSLATIONS = ROOT / "webapp" / "translations"
@@ -73,39 +75,6 @@ def _run(command: list[str], env) -> None:
         )
 
 
-class _PostgresDatabase:
-    """A database of its own next to TEST_DATABASE_URL's, for the server process."""
-
-    def __init__(self, test_url: str):
-        import sqlalchemy as sa
-
-        url = sa.engine.make_url(test_url)
-        self.name = f"{url.database}_live"
-        self.url = url.set(database=self.name).render_as_string(hide_password=False)
-        self._connect = {
-            "host": url.host or "localhost",
-            "port": url.port or 5432,
-            "user": url.username or "postgres",
-            "password": url.password,
-            "dbname": "postgres",
-            "autocommit": True,
-        }
-
-    def _execute(self, statement: str) -> None:
-        import psycopg
-        from psycopg import sql
-
-        with psycopg.connect(**self._connect) as conn:
-            conn.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
-
-    def create(self) -> None:
-        self._execute("DROP DATABASE IF EXISTS {}")
-        self._execute("CREATE DATABASE {}")
-
-    def drop(self) -> None:
-        self._execute("DROP DATABASE IF EXISTS {}")
-
-
 def _wait_until_up(base_url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     last_error = "no answer"
@@ -146,33 +115,23 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     """Base URL of the app served from a fresh instance folder and demo database."""
     _compile_catalogues()
     instance = tmp_path_factory.mktemp("live-instance")
-    test_url = os.environ.get("TEST_DATABASE_URL", "")
-    postgres = _PostgresDatabase(test_url) if test_url.startswith("postgresql") else None
-    if postgres:
-        postgres.create()
-        database_url = postgres.url
-    else:
-        database_url = f"sqlite:///{instance / 'branchdesk.sqlite3'}"
-
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("SECRET_KEY", "BRANCHDESK_DATA_KEYS", "FLASK_DEBUG")
-    }
-    env.update(
-        FLASK_APP="wsgi",
-        BRANCHDESK_INSTANCE=str(instance),
-        DATABASE_URL=database_url,
-        BRANCHDESK_SECURE_COOKIES="0",  # plain http on 127.0.0.1
-        PYTHONUNBUFFERED="1",
-    )
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    process = None
-    try:
+    with sibling_database(instance, "live") as database_url:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("SECRET_KEY", "BRANCHDESK_DATA_KEYS", "FLASK_DEBUG")
+        }
+        env.update(
+            FLASK_APP="wsgi",
+            BRANCHDESK_INSTANCE=str(instance),
+            DATABASE_URL=database_url,
+            BRANCHDESK_SECURE_COOKIES="0",  # plain http on 127.0.0.1
+            PYTHONUNBUFFERED="1",
+        )
+        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
         _run([*flask, "keys", "init"], env)
         _run([*flask, "db", "upgrade"], env)
         _run([*flask, "seed", "demo"], env)
-
         port = _free_port()
         log = instance / "server.log"
         with log.open("w") as out:
@@ -183,14 +142,12 @@ def live_server(tmp_path_factory) -> Iterator[str]:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
-        base_url = f"http://127.0.0.1:{port}"
-        _wait_until_up(base_url, process, log)
-        yield base_url
-    finally:
-        if process is not None:
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            _wait_until_up(base_url, process, log)
+            yield base_url
+        finally:
             _stop(process)
-        if postgres:
-            postgres.drop()
 
 
 # --- the browser ----------------------------------------------------------------

@@ -1,0 +1,117 @@
+"""Two people acting on one order at the same moment: one wins, one is told why.
+
+Real commits on a database of its own (SQLite file, or a PostgreSQL sibling).
+"""
+
+import base64
+import io
+import threading
+from datetime import time
+from decimal import Decimal
+
+import pytest
+from flask_migrate import upgrade
+from PIL import Image, ImageDraw
+from sqlalchemy.orm.exc import StaleDataError
+
+from tests.databases import sibling_database
+from tests.factories import World
+from webapp import create_app
+from webapp.config import TestConfig
+from webapp.core import clock
+from webapp.extensions import db
+from webapp.orders import services
+from webapp.orders.models import Checkout, Order, OrderStatus
+from webapp.orders.services import Actor, OrderConflict, Slot
+
+CHECKS = {key for key, _label in services.CHECKS}
+
+
+def _signature() -> str:
+    image = Image.new("RGBA", (200, 80), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line([(10, 60), (90, 15), (190, 50)], fill="black", width=4)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+@pytest.fixture
+def committed_app(tmp_path):
+    with sibling_database(tmp_path, "race") as url:
+
+        class Config(TestConfig):
+            INSTANCE_PATH = tmp_path
+            UPLOAD_FOLDER = tmp_path / "uploads"
+            SQLALCHEMY_DATABASE_URI = url
+
+        app = create_app(Config)
+        with app.app_context():
+            upgrade()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _handed_over_order(app) -> tuple[int, int]:
+    """An order ready to check out, and the version its check-out form carries."""
+    with app.test_request_context(method="POST"):
+        world = World.build()
+        manager = world.user("manager")
+        center = world.user("service_center", branch=None)
+        item = services.save_service_item(world.company.id, "日常保洁", "hour", 4500)
+        slot = Slot(clock.local_today(), time(9), time(12), Decimal(3))
+        instruction = services.create_instruction(
+            world.branches["A"], world.customer(), [item], slot, "", center
+        )
+        order = services.assign(instruction, world.worker(), manager)
+        services.hand_over(order, "", manager)
+        db.session.commit()
+        return order.id, order.version
+
+
+@pytest.mark.rule("R10", "D6")
+@pytest.mark.parametrize("round_", range(3))
+def test_simultaneous_check_outs_give_one_success_and_one_conflict(committed_app, round_):
+    order_id, version = _handed_over_order(committed_app)
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def attempt(name: str) -> None:
+        with committed_app.test_request_context(method="POST"):
+            start.wait()
+            try:
+                order = db.session.get(Order, order_id)
+                services.check_out(
+                    order,
+                    ticked=CHECKS,
+                    issued={},
+                    signature=_signature(),
+                    actor=Actor(name=name, role="manager"),
+                    version=version,
+                )
+                db.session.commit()
+                outcomes[name] = "checked out"
+            except (OrderConflict, StaleDataError) as error:
+                db.session.rollback()
+                outcomes[name] = str(
+                    services.conflict_message(db.session.get(Order, order_id))
+                    if isinstance(error, StaleDataError)
+                    else error.message
+                )
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in ("甲管理员", "乙管理员")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes.values()).count("checked out") == 1, outcomes
+    winner = next(name for name, outcome in outcomes.items() if outcome == "checked out")
+    loser = next(name for name in outcomes if name != winner)
+    assert winner in outcomes[loser]  # "已由 甲管理员 于 09:31 出单。"
+    with committed_app.app_context():
+        order = db.session.get(Order, order_id)
+        assert order.status == OrderStatus.CHECKED_OUT and order.checked_out_by == winner
+        assert order.version == version + 1
+        assert db.session.query(Checkout).filter_by(order_id=order_id).count() == 1
