@@ -64,14 +64,19 @@ def test_security_headers(client, login_as):
     assert "bd_device" in cookie or client.get_cookie("bd_device", domain="branchdesk.test")
 
 
-def test_htmx_is_vendored_pinned_and_configured_safely(client):
+def test_vendored_libraries_are_pinned_and_htmx_configured_safely(client):
     import hashlib
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
-    vendored = root / "static/vendor/htmx-2.0.4.min.js"
-    recorded = (root / "static/vendor/VENDORED.md").read_text()
-    assert hashlib.sha256(vendored.read_bytes()).hexdigest() in recorded
+    vendor = Path(__file__).resolve().parents[2] / "static/vendor"
+    recorded = (vendor / "VENDORED.md").read_text()
+    scripts = sorted(vendor.glob("*.js"))
+    assert [p.name for p in scripts] == [
+        "htmx-2.0.4.min.js",
+        "signature_pad-5.1.4.umd.min.js",
+    ]
+    for script in scripts:
+        assert hashlib.sha256(script.read_bytes()).hexdigest() in recorded, script.name
     page = client.get("/login").text
     assert '"allowEval": false' in page and "htmx-2.0.4.min.js" in page
 

@@ -135,7 +135,8 @@ def test_the_database_file_does_not_contain_the_number(tmp_path):
         upgrade()
         World.build().worker(gender="M", id_number=number)
         _db.session.commit()
-        _db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        _db.session.remove()
+        # Closing the last connection checkpoints the WAL into the main file.
         _db.engine.dispose()
     data = b"".join(p.read_bytes() for p in tmp_path.glob("file.sqlite3*"))
     assert number.encode() not in data
