@@ -5,20 +5,34 @@ This proves SPEC's "what every part must also do" (branch scoping), which has no
 rule number.
 """
 
+import base64
 import io
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
-from tests.factories import World
+from tests.factories import PASSWORD, World
 from webapp.accounts.models import Branch, Company
+from webapp.billing.services import close_day, create_slip, issue_bill, issue_receipt
+from webapp.core import clock
 from webapp.core.clock import local_today
 from webapp.core.roles import PERMISSIONS, Role
 from webapp.extensions import db as _db
 from webapp.kiosk.services import enroll
-from webapp.orders.services import Slot, assign, create_instruction, save_service_item
+from webapp.orders.services import (
+    CHECKS,
+    Actor,
+    CheckIn,
+    Slot,
+    assign,
+    check_in,
+    check_out,
+    create_instruction,
+    hand_over,
+    save_service_item,
+)
 from webapp.workers.services import add_talk, store_id_copy
 
 BRANCH_ROLES = {Role.MANAGER, Role.BRANCH_HEAD}
@@ -77,6 +91,32 @@ ROUTES = {
     "orders.check_in": ("GET", "/orders/{order}/check-in", PERMISSIONS["orders.dispatch"]),
     "orders.consent": ("GET", "/orders/{order}/consent", PERMISSIONS["orders.dispatch"]),
     "orders.catalogue": ("GET", "/catalogue", PERMISSIONS["catalogue.edit"]),
+    "billing.order_billing": ("GET", "/orders/{billed}/billing", PERMISSIONS["billing.issue"]),
+    "billing.issue_bill": ("POST", "/orders/{billed}/bill", PERMISSIONS["billing.issue"]),
+    "billing.issue_receipt": ("POST", "/orders/{billed}/receipt", PERMISSIONS["billing.issue"]),
+    "billing.void_receipt": ("POST", "/receipts/{receipt}/void", PERMISSIONS["billing.issue"]),
+    "billing.receipt_pdf": ("GET", "/receipts/{receipt}.pdf", PERMISSIONS["billing.issue"]),
+    "billing.settlement": ("GET", "/settlement", PERMISSIONS["settlements.view"]),
+    "billing.settlements": ("GET", "/settlements", PERMISSIONS["settlements.view"]),
+    "billing.acknowledge": (
+        "POST",
+        "/settlements/{settlement}/acknowledge",
+        PERMISSIONS["settlements.acknowledge"],
+    ),
+    "billing.settlement_xlsx": (
+        "GET",
+        "/settlements/{settlement}.xlsx",
+        PERMISSIONS["settlements.view"],
+    ),
+    "billing.settlement_pdf": (
+        "GET",
+        "/settlements/{settlement}.pdf",
+        PERMISSIONS["settlements.view"],
+    ),
+    "billing.pay_rule": ("POST", "/workers/{worker}/pay-rule", PERMISSIONS["billing.issue"]),
+    "billing.slips": ("GET", "/slips", PERMISSIONS["settlements.view"]),
+    "billing.slip": ("GET", "/slips/{slip}", PERMISSIONS["settlements.view"]),
+    "billing.slip_xlsx": ("GET", "/slips/{slip}.xlsx", PERMISSIONS["settlements.view"]),
     "kiosk.manage": ("GET", "/kiosk/manage", PERMISSIONS["kiosk.manage"]),
     "kiosk.revoke": ("POST", "/kiosk/manage/{kiosk}/revoke", PERMISSIONS["kiosk.manage"]),
     "kiosk.issue_pin": ("POST", "/workers/{worker}/pin", PERMISSIONS["kiosk.manage"]),
@@ -88,6 +128,17 @@ ROUTES = {
     "kiosk.manual": ("GET", "/kiosk/manual", KIOSK),
     "admin.settings": ("GET", "/settings", PERMISSIONS["settings.edit"]),
 }
+
+
+def _signature() -> str:
+    image = Image.new("RGBA", (60, 30), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line([(5, 20), (55, 5)], fill="black", width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+SIGNATURE = _signature()
 
 
 def _png() -> bytes:
@@ -107,6 +158,24 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         create_instruction(branch_obj, customer, [item], slot, "", center), worker, manager
     )
     waiting = create_instruction(branch_obj, customer, [item], slot, "", center)
+    billed = assign(
+        create_instruction(branch_obj, customer, [item], slot, "", center),
+        worker,
+        manager,
+        confirm_overlap=True,
+    )
+    hand_over(billed, "", manager)
+    check_out(
+        billed,
+        ticked={k for k, _l in CHECKS},
+        issued={},
+        signature=SIGNATURE,
+        actor=Actor.of_user(manager),
+    )
+    end = clock.now()
+    check_in(billed, CheckIn(end - timedelta(minutes=4), end, "保洁"), Actor.of_user(manager))
+    receipt = issue_receipt(issue_bill(billed, 0, "", manager), "cash", manager)
+    settlement = close_day(branch_obj, local_today() - timedelta(days=1), manager)
     device, _token = enroll(branch_obj, f"平板{branch}", manager)
     store_id_copy(worker, "front", _png(), None)
     talk = add_talk(
@@ -126,6 +195,10 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         "order": order.id,
         "instruction": waiting.id,
         "kiosk": device.id,
+        "receipt": receipt.id,
+        "slip": create_slip(worker, local_today(), local_today(), [], manager).id,
+        "billed": billed.id,
+        "settlement": settlement.id,
     }
 
 
@@ -156,36 +229,54 @@ def _call(client, method, url):
     return client.get(url) if method == "GET" else client.post(url, data={})
 
 
-@pytest.mark.parametrize("role", list(Role))
-@pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_route_access_by_role(client, login_as, records, endpoint, role):
+ID_KEYS = (
+    "worker",
+    "customer",
+    "talk",
+    "order",
+    "instruction",
+    "kiosk",
+    "receipt",
+    "settlement",
+    "billed",
+    "slip",
+)
+
+
+def _check_route(client, records, endpoint: str, role: Role, user) -> list[str]:
+    """What is wrong with one route for one role (empty: all as it should be)."""
     method, template, allowed = ROUTES[endpoint]
-    user = login_as(role, branch="A" if role in BRANCH_ROLES else None)
     own = template.format(**records["A"])
     response = _call(client, method, own)
-    if allowed == KIOSK:
-        assert response.status_code == 403, (own, response.status_code)
-        return
-    if allowed is None or role in allowed:
-        assert response.status_code not in (403, 404), (own, response.status_code)
-        assert response.status_code < 500
-    else:
-        assert response.status_code == 403, (own, response.status_code)
-        return
+    if allowed == KIOSK or (allowed is not None and role not in allowed):
+        return [] if response.status_code == 403 else [f"{own}: {response.status_code}, not 403"]
+    if response.status_code in (403, 404) or response.status_code >= 500:
+        return [f"{own}: {response.status_code} for an allowed role"]
     if "{" not in template or endpoint == "accounts.set_user_enabled":
-        return
+        return []
     # Records the user may not see answer exactly like an id that does not exist.
-    missing_url = template.format(
-        **{key: 10**9 for key in ("worker", "customer", "talk", "order", "instruction", "kiosk")}
-    )
-    missing = _call(client, method, missing_url)
-    assert missing.status_code == 404
-    foreign = ["other"] + (["B"] if user.branch_id is not None else [])
-    for where in foreign:
+    missing = _call(client, method, template.format(**dict.fromkeys(ID_KEYS, 10**9)))
+    problems = [] if missing.status_code == 404 else [f"missing id: {missing.status_code}"]
+    for where in ["other"] + (["B"] if user.branch_id is not None else []):
         url = template.format(**records[where])
-        response = _call(client, method, url)
-        assert response.status_code == 404, (url, response.status_code)
-        assert _main(response.text) == _main(missing.text)
+        foreign = _call(client, method, url)
+        if foreign.status_code != 404 or _main(foreign.text) != _main(missing.text):
+            problems.append(f"{url} ({where}): {foreign.status_code}, not the missing-id 404")
+    return problems
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_route_for_every_role(client, world, records, role):
+    """The route x role matrix: one test per role walks every route in ROUTES."""
+    user = world.user(role, branch="A" if role in BRANCH_ROLES else None)
+    problems = []
+    for endpoint in sorted(ROUTES):
+        # Log in again before each route: one of them is the logout.
+        client.post("/login", data={"username": user.username, "password": PASSWORD})
+        problems += [
+            f"{endpoint}: {p}" for p in _check_route(client, records, endpoint, role, user)
+        ]
+    assert problems == []
 
 
 def test_company_admin_cannot_touch_users_of_another_company(client, login_as, records):

@@ -6,7 +6,7 @@ Real commits on a database of its own (SQLite file, or a PostgreSQL sibling).
 import base64
 import io
 import threading
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,8 +17,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from tests.databases import sibling_database
 from tests.factories import World
 from webapp import create_app
+from webapp.accounts.models import User
+from webapp.billing import services as billing
+from webapp.billing.models import Bill
 from webapp.config import TestConfig
 from webapp.core import clock
+from webapp.core.errors import RuleError
 from webapp.extensions import db
 from webapp.orders import services
 from webapp.orders.models import Checkout, Order, OrderStatus
@@ -115,3 +119,101 @@ def test_simultaneous_check_outs_give_one_success_and_one_conflict(committed_app
         assert order.status == OrderStatus.CHECKED_OUT and order.checked_out_by == winner
         assert order.version == version + 1
         assert db.session.query(Checkout).filter_by(order_id=order_id).count() == 1
+
+
+def _billed_orders(app, count: int) -> tuple[list[int], int]:
+    """Bills of checked-in orders, ready for payment; returns bill ids and a manager id."""
+    with app.test_request_context(method="POST"):
+        world = World.build()
+        manager = world.user("manager")
+        center = world.user("service_center", branch=None)
+        item = services.save_service_item(world.company.id, "日常保洁", "hour", 4500)
+        bills = []
+        for index in range(count):
+            slot = Slot(clock.local_today(), time(8 + index), time(9 + index), Decimal(1))
+            instruction = services.create_instruction(
+                world.branches["A"], world.customer(), [item], slot, "", center
+            )
+            order = services.assign(instruction, world.worker(), manager)
+            services.hand_over(order, "", manager)
+            services.check_out(
+                order,
+                ticked=CHECKS,
+                issued={},
+                signature=_signature(),
+                actor=Actor.of_user(manager),
+            )
+            end = clock.now()
+            services.check_in(
+                order,
+                services.CheckIn(end - timedelta(minutes=3), end, "保洁"),
+                Actor.of_user(manager),
+            )
+            bills.append(billing.issue_bill(order, 0, "", manager).id)
+        db.session.commit()
+        return bills, manager.id
+
+
+def _run_together(targets) -> None:
+    threads = [threading.Thread(target=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+
+@pytest.mark.rule("R4")
+def test_receipts_issued_at_the_same_moment_get_gapless_unique_numbers(committed_app):
+    bill_ids, manager_id = _billed_orders(committed_app, 6)
+    start = threading.Barrier(len(bill_ids))
+    numbers: list[int] = []
+    errors: list[BaseException] = []
+
+    def pay(bill_id: int) -> None:
+        with committed_app.test_request_context(method="POST"):
+            start.wait()
+            try:
+                manager = db.session.get(User, manager_id)
+                receipt = billing.issue_receipt(db.session.get(Bill, bill_id), "cash", manager)
+                db.session.commit()
+                numbers.append(receipt.number)
+            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    _run_together([lambda b=b: pay(b) for b in bill_ids])
+    assert errors == []
+    assert sorted(numbers) == list(range(1, len(bill_ids) + 1))
+
+
+@pytest.mark.rule("R4")
+def test_two_people_closing_one_day_get_one_success_and_one_refusal(committed_app):
+    _bill_ids, manager_id = _billed_orders(committed_app, 1)
+    with committed_app.test_request_context(method="POST"):
+        first = db.session.get(User, manager_id)
+        head = World(first.company, {"A": first.branch}).user("branch_head", display_name="王经理")
+        db.session.commit()
+        people = {first.display_name: first.id, head.display_name: head.id}
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def close(name: str) -> None:
+        with committed_app.test_request_context(method="POST"):
+            start.wait()
+            try:
+                user = db.session.get(User, people[name])
+                billing.close_day(user.branch, clock.local_today(), user)
+                db.session.commit()
+                outcomes[name] = "closed"
+            except RuleError as error:
+                db.session.rollback()
+                outcomes[name] = str(error.message)
+            finally:
+                db.session.remove()
+
+    _run_together([lambda n=n: close(n) for n in people])
+    assert sorted(outcomes.values()).count("closed") == 1, outcomes
+    winner = next(name for name, outcome in outcomes.items() if outcome == "closed")
+    loser = next(name for name in outcomes if name != winner)
+    assert winner in outcomes[loser]

@@ -36,6 +36,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.accounts import services as account_services
     from webapp.accounts.views import bp as accounts_bp
     from webapp.admin.views import bp as admin_bp
+    from webapp.billing.views import bp as billing_bp
     from webapp.customers.views import bp as customers_bp
     from webapp.kiosk.views import bp as kiosk_bp
     from webapp.orders.views import bp as orders_bp
@@ -51,6 +52,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(kiosk_bp)
+    app.register_blueprint(billing_bp)
     errors.register(app)
     templating.register(app)
 

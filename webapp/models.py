@@ -1,6 +1,7 @@
 """Every model module, imported once so SQLAlchemy and Alembic see every table."""
 
 from webapp.accounts import models as accounts  # noqa: F401
+from webapp.billing import models as billing  # noqa: F401
 from webapp.core import models as core  # noqa: F401
 from webapp.customers import models as customers  # noqa: F401
 from webapp.kiosk import models as kiosk  # noqa: F401

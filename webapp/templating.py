@@ -5,7 +5,9 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from webapp.billing.models import PAYMENT_METHODS
 from webapp.core.masking import mask_phone
+from webapp.core.money import format_yuan, rmb_upper
 from webapp.core.phones import display_phone
 from webapp.core.roles import ROLE_LABELS, Role, can
 from webapp.orders.models import ORDER_STATUS_LABELS, UNIT_LABELS
@@ -26,6 +28,9 @@ NAVIGATION = (
     ("customers.index", _l("Customers"), "customers.view"),
     ("workers.escalations", _l("Escalations"), "escalations.view"),
     ("admin.audit_log", _l("Audit log"), "audit.view"),
+    ("billing.settlement", _l("Settlement"), "settlements.close"),
+    ("billing.settlements", _l("Settlements"), "settlements.acknowledge"),
+    ("billing.slips", _l("Settlement slips"), "settlements.view"),
     ("orders.catalogue", _l("Catalogue"), "catalogue.edit"),
     ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),
     ("admin.settings", _l("Settings"), "settings.edit"),
@@ -58,9 +63,12 @@ def register(app) -> None:
             "Role": Role,
             "ORDER_STATUS_LABELS": ORDER_STATUS_LABELS,
             "UNIT_LABELS": UNIT_LABELS,
+            "PAYMENT_METHODS": PAYMENT_METHODS,
         }
 
     app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["yuan"] = format_yuan
+    app.jinja_env.filters["rmb_upper"] = rmb_upper
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["datetime"] = lambda v: (
         format_datetime(v, "yyyy-MM-dd HH:mm") if v else ""

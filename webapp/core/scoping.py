@@ -4,7 +4,7 @@ Another branch's record answers 404, exactly like an id that does not exist.
 """
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 
 from webapp.accounts.models import Branch
@@ -40,3 +40,12 @@ def visible_branches(user=None) -> list[Branch]:
             sa.select(Branch).where(Branch.id.in_(visible_branch_ids(user))).order_by(Branch.code)
         )
     )
+
+
+def chosen_branch() -> Branch:
+    """The user's own branch; company-wide users choose one with ?branch=<id>."""
+    if current_user.branch_id is not None:
+        return current_user.branch
+    branches = visible_branches()
+    wanted = request.args.get("branch", type=int)
+    return next((b for b in branches if b.id == wanted), branches[0])

@@ -15,7 +15,12 @@ from webapp.core.forms import options
 from webapp.core.htmx import render_page_or_partial
 from webapp.core.models import AuditEntry
 from webapp.core.policy import get_setting
-from webapp.core.scoping import get_scoped_or_404, scoped_select, visible_branches
+from webapp.core.scoping import (
+    chosen_branch,
+    get_scoped_or_404,
+    scoped_select,
+    visible_branches,
+)
 from webapp.customers.models import Customer
 from webapp.extensions import db
 from webapp.orders import services
@@ -43,15 +48,6 @@ def get_order_or_404(order_id: int) -> Order:
     return get_scoped_or_404(Order, order_id)
 
 
-def _branch() -> Branch:
-    """The user's own branch; company-wide users choose one with ?branch=."""
-    if current_user.branch_id is not None:
-        return current_user.branch
-    branches = visible_branches()
-    wanted = request.args.get("branch", type=int)
-    return next((b for b in branches if b.id == wanted), branches[0])
-
-
 def quantities(prefix: str) -> dict[int, Decimal | None]:
     """Material quantities posted as `<prefix>-<material id>`."""
     out: dict[int, Decimal | None] = {}
@@ -76,7 +72,7 @@ def quantities(prefix: str) -> dict[int, Decimal | None]:
 def board():
     form = BoardDayForm(request.args)
     form.validate()
-    branch = _branch()
+    branch = chosen_branch()
     day = form.day.data or clock.local_today(branch.timezone)
     return render_template(
         "orders/board.html",
@@ -93,7 +89,7 @@ def board():
 @require("orders.dispatch")
 def board_instructions():
     """The instructions panel, polled by the board so new ones appear without a reload."""
-    branch = _branch()
+    branch = chosen_branch()
     return render_page_or_partial(
         "orders/instructions_page.html",
         "orders/_instructions.html",
@@ -107,7 +103,7 @@ def task_sheets():
     """Each worker's task sheet (任务单) for the day, to print (R5)."""
     form = BoardDayForm(request.args)
     form.validate()
-    branch = _branch()
+    branch = chosen_branch()
     day = form.day.data or clock.local_today(branch.timezone)
     board = services.day_board(branch, day)
     sheets: dict[int, list[Order]] = {}
@@ -122,7 +118,7 @@ def task_sheets():
 def send_idle_list():
     form = BoardDayForm(request.form)
     form.validate()
-    branch = _branch()
+    branch = chosen_branch()
     day = form.day.data or clock.local_today(branch.timezone)
     services.send_idle_list(branch, day, current_user)
     db.session.commit()

@@ -71,6 +71,11 @@ class Worker(db.Model):
     referee_address: Mapped[str] = mapped_column(sa.String(200), default="")
 
     start_date: Mapped[date]
+    # How the worker is paid (a setting of the file): per service hour, or a share
+    # (percent) of what the customer paid.
+    pay_rule: Mapped[str] = mapped_column(sa.String(6), default="hourly", server_default="hourly")
+    pay_rate_fen: Mapped[int] = mapped_column(default=2500, server_default="2500")
+    pay_share_percent: Mapped[int] = mapped_column(default=60, server_default="60")
     pin_hash: Mapped[str] = mapped_column(sa.String(256), default="", server_default="")
     pin_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(sa.String(12), default=WorkerStatus.ACTIVE)

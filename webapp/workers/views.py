@@ -2,6 +2,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from webapp.billing.forms import PayRuleForm
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import options, phone_value
@@ -119,6 +120,14 @@ def _detail_context(worker: Worker, **over):
         "status_form": status_form,
         "copy_form": IdCopyForm(prefix="copy"),
         "talk_form": TalkForm(prefix="talk"),
+        "pay_form": PayRuleForm(
+            prefix="pay",
+            data={
+                "rule": worker.pay_rule,
+                "rate": f"{worker.pay_rate_fen / 100:.2f}",
+                "share_percent": worker.pay_share_percent,
+            },
+        ),
     }
     context.update(over)
     return context

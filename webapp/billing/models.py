@@ -1,0 +1,162 @@
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.core.types import UTCDateTime, utcnow
+from webapp.extensions import db
+from webapp.orders.models import Order
+
+PAYMENT_METHODS = {
+    "cash": _l("Cash"),
+    "wechat": _l("WeChat Pay"),
+    "alipay": _l("Alipay"),
+    "card": _l("Bank card"),
+    "transfer": _l("Bank transfer"),
+}
+
+
+class Bill(db.Model):
+    """The bill of an order (开单): its lines, a discount with a reason, the total."""
+
+    __tablename__ = "bills"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), unique=True)
+    subtotal_fen: Mapped[int]
+    discount_fen: Mapped[int] = mapped_column(default=0)
+    discount_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    total_fen: Mapped[int]
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    order: Mapped[Order] = relationship()
+    lines: Mapped[list["BillLine"]] = relationship(back_populates="bill", order_by="BillLine.id")
+    receipts: Mapped[list["Receipt"]] = relationship(back_populates="bill", order_by="Receipt.id")
+
+    @property
+    def name(self) -> str:
+        return self.order.customer.name
+
+    @property
+    def valid_receipt(self) -> "Receipt | None":
+        return next((r for r in self.receipts if r.voided_at is None), None)
+
+
+class BillLine(db.Model):
+    __tablename__ = "bill_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(sa.ForeignKey("bills.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(50))
+    unit: Mapped[str] = mapped_column(sa.String(4))
+    quantity: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2))
+    unit_price_fen: Mapped[int]
+    amount_fen: Mapped[int]
+
+    bill: Mapped[Bill] = relationship(back_populates="lines")
+
+
+class ReceiptCounter(db.Model):
+    """The last receipt number of a branch in a year: numbers never skip or repeat."""
+
+    __tablename__ = "receipt_counters"
+
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class Receipt(db.Model):
+    """A receipt (收据). Never edited or deleted: voided with a reason and issued again."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (
+        sa.UniqueConstraint("branch_id", "year", "number"),
+        sa.Index(
+            "uq_receipts_one_valid_per_bill",
+            "bill_id",
+            unique=True,
+            sqlite_where=sa.text("voided_at IS NULL"),
+            postgresql_where=sa.text("voided_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
+    year: Mapped[int]
+    number: Mapped[int]
+    bill_id: Mapped[int] = mapped_column(sa.ForeignKey("bills.id"))
+    amount_fen: Mapped[int]
+    method: Mapped[str] = mapped_column(sa.String(10))
+    received_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    received_by: Mapped[str] = mapped_column(sa.String(50))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    day: Mapped[date] = mapped_column(index=True)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voided_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    void_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    replaces_id: Mapped[int | None] = mapped_column(sa.ForeignKey("receipts.id"))
+
+    bill: Mapped[Bill] = relationship(back_populates="receipts")
+
+    @property
+    def code(self) -> str:
+        """The printed number: branch code, year, sequence."""
+        return f"{self.year}-{self.number:06d}"
+
+    @property
+    def name(self) -> str:
+        return self.code
+
+
+class DaySettlement(db.Model):
+    """A branch's closed day (结算), acknowledged by finance."""
+
+    __tablename__ = "day_settlements"
+    __table_args__ = (sa.UniqueConstraint("branch_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
+    day: Mapped[date]
+    totals: Mapped[dict] = mapped_column(sa.JSON)
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_by: Mapped[str] = mapped_column(sa.String(50))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str] = mapped_column(sa.String(50), default="")
+
+    branch = relationship("Branch")
+
+    @property
+    def name(self) -> str:
+        return f"{self.day}"
+
+
+class WorkerSlip(db.Model):
+    """A worker's settlement slip for a period: orders, hours, pay, deductions."""
+
+    __tablename__ = "worker_slips"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
+    worker_id: Mapped[int] = mapped_column(sa.ForeignKey("workers.id"), index=True)
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    lines: Mapped[list] = mapped_column(sa.JSON)
+    hours: Mapped[Decimal] = mapped_column(sa.Numeric(7, 2))
+    billed_fen: Mapped[int]
+    pay_fen: Mapped[int]
+    deductions: Mapped[list] = mapped_column(sa.JSON)
+    total_fen: Mapped[int]
+    rule: Mapped[str] = mapped_column(sa.String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(sa.String(50))
+
+    worker = relationship("Worker")
+
+    @property
+    def name(self) -> str:
+        return f"{self.worker.name} {self.period_start}–{self.period_end}"

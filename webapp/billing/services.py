@@ -1,0 +1,387 @@
+"""Bills, receipts with gapless numbers, voids, and the daily settlement (R4)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from webapp.accounts.models import Branch
+from webapp.billing.models import (
+    PAYMENT_METHODS,
+    Bill,
+    BillLine,
+    DaySettlement,
+    Receipt,
+    ReceiptCounter,
+    WorkerSlip,
+)
+from webapp.core import audit, clock
+from webapp.core.errors import FieldError, RuleError
+from webapp.extensions import db
+from webapp.orders.models import Order, OrderStatus
+
+
+@dataclass
+class Line:
+    name: str
+    unit: str
+    quantity: Decimal
+    unit_price_fen: int
+
+    @property
+    def amount_fen(self) -> int:
+        amount = self.quantity * self.unit_price_fen
+        return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def price_order(order: Order) -> list[Line]:
+    """Per-job items once each; the service hours shared by the hourly items."""
+    hourly = [item for item in order.items if item.unit == "hour"]
+    hours = order.service_hours if order.service_hours is not None else order.est_hours
+    lines = []
+    for item in order.items:
+        if item.unit == "hour":
+            share = (Decimal(hours) / len(hourly)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            lines.append(Line(item.name, "hour", share, item.price_fen))
+        else:
+            lines.append(Line(item.name, "job", Decimal(1), item.price_fen))
+    return lines
+
+
+def _day_closed(branch_id: int, day: date) -> DaySettlement | None:
+    return db.session.scalar(
+        sa.select(DaySettlement).where(
+            DaySettlement.branch_id == branch_id, DaySettlement.day == day
+        )
+    )
+
+
+def _branch_today(branch_id: int) -> tuple[Branch, date]:
+    branch = db.session.get(Branch, branch_id)
+    return branch, clock.local_today(branch.timezone)
+
+
+def issue_bill(order: Order, discount_fen: int, discount_reason: str, user) -> Bill:
+    """Bill a checked-in order (开单)."""
+    if order.status != OrderStatus.CHECKED_IN:
+        raise RuleError(_l("Only a checked-in order can be billed."))
+    existing = db.session.scalar(sa.select(Bill).where(Bill.order_id == order.id))
+    if existing is not None:
+        raise RuleError(_l("This order has been billed already."))
+    lines = price_order(order)
+    subtotal = sum(line.amount_fen for line in lines)
+    if discount_fen < 0:
+        raise FieldError("discount", _l("A discount cannot be negative."))
+    if discount_fen >= subtotal and subtotal > 0:
+        raise FieldError("discount", _l("The discount must be less than the amount."))
+    if discount_fen and not discount_reason:
+        raise FieldError("discount_reason", _l("Give the reason for the discount."))
+    bill = Bill(
+        branch_id=order.branch_id,
+        order=order,
+        subtotal_fen=subtotal,
+        discount_fen=discount_fen,
+        discount_reason=discount_reason,
+        total_fen=subtotal - discount_fen,
+        issued_by_id=user.id,
+    )
+    db.session.add(bill)
+    for line in lines:
+        db.session.add(
+            BillLine(
+                bill=bill,
+                name=line.name,
+                unit=line.unit,
+                quantity=line.quantity,
+                unit_price_fen=line.unit_price_fen,
+                amount_fen=line.amount_fen,
+            )
+        )
+    db.session.flush()
+    audit.record(
+        "bill.issue",
+        bill,
+        changes={
+            "total_fen": bill.total_fen,
+            "discount_fen": discount_fen,
+            "discount_reason": discount_reason,
+        },
+    )
+    return bill
+
+
+def next_receipt_number(branch_id: int, year: int) -> int:
+    """The next number of the branch's year, taken under a row (or database) lock."""
+    for _attempt in range(3):
+        number = db.session.scalar(
+            sa.update(ReceiptCounter)
+            .where(ReceiptCounter.branch_id == branch_id, ReceiptCounter.year == year)
+            .values(last_number=ReceiptCounter.last_number + 1)
+            .returning(ReceiptCounter.last_number)
+        )
+        if number is not None:
+            return number
+        try:
+            with db.session.begin_nested():
+                db.session.add(ReceiptCounter(branch_id=branch_id, year=year, last_number=1))
+            return 1
+        except IntegrityError:
+            continue  # another tablet created the year's counter first
+    raise RuleError(_l("The receipt number could not be taken. Try again."))
+
+
+def issue_receipt(bill: Bill, method: str, user, replaces: Receipt | None = None) -> Receipt:
+    """Take payment and issue a numbered receipt; one valid receipt per bill."""
+    if method not in PAYMENT_METHODS:
+        raise FieldError("method", _l("Choose how the customer paid."))
+    if bill.total_fen <= 0:
+        raise RuleError(_l("There is nothing to pay on this bill."))
+    if bill.valid_receipt is not None:
+        raise RuleError(
+            _l("Receipt %(code)s was issued for this bill already.", code=bill.valid_receipt.code)
+        )
+    branch, today = _branch_today(bill.branch_id)
+    if _day_closed(branch.id, today):
+        raise RuleError(_l("Today has been closed: no more receipts today."))
+    now = clock.now()
+    receipt = Receipt(
+        branch_id=branch.id,
+        year=today.year,
+        number=next_receipt_number(branch.id, today.year),
+        bill=bill,
+        amount_fen=bill.total_fen,
+        method=method,
+        received_by_id=user.id,
+        received_by=user.display_name,
+        issued_at=now,
+        day=today,
+        replaces_id=replaces.id if replaces else None,
+    )
+    db.session.add(receipt)
+    db.session.flush()
+    audit.record(
+        "receipt.issue",
+        receipt,
+        changes={
+            "amount_fen": receipt.amount_fen,
+            "method": method,
+            "replaces": replaces.code if replaces else None,
+        },
+        label=receipt.code,
+    )
+    return receipt
+
+
+def void_receipt(receipt: Receipt, reason: str, user) -> None:
+    """Void a receipt (printed 作废); a closed day's receipts cannot change."""
+    if receipt.voided_at is not None:
+        raise RuleError(_l("This receipt is void already."))
+    if not reason:
+        raise FieldError("reason", _l("Give the reason."))
+    if _day_closed(receipt.branch_id, receipt.day):
+        raise RuleError(_l("The day of this receipt has been closed: it can no longer change."))
+    receipt.voided_at, receipt.voided_by, receipt.void_reason = (
+        clock.now(),
+        user.display_name,
+        reason,
+    )
+    audit.record("receipt.void", receipt, changes={"reason": reason}, label=receipt.code)
+    db.session.flush()
+
+
+@dataclass
+class DayFigures:
+    day: date
+    receipts: list[Receipt]
+    by_method: dict[str, dict]
+    total_fen: int
+    voided: list[Receipt]
+    unbilled: list[Order]
+    unpaid: list[Bill]
+    not_returned: list[Order]
+
+
+def day_figures(branch: Branch, day: date) -> DayFigures:
+    """The day's receipts by payment method, voids, and what is still open."""
+    receipts = db.session.scalars(
+        sa.select(Receipt)
+        .where(Receipt.branch_id == branch.id, Receipt.day == day)
+        .options(selectinload(Receipt.bill).selectinload(Bill.order).selectinload(Order.customer))
+        .order_by(Receipt.number)
+    ).all()
+    valid = [r for r in receipts if r.voided_at is None]
+    by_method: dict[str, dict] = defaultdict(lambda: {"count": 0, "total_fen": 0})
+    for receipt in valid:
+        by_method[receipt.method]["count"] += 1
+        by_method[receipt.method]["total_fen"] += receipt.amount_fen
+    orders = db.session.scalars(
+        sa.select(Order)
+        .where(Order.branch_id == branch.id, Order.service_date == day)
+        .options(selectinload(Order.customer), selectinload(Order.worker))
+    ).all()
+    bills = {
+        bill.order_id: bill
+        for bill in db.session.scalars(
+            sa.select(Bill)
+            .where(Bill.order_id.in_([o.id for o in orders]))
+            .options(selectinload(Bill.receipts))
+        )
+    }
+    return DayFigures(
+        day=day,
+        receipts=list(receipts),
+        by_method=dict(by_method),
+        total_fen=sum(r.amount_fen for r in valid),
+        voided=[r for r in receipts if r.voided_at is not None],
+        unbilled=[o for o in orders if o.status == OrderStatus.CHECKED_IN and o.id not in bills],
+        unpaid=[b for b in bills.values() if b.valid_receipt is None],
+        not_returned=[o for o in orders if o.status == OrderStatus.CHECKED_OUT],
+    )
+
+
+def close_day(branch: Branch, day: date, user) -> DaySettlement:
+    """Close the day (结算): refused while a worker is still out; one close per day."""
+    figures = day_figures(branch, day)
+    if figures.not_returned:
+        names = "、".join(f"{o.worker.name}（{o.customer.name}）" for o in figures.not_returned)
+        raise RuleError(
+            _l("Not yet checked in: %(names)s. Check them in before closing the day.", names=names)
+        )
+    existing = _day_closed(branch.id, day)
+    if existing is not None:
+        raise RuleError(_closed_message(existing))
+    settlement = DaySettlement(
+        branch_id=branch.id,
+        day=day,
+        totals={
+            "total_fen": figures.total_fen,
+            "by_method": figures.by_method,
+            "receipts": len(figures.receipts) - len(figures.voided),
+            "voided": [r.code for r in figures.voided],
+            "unbilled": [o.id for o in figures.unbilled],
+            "unpaid": [b.order_id for b in figures.unpaid],
+        },
+        closed_by=user.display_name,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(settlement)
+    except IntegrityError as exc:
+        existing = _day_closed(branch.id, day)
+        raise RuleError(_closed_message(existing)) from exc
+    audit.record("day.close", settlement, changes={"total_fen": figures.total_fen}, label=str(day))
+    return settlement
+
+
+def _closed_message(settlement: DaySettlement | None):
+    if settlement is None:
+        return _l("This day has just been closed by someone else.")
+    return _l("This day was closed by %(who)s already.", who=settlement.closed_by)
+
+
+def acknowledge(settlement: DaySettlement, user) -> None:
+    """Finance confirms it received the day's settlement."""
+    if settlement.acknowledged_at is not None:
+        raise RuleError(_l("Finance acknowledged this day already."))
+    settlement.acknowledged_at, settlement.acknowledged_by = clock.now(), user.display_name
+    audit.record("day.acknowledge", settlement, label=str(settlement.day))
+    db.session.flush()
+
+
+def pay_rule_label(worker) -> str:
+    if worker.pay_rule == "share":
+        return f"share:{worker.pay_share_percent}%"
+    return f"hourly:{worker.pay_rate_fen}"
+
+
+def set_pay_rule(worker, rule: str, rate_fen: int, share_percent: int) -> None:
+    """How the worker is paid: per service hour, or a share of what customers paid."""
+    if rule not in ("hourly", "share"):
+        raise FieldError("rule", _l("Choose per hour or a share."))
+    if rule == "hourly" and not 0 < rate_fen <= 100_000:
+        raise FieldError("rate", _l("Between 0.01 and 1000 CNY an hour."))
+    if rule == "share" and not 0 < share_percent <= 100:
+        raise FieldError("share_percent", _l("Between 1 and 100 percent."))
+    before = pay_rule_label(worker)
+    worker.pay_rule, worker.pay_rate_fen, worker.pay_share_percent = rule, rate_fen, share_percent
+    audit.record(
+        "worker.pay_rule",
+        worker,
+        changes={"pay_rule": {"before": before, "after": pay_rule_label(worker)}},
+    )
+    db.session.flush()
+
+
+def create_slip(worker, start: date, end: date, deductions: list[tuple[int, str]], user):
+    """A worker's settlement slip for a period (orders back in, hours, pay, deductions)."""
+    if end < start:
+        raise FieldError("period_end", _l("The end must be after the start."))
+    if (end - start).days > 62:
+        raise FieldError("period_end", _l("At most two months at a time."))
+    for amount, reason in deductions:
+        if amount <= 0:
+            raise FieldError("deductions", _l("A deduction is more than 0."))
+        if not reason:
+            raise FieldError("deductions", _l("Give the reason for each deduction."))
+    orders = db.session.scalars(
+        sa.select(Order)
+        .where(
+            Order.worker_id == worker.id,
+            Order.status.in_([OrderStatus.CHECKED_IN, OrderStatus.CLOSED]),
+            Order.service_date >= start,
+            Order.service_date <= end,
+        )
+        .options(selectinload(Order.customer))
+        .order_by(Order.service_date, Order.window_start)
+    ).all()
+    bills = {
+        bill.order_id: bill.total_fen
+        for bill in db.session.scalars(
+            sa.select(Bill).where(Bill.order_id.in_([o.id for o in orders]))
+        )
+    }
+    lines = []
+    for order in orders:
+        hours = order.service_hours or Decimal(0)
+        billed = bills.get(order.id, 0)
+        if worker.pay_rule == "share":
+            pay = Decimal(billed) * worker.pay_share_percent / 100
+        else:
+            pay = hours * worker.pay_rate_fen
+        lines.append(
+            {
+                "order": order.id,
+                "day": order.service_date.isoformat(),
+                "customer": order.customer.name,
+                "hours": str(hours),
+                "billed_fen": billed,
+                "pay_fen": int(pay.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+            }
+        )
+    pay_fen = sum(line["pay_fen"] for line in lines)
+    deducted = sum(amount for amount, _reason in deductions)
+    if deducted > pay_fen:
+        raise FieldError("deductions", _l("The deductions are more than the pay."))
+    slip = WorkerSlip(
+        branch_id=worker.branch_id,
+        worker_id=worker.id,
+        period_start=start,
+        period_end=end,
+        lines=lines,
+        hours=sum((Decimal(line["hours"]) for line in lines), Decimal(0)),
+        billed_fen=sum(line["billed_fen"] for line in lines),
+        pay_fen=pay_fen,
+        deductions=[{"amount_fen": a, "reason": r} for a, r in deductions],
+        total_fen=pay_fen - deducted,
+        rule=pay_rule_label(worker),
+        created_by=user.display_name,
+    )
+    db.session.add(slip)
+    db.session.flush()
+    audit.record("slip.create", slip, changes={"total_fen": slip.total_fen}, label=slip.name)
+    return slip

@@ -1,0 +1,295 @@
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_login import current_user
+
+from webapp.accounts.models import Branch
+from webapp.billing import exports, services
+from webapp.billing.forms import BillForm, DayForm, PayRuleForm, ReceiptForm, SlipForm, VoidForm
+from webapp.billing.models import Bill, DaySettlement, Receipt, WorkerSlip
+from webapp.core import clock
+from webapp.core.access import require
+from webapp.core.errors import FieldError, RuleError, attach
+from webapp.core.forms import options
+from webapp.core.pdf import render_pdf
+from webapp.core.roles import can
+from webapp.core.scoping import (
+    chosen_branch,
+    get_scoped_or_404,
+    scoped_select,
+    visible_branches,
+)
+from webapp.extensions import db
+from webapp.orders.views import get_order_or_404
+from webapp.workers.models import Worker
+
+bp = Blueprint("billing", __name__)
+
+
+def _billing_page(order, status=200, **forms):
+    bill = db.session.scalar(scoped_select(Bill).where(Bill.order_id == order.id))
+    context = {
+        "order": order,
+        "bill": bill,
+        "preview": services.price_order(order),
+        "bill_form": BillForm(prefix="bill"),
+        "receipt_form": ReceiptForm(prefix="receipt"),
+        "void_form": VoidForm(prefix="void"),
+        "refusal": None,
+    }
+    context.update(forms)
+    return render_template("billing/order.html", **context), status
+
+
+@bp.get("/orders/<int:order_id>/billing")
+@require("billing.issue")
+def order_billing(order_id: int):
+    return _billing_page(get_order_or_404(order_id))
+
+
+@bp.post("/orders/<int:order_id>/bill")
+@require("billing.issue")
+def issue_bill(order_id: int):
+    order = get_order_or_404(order_id)
+    form = BillForm(prefix="bill")
+    if form.validate_on_submit():
+        try:
+            services.issue_bill(
+                order, form.discount.fen, form.discount_reason.data or "", current_user
+            )
+        except FieldError as error:
+            attach(form, error)
+        except RuleError as error:
+            return _billing_page(order, 409, bill_form=form, refusal=error.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("billing.order_billing", order_id=order.id), code=303)
+    return _billing_page(order, 422, bill_form=form)
+
+
+@bp.post("/orders/<int:order_id>/receipt")
+@require("billing.issue")
+def issue_receipt(order_id: int):
+    order = get_order_or_404(order_id)
+    bill = db.session.scalar(scoped_select(Bill).where(Bill.order_id == order.id))
+    if bill is None:
+        abort(404)
+    form = ReceiptForm(prefix="receipt")
+    if form.validate_on_submit():
+        try:
+            services.issue_receipt(bill, form.method.data, current_user)
+        except RuleError as error:
+            return _billing_page(order, 409, receipt_form=form, refusal=error.message)
+        db.session.commit()
+        return redirect(url_for("billing.order_billing", order_id=order.id), code=303)
+    return _billing_page(order, 422, receipt_form=form)
+
+
+@bp.post("/receipts/<int:receipt_id>/void")
+@require("billing.issue")
+def void_receipt(receipt_id: int):
+    receipt = get_scoped_or_404(Receipt, receipt_id)
+    order = receipt.bill.order
+    form = VoidForm(prefix="void")
+    if form.validate_on_submit():
+        try:
+            services.void_receipt(receipt, form.reason.data, current_user)
+        except RuleError as error:
+            return _billing_page(order, 409, void_form=form, refusal=error.message)
+        db.session.commit()
+        return redirect(url_for("billing.order_billing", order_id=order.id), code=303)
+    return _billing_page(order, 422, void_form=form)
+
+
+def chinese_pdf(template: str, **context) -> bytes:
+    """Printed forms are in Chinese whatever language the screen shows."""
+    with force_locale("zh_CN"):
+        return render_pdf(template, **context)
+
+
+def _pdf_response(data: bytes, filename: str):
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/receipts/<int:receipt_id>.pdf")
+@require("billing.issue")
+def receipt_pdf(receipt_id: int):
+    receipt = get_scoped_or_404(Receipt, receipt_id)
+    paper = "80mm" if request.args.get("paper") == "80mm" else "A5"
+    branch = db.session.get(Branch, receipt.branch_id)
+    data = chinese_pdf(
+        "receipt.html",
+        paper=paper,
+        receipt=receipt,
+        bill=receipt.bill,
+        branch=branch,
+        branch_name=branch.name,
+    )
+    return _pdf_response(data, f"receipt-{receipt.code}.pdf")
+
+
+# -- the day's settlement (R4) -------------------------------------------------
+
+
+@bp.route("/settlement", methods=["GET", "POST"])
+@require("settlements.view")
+def settlement():
+    form = DayForm(request.args)
+    form.validate()
+    branch = chosen_branch()
+    day = form.day.data or clock.local_today(branch.timezone)
+    refusal = None
+    if request.method == "POST":
+        if not can(current_user, "settlements.close"):
+            abort(403)
+        try:
+            services.close_day(branch, day, current_user)
+            db.session.commit()
+            return redirect(url_for("billing.settlement", day=day.isoformat()), code=303)
+        except RuleError as error:
+            db.session.rollback()
+            refusal = error.message
+    closed = db.session.scalar(
+        scoped_select(DaySettlement).where(
+            DaySettlement.branch_id == branch.id, DaySettlement.day == day
+        )
+    )
+    return render_template(
+        "billing/settlement.html",
+        figures=services.day_figures(branch, day),
+        closed=closed,
+        branch=branch,
+        refusal=refusal,
+        branches=visible_branches(),
+    ), (409 if refusal else 200)
+
+
+@bp.get("/settlements")
+@require("settlements.view")
+def settlements():
+    rows = db.session.scalars(
+        scoped_select(DaySettlement).order_by(DaySettlement.day.desc()).limit(60)
+    ).all()
+    return render_template("billing/settlements.html", settlements=rows)
+
+
+@bp.post("/settlements/<int:settlement_id>/acknowledge")
+@require("settlements.acknowledge")
+def acknowledge(settlement_id: int):
+    settlement_row = get_scoped_or_404(DaySettlement, settlement_id)
+    try:
+        services.acknowledge(settlement_row, current_user)
+        db.session.commit()
+    except RuleError:
+        db.session.rollback()
+    return redirect(url_for("billing.settlements"), code=303)
+
+
+@bp.get("/settlements/<int:settlement_id>.xlsx")
+@require("settlements.view")
+def settlement_xlsx(settlement_id: int):
+    row = get_scoped_or_404(DaySettlement, settlement_id)
+    branch = db.session.get(Branch, row.branch_id)
+    data = exports.settlement_xlsx(branch, services.day_figures(branch, row.day))
+    return _xlsx_response(data, f"settlement-{branch.code}-{row.day}")
+
+
+def _xlsx_response(data: bytes, name: str):
+    response = make_response(data)
+    response.headers["Content-Type"] = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@bp.get("/settlements/<int:settlement_id>.pdf")
+@require("settlements.view")
+def settlement_pdf(settlement_id: int):
+    row = get_scoped_or_404(DaySettlement, settlement_id)
+    branch = db.session.get(Branch, row.branch_id)
+    data = chinese_pdf(
+        "settlement.html",
+        paper="A4",
+        settlement=row,
+        branch=branch,
+        branch_name=branch.name,
+        figures=services.day_figures(branch, row.day),
+    )
+    return _pdf_response(data, f"settlement-{branch.code}-{row.day}.pdf")
+
+
+# -- workers' settlement slips -------------------------------------------------
+
+
+@bp.post("/workers/<int:worker_id>/pay-rule")
+@require("billing.issue")
+def pay_rule(worker_id: int):
+    worker = get_scoped_or_404(Worker, worker_id)
+    form = PayRuleForm(prefix="pay")
+    if form.validate_on_submit():
+        try:
+            services.set_pay_rule(
+                worker, form.rule.data, form.rate.fen, form.share_percent.data or 0
+            )
+        except FieldError as error:
+            form.rule.errors = [*form.rule.errors, error.message]
+        else:
+            db.session.commit()
+            return redirect(url_for("workers.detail", worker_id=worker.id) + "#pay", code=303)
+    return render_template("billing/pay_rule.html", worker=worker, form=form), 422
+
+
+def _slip_form() -> SlipForm:
+    form = SlipForm()
+    workers = db.session.scalars(scoped_select(Worker).order_by(Worker.badge_no)).all()
+    form.worker_id.choices = options((w.id, f"{w.badge_no} {w.name}") for w in workers)
+    return form
+
+
+@bp.route("/slips", methods=["GET", "POST"])
+@require("settlements.view")
+def slips():
+    form = _slip_form()
+    if request.method == "POST":
+        if not can(current_user, "billing.issue"):
+            abort(403)
+        if form.validate_on_submit():
+            worker = get_scoped_or_404(Worker, form.worker_id.data)
+            try:
+                slip = services.create_slip(
+                    worker,
+                    form.period_start.data,
+                    form.period_end.data,
+                    form.deductions(),
+                    current_user,
+                )
+            except FieldError as error:
+                if error.field in form:
+                    attach(form, error)
+                else:
+                    form.deduction_1.errors.append(error.message)
+            else:
+                db.session.commit()
+                return redirect(url_for("billing.slip", slip_id=slip.id), code=303)
+    rows = db.session.scalars(
+        scoped_select(WorkerSlip).order_by(WorkerSlip.created_at.desc()).limit(50)
+    ).all()
+    status = 422 if request.method == "POST" else 200
+    return render_template("billing/slips.html", form=form, slips=rows), status
+
+
+@bp.get("/slips/<int:slip_id>")
+@require("settlements.view")
+def slip(slip_id: int):
+    return render_template("billing/slip.html", slip=get_scoped_or_404(WorkerSlip, slip_id))
+
+
+@bp.get("/slips/<int:slip_id>.xlsx")
+@require("settlements.view")
+def slip_xlsx(slip_id: int):
+    row = get_scoped_or_404(WorkerSlip, slip_id)
+    return _xlsx_response(exports.slip_xlsx(row), f"slip-{row.worker.badge_no}-{row.period_end}")

@@ -1,0 +1,488 @@
+"""PDF documents: Jinja templates under templates/pdf/ laid out by WeasyPrint.
+
+What makes it fast enough (bench/pdf.py measures it):
+
+- Fonts. WeasyPrint embeds a subset of every font it uses, and HarfBuzz's subsetter costs
+  time in proportion to the whole font: about 50 ms a weight for the system Noto Sans CJK
+  collection (65,535 glyphs), however few characters a receipt has. So at first use this
+  module cuts two smaller fonts out of it, held in memory and registered once with a
+  FontConfiguration shared by every render: "Common" (GB 2312 and punctuation, ~8,600
+  glyphs) and "Extended" (the other unified ideographs and Extension A, which holds rare
+  name characters such as 镕喆堃昇玥祎珺). print.css lists them before the system family,
+  which stays the fallback for anything else, so no character loses its glyph.
+- Long tables. WeasyPrint spends about a millisecond of Python per table cell. print.css
+  uses the fixed table layout (the automatic one measures every cell twice more), and
+  renders run with a raised garbage-collector threshold, which saves about a third of a
+  50-page table. render_pdf_chunked() lays such a table out in slices, which halves the
+  peak memory.
+
+Templates may load files from the static folder only (see StaticFileFetcher), by a URL
+relative to it ("css/print.css") or by a /static/... URL.
+"""
+
+import ctypes
+import ctypes.util
+import gc
+import math
+import mimetypes
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from flask import Flask, current_app, render_template
+from weasyprint import CSS, HTML, Document, Page
+from weasyprint.formatting_structure.boxes import MarginBox
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+PAPERS = {"A4": "A4", "A5": "A5", "80mm": "80mm"}
+ROLL = "80mm"
+# A thermal receipt is laid out once on the tallest page PDF readers accept (14,400 pt),
+# then again on a page as tall as its content.
+ROLL_TALLEST = "80mm 5080mm"
+
+CJK_FAMILY = "Noto Sans CJK SC"
+COMMON_FAMILY = "Noto Sans CJK SC Common"
+EXTENDED_FAMILY = "Noto Sans CJK SC Extended"
+
+# While a document is laid out, the young generation is collected after this many
+# allocations instead of 700: WeasyPrint allocates millions of short-lived objects.
+_GC_THRESHOLD = 100_000
+
+
+class PdfResourceError(ValueError):
+    """A PDF template asked for a file it may not load, or one that is missing."""
+
+
+class StaticFileFetcher(URLFetcher):
+    """Lets WeasyPrint load files from the static folder and data: URLs, nothing else.
+
+    Accepted: file URLs of files under the static folder, and URL paths under the static
+    URL path ("/static/css/print.css", as url_for() makes them, which WeasyPrint sees as
+    file:///static/css/print.css). Refused with ValueError: any other scheme (http, https,
+    ftp), other hosts, files outside the folder (symbolic links and ".." resolved first).
+    """
+
+    def __init__(self, static_folder: str | os.PathLike[str], static_url_path: str) -> None:
+        super().__init__(allowed_protocols=("data", "file"), fail_on_errors=True)
+        self.root = Path(static_folder).resolve()
+        self.url_prefix = static_url_path.rstrip("/") + "/"
+        self.base_url = self.root.as_uri() + "/"
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme not in ("", "file") or parts.netloc not in ("", "localhost"):
+            raise ValueError(f"a PDF may only load files from the static folder, not {url}")
+        path = self._static_file(url2pathname(parts.path))
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+    def _static_file(self, path: str) -> Path:
+        candidate = Path(path)
+        if path.startswith(self.url_prefix):
+            candidate = self.root / path.removeprefix(self.url_prefix)
+        resolved = candidate.resolve()
+        if not resolved.is_relative_to(self.root):
+            raise ValueError(f"a PDF may only load files from the static folder, not {path}")
+        if not resolved.is_file():
+            raise ValueError(f"no such static file: {path}")
+        return resolved
+
+
+def restricted_fetcher(app: Flask | None = None) -> StaticFileFetcher:
+    """The URL fetcher of the app's PDFs (the current app unless one is given)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.static_folder is None:
+        raise RuntimeError("PDF documents need the app's static folder")
+    return _static_fetcher(app.static_folder, app.static_url_path or "/static")
+
+
+@cache
+def _static_fetcher(static_folder: str, static_url_path: str) -> StaticFileFetcher:
+    return StaticFileFetcher(static_folder, static_url_path)
+
+
+def render_pdf(template: str, *, paper: str = "A4", **context: Any) -> bytes:
+    """Render templates/pdf/<template> to PDF; needs an app (or request) context.
+
+    paper: "A4", "A5", or "80mm" (a thermal roll: one page exactly as tall as the content).
+    The template gets `paper` and the keyword arguments as context.
+    """
+    if paper not in PAPERS:
+        raise ValueError(f"unknown paper {paper!r}, expected one of {', '.join(PAPERS)}")
+    html = _html(template, paper, context)
+    with _rendering() as fonts:
+        if paper == ROLL:
+            document = _render_roll(html, fonts)
+        else:
+            document = _render(html, fonts, PAPERS[paper])
+        return document.write_pdf()
+
+
+def render_pdf_chunked(
+    template: str,
+    rows: Sequence[Any],
+    rows_per_chunk: int = 500,
+    *,
+    paper: str = "A4",
+    **context: Any,
+) -> bytes:
+    """Render a long table in slices of rows: the same PDF as render_pdf, less memory.
+
+    The template is rendered once a slice, with `rows` (the slice), `row_offset` (the
+    index of its first row), `first_chunk` and `last_chunk` in its context, and must
+    render each row as a table row <tr data-row="{{ loop.index0 }}">. Content other than
+    the rows belongs in the first or the last slice. A slice ends where its last page
+    starts: the rows of that page begin the next slice, so no page is left half empty.
+    Page margin boxes (the page numbers) are those of print.css.
+    """
+    if paper not in PAPERS or paper == ROLL:
+        raise ValueError(f"chunked rendering is for A4 or A5, not {paper!r}")
+    if rows_per_chunk < 1:
+        raise ValueError("rows_per_chunk must be positive")
+    with _rendering() as fonts:
+        documents: list[Document] = []
+        pages: list[Page] = []
+        start = 0
+        while True:
+            chunk = rows[start : start + rows_per_chunk]
+            last = start + len(chunk) >= len(rows)
+            slice_context = {
+                **context,
+                "rows": chunk,
+                "row_offset": start,
+                "first_chunk": start == 0,
+                "last_chunk": last,
+            }
+            document = _render(_html(template, paper, slice_context), fonts, PAPERS[paper])
+            documents.append(document)
+            carried = None if last else _first_row_on(document.pages[-1])
+            if not carried:
+                pages.extend(document.pages)
+                start += len(chunk)
+            else:
+                pages.extend(document.pages[:-1])
+                start += carried
+            if last and not carried:
+                break
+            gc.collect()
+        _replace_margin_boxes(pages, _blank_pages(len(pages), paper, fonts))
+        return documents[0].copy(pages).write_pdf()
+
+
+def check_pdf_environment() -> list[str]:
+    """What keeps PDFs from being right or fast on this machine; empty when nothing."""
+    problems = []
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        problems.append("fontconfig's fc-list is missing: cannot check the Chinese fonts")
+    else:
+        listing = subprocess.run(  # noqa: S603 - fixed arguments, absolute program path
+            [fc_list, ":lang=zh", "family"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+        families = {name.strip() for line in listing.stdout.splitlines() for name in line.split(",")}
+        if not families - {""}:
+            problems.append("no Chinese font is installed (Debian: fonts-noto-cjk)")
+        elif CJK_FAMILY not in families:
+            problems.append(f"the font {CJK_FAMILY} is missing (Debian: fonts-noto-cjk)")
+    if ctypes.util.find_library("harfbuzz-subset") is None:
+        problems.append(
+            "the HarfBuzz subsetting library is missing (Debian: libharfbuzz-subset0): "
+            "every PDF with Chinese text then takes seconds"
+        )
+    return problems
+
+
+def _html(template: str, paper: str, context: dict[str, Any]) -> HTML:
+    source = render_template(f"pdf/{template}", paper=paper, **context)
+    fetcher = restricted_fetcher()
+    return HTML(string=source, base_url=fetcher.base_url, url_fetcher=fetcher)
+
+
+def _render(html: HTML, fonts: "_Fonts", size: str) -> Document:
+    try:
+        return html.render(font_config=fonts.config, stylesheets=[*fonts.faces, _page_size(size)])
+    except FatalURLFetchingError as exc:
+        raise PdfResourceError(str(exc.__cause__ or exc)) from exc.__cause__
+
+
+def _render_roll(html: HTML, fonts: "_Fonts") -> Document:
+    tall = _render(html, fonts, ROLL_TALLEST)
+    if len(tall.pages) > 1:
+        return tall
+    return _render(html, fonts, f"{PAPERS[ROLL]} {_content_height(tall.pages[0])}px")
+
+
+def _content_height(page: Page) -> int:
+    """The height in CSS pixels a page needs for its content and its bottom margin."""
+    page_box = page._page_box
+    root = next(box for box in page_box.children if not isinstance(box, MarginBox))
+    bottom = root.position_y + root.margin_height()
+    return math.ceil(
+        bottom + page_box.border_bottom_width + page_box.padding_bottom + page_box.margin_bottom
+    )
+
+
+@lru_cache(maxsize=64)
+def _page_size(size: str) -> CSS:
+    # A user stylesheet: !important puts it above the templates' own rules.
+    return CSS(string=f"@page {{ size: {size} !important }}", url_fetcher=_NO_FETCHER)
+
+
+def _first_row_on(page: Page) -> int | None:
+    """Index (in its slice) of the first data row drawn on the page, None for none."""
+    indexes = [
+        int(box.element.get("data-row"))
+        for box in page._page_box.descendants()
+        if box.element_tag == "tr" and box.element is not None and box.element.get("data-row")
+    ]
+    return min(indexes, default=None)
+
+
+def _blank_pages(count: int, paper: str, fonts: "_Fonts") -> list[Page]:
+    """`count` pages with only print.css's margin boxes (page numbers) on them."""
+    fetcher = restricted_fetcher()
+    breaks = '<div class="pdf-page-break"></div>' * count
+    source = (
+        '<!doctype html><html lang="zh-CN"><head><link rel="stylesheet" '
+        f'href="css/print.css"></head><body>{breaks}</body></html>'
+    )
+    html = HTML(string=source, base_url=fetcher.base_url, url_fetcher=fetcher)
+    return _render(html, fonts, PAPERS[paper]).pages
+
+
+def _replace_margin_boxes(pages: list[Page], furniture: list[Page]) -> None:
+    """Give each page the margin boxes of its counterpart, numbered for the whole PDF."""
+    for page, blank in zip(pages, furniture, strict=True):
+        content = [box for box in page._page_box.children if not isinstance(box, MarginBox)]
+        margins = [box for box in blank._page_box.children if isinstance(box, MarginBox)]
+        page._page_box.children = content + margins
+
+
+@contextmanager
+def _rendering() -> Iterator["_Fonts"]:
+    """One render at a time (they share the font configuration), with fewer GC passes."""
+    with _RENDER_LOCK:
+        thresholds = gc.get_threshold()
+        gc.freeze()  # the app's own objects need no scanning while the document is built
+        gc.set_threshold(_GC_THRESHOLD, *thresholds[1:])
+        try:
+            yield _fonts()
+        finally:
+            gc.set_threshold(*thresholds)
+            gc.unfreeze()
+
+
+_RENDER_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Fonts:
+    config: FontConfiguration
+    faces: list[CSS]  # @font-face rules of the cut-down fonts; empty if none could be made
+
+
+@cache
+def _fonts() -> _Fonts:
+    config = FontConfiguration()
+    files: dict[str, bytes] = {}
+    rules = []
+    common = _common_codepoints()
+    tiers = (
+        (COMMON_FAMILY, common),
+        (EXTENDED_FAMILY, _extended_codepoints(common)),
+    )
+    regular = _system_font("regular")
+    bold = _system_font("bold")
+    weights = [(400, regular)]
+    if bold is not None and bold != regular:
+        weights.append((700, bold))
+    for weight, source in weights:
+        if source is None:
+            continue
+        for family, codepoints in tiers:
+            data = _subset_font(*source, codepoints)
+            if data is None:
+                continue
+            url = f"branchdesk-font:{family.replace(' ', '-')}-{weight}"
+            files[url] = data
+            rules.append(
+                f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url({url}) }}'
+            )
+    _release_free_memory()
+    if not rules:
+        return _Fonts(config, [])
+    faces = CSS(string="\n".join(rules), font_config=config, url_fetcher=_FontFetcher(files))
+    return _Fonts(config, [faces])
+
+
+def _release_free_memory() -> None:
+    """Hand the C heap's free memory back to the system (glibc only).
+
+    Cutting the fonts takes ~150 MB of short-lived buffers, which glibc would otherwise
+    keep for the life of the process.
+    """
+    libc = ctypes.util.find_library("c")
+    if libc is not None:
+        malloc_trim = getattr(ctypes.CDLL(libc), "malloc_trim", None)
+        if malloc_trim is not None:
+            malloc_trim(0)
+
+
+class _FontFetcher(URLFetcher):
+    """Hands the cut-down fonts to the @font-face rules that name them."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        super().__init__()
+        self.files = files
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url not in self.files:
+            raise ValueError(f"not a Branch Desk font: {url}")
+        return URLFetcherResponse(url, self.files.pop(url), {"Content-Type": "font/otf"})
+
+
+# Stylesheets made here load nothing; this spares WeasyPrint making a fetcher for each.
+_NO_FETCHER = _FontFetcher({})
+
+# Latin, punctuation, symbols, box drawing, CJK punctuation, full-width forms.
+_COMMON_RANGES = (
+    (0x20, 0x7E),
+    (0xA0, 0x17F),
+    (0x2000, 0x206F),
+    (0x20A0, 0x20BF),
+    (0x2100, 0x21FF),
+    (0x2460, 0x24FF),
+    (0x2500, 0x25FF),
+    (0x3000, 0x303F),
+    (0x3200, 0x32FF),
+    (0xFE30, 0xFE4F),
+    (0xFF00, 0xFFEF),
+)
+# CJK radicals, Extension A, unified ideographs, compatibility ideographs.
+_EXTENDED_RANGES = ((0x2E80, 0x2FDF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+
+
+def _common_codepoints() -> set[int]:
+    codepoints = {cp for first, last in _COMMON_RANGES for cp in range(first, last + 1)}
+    for high in range(0xA1, 0xF8):
+        for low in range(0xA1, 0xFF):
+            char = bytes((high, low)).decode("gb2312", errors="replace")
+            if len(char) == 1 and char != "\ufffd":
+                codepoints.add(ord(char))
+    return codepoints
+
+
+def _extended_codepoints(common: set[int]) -> set[int]:
+    every = {cp for first, last in _EXTENDED_RANGES for cp in range(first, last + 1)}
+    return every - common
+
+
+def _system_font(weight: str) -> tuple[Path, int] | None:
+    """File and collection index of the system Noto Sans CJK SC in that weight."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    found = subprocess.run(  # noqa: S603 - fixed arguments, absolute program path
+        [fc_match, "--format=%{file}\n%{index}\n%{family}", f"{CJK_FAMILY}:lang=zh-cn:{weight}"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    lines = found.stdout.split("\n")
+    if len(lines) != 3 or CJK_FAMILY not in lines[2].split(","):
+        return None
+    return Path(lines[0]), int(lines[1])
+
+
+class _HarfBuzz:
+    """The few HarfBuzz calls that cut a font down to a set of characters."""
+
+    _LAYOUT_FEATURE_TAGS = 6  # hb_subset_sets_t
+
+    def __init__(self, harfbuzz: str, harfbuzz_subset: str) -> None:
+        hb = ctypes.CDLL(harfbuzz)
+        sub = ctypes.CDLL(harfbuzz_subset)
+        pointer, uint = ctypes.c_void_p, ctypes.c_uint
+        signatures: Iterable[tuple[ctypes.CDLL, str, Any, list[Any]]] = (
+            (hb, "hb_blob_create_from_file_or_fail", pointer, [ctypes.c_char_p]),
+            (hb, "hb_face_create", pointer, [pointer, uint]),
+            (hb, "hb_face_reference_blob", pointer, [pointer]),
+            (hb, "hb_blob_get_data", pointer, [pointer, ctypes.POINTER(uint)]),
+            (hb, "hb_blob_destroy", None, [pointer]),
+            (hb, "hb_face_destroy", None, [pointer]),
+            (hb, "hb_set_add", None, [pointer, ctypes.c_uint32]),
+            (hb, "hb_set_clear", None, [pointer]),
+            (hb, "hb_tag_from_string", ctypes.c_uint32, [ctypes.c_char_p, ctypes.c_int]),
+            (sub, "hb_subset_input_create_or_fail", pointer, []),
+            (sub, "hb_subset_input_destroy", None, [pointer]),
+            (sub, "hb_subset_input_unicode_set", pointer, [pointer]),
+            (sub, "hb_subset_input_set", pointer, [pointer, ctypes.c_int]),
+            (sub, "hb_subset_or_fail", pointer, [pointer, pointer]),
+        )
+        for library, name, restype, argtypes in signatures:
+            function = getattr(library, name)
+            function.restype = restype
+            function.argtypes = argtypes
+        self.hb = hb
+        self.sub = sub
+
+    def subset(self, path: Path, index: int, codepoints: Iterable[int]) -> bytes | None:
+        hb, sub = self.hb, self.sub
+        blob = hb.hb_blob_create_from_file_or_fail(os.fsencode(path))
+        if not blob:
+            return None
+        face = hb.hb_face_create(blob, index)
+        plan = sub.hb_subset_input_create_or_fail()
+        try:
+            unicodes = sub.hb_subset_input_unicode_set(plan)
+            for codepoint in codepoints:
+                hb.hb_set_add(unicodes, codepoint)
+            # Keep kerning only: the default set pulls in every locale's variant glyphs.
+            features = sub.hb_subset_input_set(plan, self._LAYOUT_FEATURE_TAGS)
+            hb.hb_set_clear(features)
+            hb.hb_set_add(features, hb.hb_tag_from_string(b"kern", 4))
+            subset = sub.hb_subset_or_fail(face, plan)
+            if not subset:
+                return None
+            result = hb.hb_face_reference_blob(subset)
+            length = ctypes.c_uint()
+            data = ctypes.string_at(hb.hb_blob_get_data(result, ctypes.byref(length)), length.value)
+            hb.hb_blob_destroy(result)
+            hb.hb_face_destroy(subset)
+            return data
+        finally:
+            sub.hb_subset_input_destroy(plan)
+            hb.hb_face_destroy(face)
+            hb.hb_blob_destroy(blob)
+
+
+@cache
+def _harfbuzz() -> _HarfBuzz | None:
+    harfbuzz = ctypes.util.find_library("harfbuzz")
+    harfbuzz_subset = ctypes.util.find_library("harfbuzz-subset")
+    if harfbuzz is None or harfbuzz_subset is None:
+        return None
+    return _HarfBuzz(harfbuzz, harfbuzz_subset)
+
+
+def _subset_font(path: Path, index: int, codepoints: Iterable[int]) -> bytes | None:
+    harfbuzz = _harfbuzz()
+    return None if harfbuzz is None else harfbuzz.subset(path, index, codepoints)
