@@ -30,6 +30,7 @@ from webapp.orders.services import (
     check_in,
     check_out,
     create_instruction,
+    give_consent,
     hand_over,
     save_service_item,
 )
@@ -91,6 +92,17 @@ ROUTES = {
     "orders.check_in": ("GET", "/orders/{order}/check-in", PERMISSIONS["orders.dispatch"]),
     "orders.consent": ("GET", "/orders/{order}/consent", PERMISSIONS["orders.dispatch"]),
     "orders.catalogue": ("GET", "/catalogue", PERMISSIONS["catalogue.edit"]),
+    "orders.task_sheets_pdf": (
+        "GET",
+        "/board/task-sheets.pdf",
+        PERMISSIONS["orders.dispatch"],
+    ),
+    "orders.registration_pdf": (
+        "GET",
+        "/orders/{billed}/registration.pdf",
+        PERMISSIONS["orders.view"],
+    ),
+    "orders.consent_pdf": ("GET", "/orders/{billed}/consent.pdf", PERMISSIONS["orders.view"]),
     "billing.order_billing": ("GET", "/orders/{billed}/billing", PERMISSIONS["billing.issue"]),
     "billing.issue_bill": ("POST", "/orders/{billed}/bill", PERMISSIONS["billing.issue"]),
     "billing.issue_receipt": ("POST", "/orders/{billed}/receipt", PERMISSIONS["billing.issue"]),
@@ -165,6 +177,7 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         confirm_overlap=True,
     )
     hand_over(billed, "", manager)
+    give_consent(billed, clock.at_local(local_today(), time(19)), SIGNATURE, manager)
     check_out(
         billed,
         ticked={k for k, _l in CHECKS},

@@ -132,7 +132,11 @@ def test_a_slip_pays_hours_or_a_share_and_subtracts_deductions(checked_in, desk,
     services.set_pay_rule(worker, "hourly", 2500, 60)
     slip = services.create_slip(worker, TODAY, TODAY, [(500, "工作服损坏")], desk.manager)
     assert (slip.hours, slip.billed_fen, slip.pay_fen, slip.total_fen) == (
-        Decimal("2.50"), 10000, 6250, 5750)
+        Decimal("2.50"),
+        10000,
+        6250,
+        5750,
+    )
     services.set_pay_rule(worker, "share", 0, 70)
     share = services.create_slip(worker, TODAY, TODAY, [], desk.manager)
     assert share.pay_fen == 7000 and share.rule == "share:70%"

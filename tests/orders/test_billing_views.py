@@ -177,3 +177,25 @@ def test_the_receipt_prints_in_chinese_with_the_amount_in_capitals(client, desk,
             assert expected in text, (paper, expected)
     client.post(f"/receipts/{receipt.id}/void", data={"void-reason": "客户要求重开"})
     assert "作废" in _pdf_text(client.get(f"/receipts/{receipt.id}.pdf").data)
+
+
+@pytest.mark.rule("R5", "R11", "R15", "D5")
+def test_the_papers_of_the_day_print_in_chinese(client, desk, db, clock, checked_in):
+    from datetime import time as clock_time
+
+    from tests.orders.conftest import TODAY, shanghai, signature
+    from webapp.orders.services import give_consent
+
+    later = desk.handed_over(start=clock_time(16), end=clock_time(18))
+    give_consent(later, shanghai(TODAY, 19, 30), signature(), desk.manager)
+    _login(client, desk.manager)
+    sheets = _pdf_text(client.get(f"/board/task-sheets.pdf?day={TODAY}").data)
+    assert "任务单" in sheets and later.worker.name in sheets and later.customer.name in sheets
+    registration = _pdf_text(client.get(f"/orders/{checked_in.id}/registration.pdf").data)
+    assert "客户档案登记表" in registration and checked_in.customer.name in registration
+    assert checked_in.visit.work_done in registration
+    consent = client.get(f"/orders/{later.id}/consent.pdf")
+    text = _pdf_text(consent.data)
+    assert "加班服务同意书" in text and later.worker.name in text
+    assert later.consent.clause[:10] in text.replace("\n", "").replace(" ", "")
+    assert b"/Subtype /Image" in consent.data or b"/Subtype/Image" in consent.data

@@ -1,5 +1,4 @@
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_login import current_user
 
 from webapp.accounts.models import Branch
@@ -10,7 +9,7 @@ from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import options
-from webapp.core.pdf import render_pdf
+from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.roles import can
 from webapp.core.scoping import (
     chosen_branch,
@@ -100,20 +99,6 @@ def void_receipt(receipt_id: int):
     return _billing_page(order, 422, void_form=form)
 
 
-def chinese_pdf(template: str, **context) -> bytes:
-    """Printed forms are in Chinese whatever language the screen shows."""
-    with force_locale("zh_CN"):
-        return render_pdf(template, **context)
-
-
-def _pdf_response(data: bytes, filename: str):
-    response = make_response(data)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/receipts/<int:receipt_id>.pdf")
 @require("billing.issue")
 def receipt_pdf(receipt_id: int):
@@ -128,7 +113,7 @@ def receipt_pdf(receipt_id: int):
         branch=branch,
         branch_name=branch.name,
     )
-    return _pdf_response(data, f"receipt-{receipt.code}.pdf")
+    return pdf_response(data, f"receipt-{receipt.code}.pdf")
 
 
 # -- the day's settlement (R4) -------------------------------------------------
@@ -219,7 +204,7 @@ def settlement_pdf(settlement_id: int):
         branch_name=branch.name,
         figures=services.day_figures(branch, row.day),
     )
-    return _pdf_response(data, f"settlement-{branch.code}-{row.day}.pdf")
+    return pdf_response(data, f"settlement-{branch.code}-{row.day}.pdf")
 
 
 # -- workers' settlement slips -------------------------------------------------

@@ -1,3 +1,4 @@
+import base64
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -15,6 +16,7 @@ from webapp.core.forms import options
 from webapp.core.htmx import render_page_or_partial
 from webapp.core.models import AuditEntry
 from webapp.core.policy import get_setting
+from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.scoping import (
     chosen_branch,
     get_scoped_or_404,
@@ -106,11 +108,18 @@ def task_sheets():
     branch = chosen_branch()
     day = form.day.data or clock.local_today(branch.timezone)
     board = services.day_board(branch, day)
+    return render_template(
+        "orders/task_sheets.html", board=board, sheets=_sheets(board), branch=branch
+    )
+
+
+def _sheets(board) -> dict[int, list[Order]]:
+    """The day's orders grouped by worker, one task sheet each (R5)."""
     sheets: dict[int, list[Order]] = {}
     for order in board.orders:
         if order.status != OrderStatus.CANCELLED:
             sheets.setdefault(order.worker_id, []).append(order)
-    return render_template("orders/task_sheets.html", board=board, sheets=sheets, branch=branch)
+    return sheets
 
 
 @bp.post("/board/idle-list")
@@ -515,3 +524,55 @@ def catalogue():
         item_form=item_form,
         material_form=material_form,
     ), status
+
+
+# -- printed forms (D5) ----------------------------------------------------------
+
+
+@bp.get("/board/task-sheets.pdf")
+@require("orders.dispatch")
+def task_sheets_pdf():
+    form = BoardDayForm(request.args)
+    form.validate()
+    branch = chosen_branch()
+    day = form.day.data or clock.local_today(branch.timezone)
+    board = services.day_board(branch, day)
+    data = chinese_pdf(
+        "task_sheets.html", board=board, sheets=_sheets(board), branch_name=branch.name
+    )
+    return pdf_response(data, f"task-sheets-{branch.code}-{day}.pdf")
+
+
+@bp.get("/orders/<int:order_id>/registration.pdf")
+@require("orders.view")
+def registration_pdf(order_id: int):
+    order = get_order_or_404(order_id)
+    if order.visit is None:
+        abort(404)
+    branch = db.session.get(Branch, order.branch_id)
+    data = chinese_pdf(
+        "registration.html",
+        order=order,
+        visit=order.visit,
+        customer=order.customer,
+        branch_name=branch.name,
+    )
+    return pdf_response(data, f"registration-{order.id}.pdf")
+
+
+@bp.get("/orders/<int:order_id>/consent.pdf")
+@require("orders.view")
+def consent_pdf(order_id: int):
+    order = get_order_or_404(order_id)
+    if order.consent is None:
+        abort(404)
+    branch = db.session.get(Branch, order.branch_id)
+    signature = "data:image/png;base64," + base64.b64encode(order.consent.signature_png).decode()
+    data = chinese_pdf(
+        "consent.html",
+        order=order,
+        consent=order.consent,
+        signature=signature,
+        branch_name=branch.name,
+    )
+    return pdf_response(data, f"consent-{order.id}.pdf")
