@@ -128,6 +128,7 @@ ROUTES = {
     "billing.pay_rule": ("POST", "/workers/{worker}/pay-rule", PERMISSIONS["billing.issue"]),
     "billing.slips": ("GET", "/slips", PERMISSIONS["settlements.view"]),
     "billing.slip": ("GET", "/slips/{slip}", PERMISSIONS["settlements.view"]),
+    "billing.slip_pdf": ("GET", "/slips/{slip}.pdf", PERMISSIONS["settlements.view"]),
     "billing.slip_xlsx": ("GET", "/slips/{slip}.xlsx", PERMISSIONS["settlements.view"]),
     "kiosk.manage": ("GET", "/kiosk/manage", PERMISSIONS["kiosk.manage"]),
     "kiosk.revoke": ("POST", "/kiosk/manage/{kiosk}/revoke", PERMISSIONS["kiosk.manage"]),

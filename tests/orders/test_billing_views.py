@@ -199,3 +199,47 @@ def test_the_papers_of_the_day_print_in_chinese(client, desk, db, clock, checked
     assert "加班服务同意书" in text and later.worker.name in text
     assert later.consent.clause[:10] in text.replace("\n", "").replace(" ", "")
     assert b"/Subtype /Image" in consent.data or b"/Subtype/Image" in consent.data
+
+
+@pytest.mark.rule("R4", "D5")
+def test_a_worker_slip_is_made_printed_and_exported(client, desk, db, world, checked_in):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.orders.conftest import TODAY
+    from webapp.billing.models import WorkerSlip
+
+    _login(client, desk.manager)
+    client.post(f"/orders/{checked_in.id}/bill", data={"bill-discount": ""})
+    made = client.post(
+        "/slips",
+        data={
+            "worker_id": str(checked_in.worker_id),
+            "period_start": TODAY.isoformat(),
+            "period_end": TODAY.isoformat(),
+            "deduction_1": "5",
+            "reason_1": "=工服费",
+        },
+    )
+    assert made.status_code == 303
+    slip = db.session.query(WorkerSlip).one()
+    assert slip.total_fen == 6250 - 500
+    refused = client.post(
+        "/slips",
+        data={
+            "worker_id": str(checked_in.worker_id),
+            "period_start": TODAY.isoformat(),
+            "period_end": TODAY.isoformat(),
+            "deduction_1": "5",
+            "reason_1": "",
+        },
+    )
+    assert refused.status_code == 422
+    client.post("/logout")
+    _login(client, world.user("finance", branch=None))
+    text = _pdf_text(client.get(f"/slips/{slip.id}.pdf").data)
+    assert "服务人员结算单" in text and checked_in.worker.name in text and "伍拾柒元伍角" in text
+    book = load_workbook(io.BytesIO(client.get(f"/slips/{slip.id}.xlsx").data))
+    values = [cell for row in book.active.iter_rows(values_only=True) for cell in row]
+    assert "'=工服费" in values and 57.5 in values

@@ -273,6 +273,15 @@ def slip(slip_id: int):
     return render_template("billing/slip.html", slip=get_scoped_or_404(WorkerSlip, slip_id))
 
 
+@bp.get("/slips/<int:slip_id>.pdf")
+@require("settlements.view")
+def slip_pdf(slip_id: int):
+    row = get_scoped_or_404(WorkerSlip, slip_id)
+    branch = db.session.get(Branch, row.branch_id)
+    data = chinese_pdf("slip.html", slip=row, branch_name=branch.name)
+    return pdf_response(data, f"slip-{row.worker.badge_no}-{row.period_end}.pdf")
+
+
 @bp.get("/slips/<int:slip_id>.xlsx")
 @require("settlements.view")
 def slip_xlsx(slip_id: int):
