@@ -177,7 +177,6 @@ def render_pdf_chunked(
                 start += carried
             if last and not carried:
                 break
-            gc.collect()
         _replace_margin_boxes(pages, _blank_pages(len(pages), paper, fonts))
         return documents[0].copy(pages).write_pdf()
 
