@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 
 from tests.factories import PASSWORD, World
 from webapp.accounts.models import Branch, Company
+from webapp.billing.models import ReportJob
 from webapp.billing.services import close_day, create_slip, issue_bill, issue_receipt
 from webapp.core import clock
 from webapp.core.clock import local_today
@@ -128,6 +129,9 @@ ROUTES = {
     "billing.pay_rule": ("POST", "/workers/{worker}/pay-rule", PERMISSIONS["billing.issue"]),
     "billing.slips": ("GET", "/slips", PERMISSIONS["settlements.view"]),
     "billing.slip": ("GET", "/slips/{slip}", PERMISSIONS["settlements.view"]),
+    "billing.start_report": ("POST", "/reports/month", PERMISSIONS["settlements.view"]),
+    "billing.report": ("GET", "/reports/{report}", PERMISSIONS["settlements.view"]),
+    "billing.report_pdf": ("GET", "/reports/{report}.pdf", PERMISSIONS["settlements.view"]),
     "billing.slip_pdf": ("GET", "/slips/{slip}.pdf", PERMISSIONS["settlements.view"]),
     "billing.slip_xlsx": ("GET", "/slips/{slip}.xlsx", PERMISSIONS["settlements.view"]),
     "kiosk.manage": ("GET", "/kiosk/manage", PERMISSIONS["kiosk.manage"]),
@@ -152,6 +156,21 @@ def _signature() -> str:
 
 
 SIGNATURE = _signature()
+
+
+def _done_report(branch, manager) -> int:
+    job = ReportJob(
+        branch_id=branch.id,
+        kind="month_settlement",
+        params={"month": "2026-11"},
+        created_by=manager.display_name,
+        status="done",
+        progress=100,
+        pdf=b"%PDF-1.7 test",
+    )
+    _db.session.add(job)
+    _db.session.flush()
+    return job.id
 
 
 def _png() -> bytes:
@@ -210,6 +229,7 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         "instruction": waiting.id,
         "kiosk": device.id,
         "receipt": receipt.id,
+        "report": _done_report(branch_obj, manager),
         "slip": create_slip(worker, local_today(), local_today(), [], manager).id,
         "billed": billed.id,
         "settlement": settlement.id,
@@ -254,6 +274,7 @@ ID_KEYS = (
     "settlement",
     "billed",
     "slip",
+    "report",
 )
 
 

@@ -42,6 +42,8 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     SERVER_NAME = "branchdesk.test"
+    # Background reports render in the request, inside the test's transaction.
+    REPORTS_INLINE = True
     # Tests create many users: a cheap hash keeps the suite fast.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a hash method
 

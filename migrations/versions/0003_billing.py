@@ -1,8 +1,8 @@
-"""Money: bills, receipts numbered per branch and year, day settlements, worker slips.
+"""Money: bills, receipts numbered per branch and year, day settlements, worker slips, report jobs.
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-27 10:26:20.755781
+Create Date: 2026-11-27 10:55:00.825854
 
 """
 from alembic import op
@@ -41,6 +41,24 @@ def upgrade():
     sa.ForeignKeyConstraint(['branch_id'], ['branches.id'], name=op.f('fk_receipt_counters_branch_id_branches')),
     sa.PrimaryKeyConstraint('branch_id', 'year', name=op.f('pk_receipt_counters'))
     )
+    op.create_table('report_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('branch_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('progress', sa.Integer(), nullable=False),
+    sa.Column('pdf', sa.LargeBinary(), nullable=True),
+    sa.Column('error', sa.String(length=200), nullable=False),
+    sa.Column('created_by', sa.String(length=50), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['branch_id'], ['branches.id'], name=op.f('fk_report_jobs_branch_id_branches')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_jobs'))
+    )
+    with op.batch_alter_table('report_jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_jobs_branch_id'), ['branch_id'], unique=False)
+
     op.create_table('worker_slips',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('branch_id', sa.Integer(), nullable=False),
@@ -161,6 +179,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_worker_slips_branch_id'))
 
     op.drop_table('worker_slips')
+    with op.batch_alter_table('report_jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_jobs_branch_id'))
+
+    op.drop_table('report_jobs')
     op.drop_table('receipt_counters')
     with op.batch_alter_table('day_settlements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_day_settlements_branch_id'))

@@ -97,5 +97,14 @@ def test_bill_receipt_print_close_and_finance(live_server, new_page, zh, shot):
     with finance.expect_download() as download:
         finance.locator("table.rows a", has_text=zh("Spreadsheet")).first.click()
     assert download.value.suggested_filename.endswith(".xlsx")
+
+    # The monthly settlement is prepared in the background; the page shows progress.
+    finance.locator("#month").fill(datetime.now(SHANGHAI).strftime("%Y-%m"))
+    finance.locator("form.inline-form button.primary").click()
+    ready = finance.locator("#report-job a.button.primary")
+    expect(ready).to_be_visible(timeout=30_000)
+    monthly = finance.request.get(f"{live_server}{ready.get_attribute('href')}")
+    text = pdf_text(monthly.body())
+    assert "月度结算单" in text and code in text
     manager.goto(order_url)
     expect(manager.locator("#history")).to_contain_text("order.check_in")

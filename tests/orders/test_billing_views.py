@@ -243,3 +243,25 @@ def test_a_worker_slip_is_made_printed_and_exported(client, desk, db, world, che
     book = load_workbook(io.BytesIO(client.get(f"/slips/{slip.id}.xlsx").data))
     values = [cell for row in book.active.iter_rows(values_only=True) for cell in row]
     assert "'=工服费" in values and 57.5 in values
+
+
+@pytest.mark.rule("R4", "D5")
+def test_the_monthly_settlement_is_prepared_with_progress_then_opened(
+    client, desk, db, world, checked_in
+):
+    from webapp.billing.models import ReportJob
+
+    _login(client, desk.manager)
+    client.post(f"/orders/{checked_in.id}/bill", data={"bill-discount": ""})
+    client.post(f"/orders/{checked_in.id}/receipt", data={"receipt-method": "cash"})
+    future = client.post("/reports/month", data={"month": "2027-03"})
+    assert future.status_code == 422
+    assert client.post("/reports/month", data={"month": "abc"}).status_code == 422
+    started = client.post("/reports/month", data={"month": "2026-12"})
+    assert started.status_code == 303
+    job = db.session.query(ReportJob).one()
+    assert job.status == "done" and job.progress == 100
+    partial = client.get(f"/reports/{job.id}", headers={"HX-Request": "true"}).text
+    assert f"/reports/{job.id}.pdf" in partial and "<html" not in partial
+    text = _pdf_text(client.get(f"/reports/{job.id}.pdf").data)
+    assert "月度结算单" in text and checked_in.customer.name in text and "壹佰元整" in text

@@ -160,3 +160,25 @@ class WorkerSlip(db.Model):
     @property
     def name(self) -> str:
         return f"{self.worker.name} {self.period_start}–{self.period_end}"
+
+
+class ReportJob(db.Model):
+    """A long document rendered in the background; the page polls its progress."""
+
+    __tablename__ = "report_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    params: Mapped[dict] = mapped_column(sa.JSON)
+    status: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    progress: Mapped[int] = mapped_column(default=0)
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    error: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_by: Mapped[str] = mapped_column(sa.String(50))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind} {self.params}"

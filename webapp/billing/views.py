@@ -1,14 +1,16 @@
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.accounts.models import Branch
-from webapp.billing import exports, services
+from webapp.billing import exports, reports, services
 from webapp.billing.forms import BillForm, DayForm, PayRuleForm, ReceiptForm, SlipForm, VoidForm
-from webapp.billing.models import Bill, DaySettlement, Receipt, WorkerSlip
+from webapp.billing.models import Bill, DaySettlement, Receipt, ReportJob, WorkerSlip
 from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import options
+from webapp.core.htmx import render_page_or_partial
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.roles import can
 from webapp.core.scoping import (
@@ -287,3 +289,42 @@ def slip_pdf(slip_id: int):
 def slip_xlsx(slip_id: int):
     row = get_scoped_or_404(WorkerSlip, slip_id)
     return _xlsx_response(exports.slip_xlsx(row), f"slip-{row.worker.badge_no}-{row.period_end}")
+
+
+# -- the monthly settlement, rendered in the background ------------------------
+
+
+@bp.post("/reports/month")
+@require("settlements.view")
+def start_report():
+    branch = chosen_branch()
+    try:
+        job = reports.start_month_report(branch, request.form.get("month", ""), current_user)
+    except FieldError as error:
+        return render_template(
+            "error.html", title=_("Monthly settlement"), message=error.message
+        ), 422
+    db.session.commit()
+    reports.launch(job.id)
+    return redirect(url_for("billing.report", job_id=job.id), code=303)
+
+
+@bp.get("/reports/<int:job_id>")
+@require("settlements.view")
+def report(job_id: int):
+    job = get_scoped_or_404(ReportJob, job_id)
+    return render_page_or_partial(
+        "billing/report.html",
+        "billing/_report_job.html",
+        job=job,
+        state=reports.visible_state(job),
+    )
+
+
+@bp.get("/reports/<int:job_id>.pdf")
+@require("settlements.view")
+def report_pdf(job_id: int):
+    job = get_scoped_or_404(ReportJob, job_id)
+    if job.pdf is None:
+        abort(404)
+    return pdf_response(job.pdf, f"month-settlement-{job.params['month']}.pdf")

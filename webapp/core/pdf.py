@@ -29,7 +29,7 @@ import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -44,10 +44,11 @@ from weasyprint.formatting_structure.boxes import MarginBox
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-PAPERS = {"A4": "A4", "A5": "A5", "80mm": "80mm"}
-ROLL = "80mm"
-# A thermal receipt is laid out once on the tallest page PDF readers accept (14,400 pt),
-# then again on a page as tall as its content.
+SHEETS = {"A4": "A4", "A5": "A5"}  # paper name: CSS page size
+ROLL = "80mm"  # thermal receipt roll
+PAPERS = (*SHEETS, ROLL)
+# A receipt is laid out once on a page 80 mm wide and as tall as PDF readers accept
+# (14,400 pt), then again on a page as tall as its content.
 ROLL_TALLEST = "80mm 5080mm"
 
 CJK_FAMILY = "Noto Sans CJK SC"
@@ -117,8 +118,9 @@ def _static_fetcher(static_folder: str, static_url_path: str) -> StaticFileFetch
 def render_pdf(template: str, *, paper: str = "A4", **context: Any) -> bytes:
     """Render templates/pdf/<template> to PDF; needs an app (or request) context.
 
-    paper: "A4", "A5", or "80mm" (a thermal roll: one page exactly as tall as the content).
-    The template gets `paper` and the keyword arguments as context.
+    paper: "A4", "A5", or "80mm" (a thermal roll: one page 80 mm wide and exactly as tall
+    as the content). The template gets `paper` and the keyword arguments as context.
+    Raises PdfResourceError when the template asks for a file it may not load.
     """
     if paper not in PAPERS:
         raise ValueError(f"unknown paper {paper!r}, expected one of {', '.join(PAPERS)}")
@@ -127,7 +129,7 @@ def render_pdf(template: str, *, paper: str = "A4", **context: Any) -> bytes:
         if paper == ROLL:
             document = _render_roll(html, fonts)
         else:
-            document = _render(html, fonts, PAPERS[paper])
+            document = _render(html, fonts, SHEETS[paper])
         return document.write_pdf()
 
 
@@ -137,27 +139,31 @@ def render_pdf_chunked(
     rows_per_chunk: int = 500,
     *,
     paper: str = "A4",
+    progress: Callable[[int, int], None] | None = None,
     **context: Any,
 ) -> bytes:
     """Render a long table in slices of rows: the same PDF as render_pdf, less memory.
+
+    `progress(rows_done, rows_total)` is called after each slice.
 
     The template is rendered once a slice, with `rows` (the slice), `row_offset` (the
     index of its first row), `first_chunk` and `last_chunk` in its context, and must
     render each row as a table row <tr data-row="{{ loop.index0 }}">. Content other than
     the rows belongs in the first or the last slice. A slice ends where its last page
-    starts: the rows of that page begin the next slice, so no page is left half empty.
-    Page margin boxes (the page numbers) are those of print.css.
+    starts: the rows of that page begin the next slice, so no page is left half empty
+    (a slice that fits one page is lengthened). The page margin boxes (page numbers) are
+    those of print.css, numbered over the whole document.
     """
-    if paper not in PAPERS or paper == ROLL:
-        raise ValueError(f"chunked rendering is for A4 or A5, not {paper!r}")
+    if paper not in SHEETS:
+        raise ValueError(f"chunked rendering is for {' or '.join(SHEETS)}, not {paper!r}")
     if rows_per_chunk < 1:
         raise ValueError("rows_per_chunk must be positive")
     with _rendering() as fonts:
-        documents: list[Document] = []
+        first: Document | None = None
         pages: list[Page] = []
-        start = 0
+        start, size = 0, rows_per_chunk
         while True:
-            chunk = rows[start : start + rows_per_chunk]
+            chunk = rows[start : start + size]
             last = start + len(chunk) >= len(rows)
             slice_context = {
                 **context,
@@ -166,19 +172,24 @@ def render_pdf_chunked(
                 "first_chunk": start == 0,
                 "last_chunk": last,
             }
-            document = _render(_html(template, paper, slice_context), fonts, PAPERS[paper])
-            documents.append(document)
+            document = _render(_html(template, paper, slice_context), fonts, SHEETS[paper])
             carried = None if last else _first_row_on(document.pages[-1])
-            if not carried:
+            if carried == 0:  # the whole slice fits its last page: lay out a longer one
+                size += rows_per_chunk
+                continue
+            first = first or document
+            if carried is None:
                 pages.extend(document.pages)
                 start += len(chunk)
             else:
                 pages.extend(document.pages[:-1])
                 start += carried
-            if last and not carried:
+            size = rows_per_chunk
+            if last:
                 break
+        assert first is not None
         _replace_margin_boxes(pages, _blank_pages(len(pages), paper, fonts))
-        return documents[0].copy(pages).write_pdf()
+        return first.copy(pages).write_pdf()
 
 
 def check_pdf_environment() -> list[str]:
@@ -195,7 +206,9 @@ def check_pdf_environment() -> list[str]:
             check=False,
             timeout=30,
         )
-        families = {name.strip() for line in listing.stdout.splitlines() for name in line.split(",")}
+        families = {
+            name.strip() for line in listing.stdout.splitlines() for name in line.split(",")
+        }
         if not families - {""}:
             problems.append("no Chinese font is installed (Debian: fonts-noto-cjk)")
         elif CJK_FAMILY not in families:
@@ -208,24 +221,30 @@ def check_pdf_environment() -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class _Fonts:
+    config: FontConfiguration
+    faces: list[CSS]  # @font-face rules of the cut-down fonts; empty if none could be made
+
+
 def _html(template: str, paper: str, context: dict[str, Any]) -> HTML:
     source = render_template(f"pdf/{template}", paper=paper, **context)
     fetcher = restricted_fetcher()
     return HTML(string=source, base_url=fetcher.base_url, url_fetcher=fetcher)
 
 
-def _render(html: HTML, fonts: "_Fonts", size: str) -> Document:
+def _render(html: HTML, fonts: _Fonts, size: str) -> Document:
     try:
         return html.render(font_config=fonts.config, stylesheets=[*fonts.faces, _page_size(size)])
     except FatalURLFetchingError as exc:
         raise PdfResourceError(str(exc.__cause__ or exc)) from exc.__cause__
 
 
-def _render_roll(html: HTML, fonts: "_Fonts") -> Document:
+def _render_roll(html: HTML, fonts: _Fonts) -> Document:
     tall = _render(html, fonts, ROLL_TALLEST)
     if len(tall.pages) > 1:
         return tall
-    return _render(html, fonts, f"{PAPERS[ROLL]} {_content_height(tall.pages[0])}px")
+    return _render(html, fonts, f"{ROLL} {_content_height(tall.pages[0])}px")
 
 
 def _content_height(page: Page) -> int:
@@ -241,7 +260,7 @@ def _content_height(page: Page) -> int:
 @lru_cache(maxsize=64)
 def _page_size(size: str) -> CSS:
     # A user stylesheet: !important puts it above the templates' own rules.
-    return CSS(string=f"@page {{ size: {size} !important }}", url_fetcher=_NO_FETCHER)
+    return CSS(string=f"@page {{ size: {size} !important }}", url_fetcher=_FETCH_NOTHING)
 
 
 def _first_row_on(page: Page) -> int | None:
@@ -254,7 +273,7 @@ def _first_row_on(page: Page) -> int | None:
     return min(indexes, default=None)
 
 
-def _blank_pages(count: int, paper: str, fonts: "_Fonts") -> list[Page]:
+def _blank_pages(count: int, paper: str, fonts: _Fonts) -> list[Page]:
     """`count` pages with only print.css's margin boxes (page numbers) on them."""
     fetcher = restricted_fetcher()
     breaks = '<div class="pdf-page-break"></div>' * count
@@ -263,7 +282,7 @@ def _blank_pages(count: int, paper: str, fonts: "_Fonts") -> list[Page]:
         f'href="css/print.css"></head><body>{breaks}</body></html>'
     )
     html = HTML(string=source, base_url=fetcher.base_url, url_fetcher=fetcher)
-    return _render(html, fonts, PAPERS[paper]).pages
+    return _render(html, fonts, SHEETS[paper]).pages
 
 
 def _replace_margin_boxes(pages: list[Page], furniture: list[Page]) -> None:
@@ -275,7 +294,7 @@ def _replace_margin_boxes(pages: list[Page], furniture: list[Page]) -> None:
 
 
 @contextmanager
-def _rendering() -> Iterator["_Fonts"]:
+def _rendering() -> Iterator[_Fonts]:
     """One render at a time (they share the font configuration), with fewer GC passes."""
     with _RENDER_LOCK:
         thresholds = gc.get_threshold()
@@ -290,11 +309,8 @@ def _rendering() -> Iterator["_Fonts"]:
 
 _RENDER_LOCK = threading.Lock()
 
-
-@dataclass(frozen=True)
-class _Fonts:
-    config: FontConfiguration
-    faces: list[CSS]  # @font-face rules of the cut-down fonts; empty if none could be made
+# For the stylesheets made here, which load nothing (WeasyPrint would make a fetcher each).
+_FETCH_NOTHING = URLFetcher(allowed_protocols=())
 
 
 @cache
@@ -356,9 +372,6 @@ class _FontFetcher(URLFetcher):
             raise ValueError(f"not a Branch Desk font: {url}")
         return URLFetcherResponse(url, self.files.pop(url), {"Content-Type": "font/otf"})
 
-
-# Stylesheets made here load nothing; this spares WeasyPrint making a fetcher for each.
-_NO_FETCHER = _FontFetcher({})
 
 # Latin, punctuation, symbols, box drawing, CJK punctuation, full-width forms.
 _COMMON_RANGES = (

@@ -1,0 +1,169 @@
+"""PDF documents: real WeasyPrint output read back with poppler (pdftotext, pdffonts,
+pdfinfo). A missing font or tool fails these tests, in CI and locally alike."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from webapp.core.pdf import (
+    PdfResourceError,
+    check_pdf_environment,
+    render_pdf,
+    render_pdf_chunked,
+    restricted_fetcher,
+)
+
+pytestmark = pytest.mark.rule("D5")
+
+RARE_NAME = "王镕喆堃昇玥祎珺"
+A4_HEIGHT = 841.89
+ROLL_WIDTH = 80 / 25.4 * 72  # 226.77 pt
+
+
+def rows(count: int) -> list[dict[str, str]]:
+    return [
+        {
+            "date": f"2024-05-{i % 28 + 1:02d}",
+            "service": "家政服务 日常保洁",
+            "worker": "李阿姨",
+            "hours": f"{i % 8 + 1} 小时",
+            "amount": f"¥{i * 37 % 1000}.00",
+        }
+        for i in range(count)
+    ]
+
+
+def receipt(app, paper: str, count: int = 6, **context) -> bytes:
+    with app.test_request_context():
+        return render_pdf(
+            "sample.html",
+            paper=paper,
+            rows=rows(count),
+            branch_name="北京朝阳分店",
+            receipt_no="R-0001",
+            **context,
+        )
+
+
+def poppler(tool: str, data: bytes, *args: str) -> str:
+    program = shutil.which(tool)
+    assert program, f"{tool} is missing: install Debian's poppler-utils"
+    result = subprocess.run(
+        [program, *args], input=data, capture_output=True, check=True, timeout=60
+    )
+    return result.stdout.decode()
+
+
+def text_of(data: bytes) -> str:
+    return poppler("pdftotext", data, "-layout", "-", "-")
+
+
+def page_size(data: bytes) -> tuple[float, float, int]:
+    info = poppler("pdfinfo", data, "-")
+    size = re.search(r"^Page size:\s+([\d.]+) x ([\d.]+) pts", info, re.MULTILINE)
+    pages = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
+    assert size and pages, info
+    return float(size[1]), float(size[2]), int(pages[1])
+
+
+@pytest.fixture(scope="module")
+def a5_receipt(app) -> bytes:
+    return receipt(app, "A5")
+
+
+def test_the_environment_has_what_pdfs_need():
+    assert check_pdf_environment() == []
+
+
+def test_chinese_text_and_rare_name_characters_are_in_the_pdf(a5_receipt):
+    text = text_of(a5_receipt)
+    assert "收据" in text
+    assert "人民币壹仟贰佰叁拾肆元伍角" in text
+    assert RARE_NAME in text
+    assert re.search(r"第\s*1\s*页\s*/\s*共\s*1\s*页", text), "no page number"
+
+
+def test_every_font_is_an_embedded_subset_of_noto_sans_cjk(a5_receipt):
+    lines = poppler("pdffonts", a5_receipt, "-").splitlines()[2:]
+    fonts = [line.split() for line in lines if line.strip()]
+    assert fonts, "no font in the PDF"
+    for name, *_, emb, sub, _uni, _object, _generation in fonts:
+        assert re.fullmatch(r"[A-Z]{6}\+.+", name), name
+        assert "NotoSansCJK" in name.replace("-", ""), name
+        assert (emb, sub) == ("yes", "yes"), name
+    names = [font[0] for font in fonts]
+    # The rare characters are outside GB 2312: the "Extended" cut has their glyphs.
+    assert any(name.endswith("+Noto-Sans-CJK-SC-Extended") for name in names), names
+
+
+def test_a5_paper(a5_receipt):
+    width, height, pages = page_size(a5_receipt)
+    assert (round(width, 2), round(height, 2), pages) == (419.53, 595.28, 1)
+
+
+def test_a_thermal_receipt_is_80_mm_wide_and_as_long_as_its_content(app):
+    short = receipt(app, "80mm", count=3)
+    long = receipt(app, "80mm", count=40)
+    short_width, short_height, short_pages = page_size(short)
+    long_width, long_height, long_pages = page_size(long)
+    assert abs(short_width - ROLL_WIDTH) < 1 and abs(long_width - ROLL_WIDTH) < 1
+    assert (short_pages, long_pages) == (1, 1)
+    assert short_height < A4_HEIGHT < long_height
+    text = text_of(long)
+    assert re.search(r"^\s*40\s", text, re.MULTILINE), "the last row is cut off"
+    assert "人民币壹仟贰佰叁拾肆元伍角" in text
+    assert not re.search(r"第\s*\d+\s*页", text), "a roll has no page numbers"
+
+
+def test_unknown_paper_is_refused(app):
+    with pytest.raises(ValueError, match="unknown paper"):
+        receipt(app, "Letter")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/logo.png",
+        "https://example.com/print.css",
+        "ftp://example.com/logo.png",
+        "file:///etc/passwd",
+        "/static/../webapp/config.py",
+        "file:///static/../../etc/passwd",
+        "//example.com/static/css/print.css",
+    ],
+)
+def test_the_fetcher_refuses_anything_outside_the_static_folder(app, url):
+    with pytest.raises(ValueError):
+        restricted_fetcher(app)(url)
+
+
+def test_the_fetcher_serves_static_files_and_data_urls(app):
+    fetcher = restricted_fetcher(app)
+    for url in ("/static/css/print.css", fetcher.base_url + "css/print.css"):
+        response = fetcher(url)
+        try:
+            assert response.content_type == "text/css"
+            assert b"Noto Sans CJK SC" in response.read()
+        finally:
+            response.close()
+    response = fetcher("data:text/plain;base64,5pS25o2u")
+    assert response.read().decode() == "收据"
+    response.close()
+
+
+def test_a_template_asking_for_a_remote_file_fails_loudly(app):
+    with pytest.raises(PdfResourceError, match="example.com"):
+        receipt(app, "A5", logo="http://example.com/logo.png")
+
+
+def test_chunked_rendering_gives_the_same_document(app):
+    data = rows(70)
+    context = {"branch_name": "北京朝阳分店", "receipt_no": "R-0002", "paper": "A5"}
+    with app.test_request_context():
+        whole = render_pdf("sample.html", rows=data, **context)
+        chunked = render_pdf_chunked("sample.html", data, 30, **context)
+    assert page_size(chunked) == page_size(whole)
+    assert page_size(whole)[2] > 2
+    assert text_of(chunked) == text_of(whole)
