@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from webapp.core.crypto import KEY_FILE, ensure_key_file, load_keys
+from webapp.core.pdf import check_pdf_environment
 from webapp.extensions import db
 
 keys_cli = AppGroup("keys", help="Encryption keys for personal data.")
@@ -127,6 +128,10 @@ def serve(host: str, port: int, workers: int):
     """Prepare (key, migrations, demo data when empty) and serve with gunicorn."""
     instance = Path(current_app.instance_path)
     upgrade()
+    for problem in check_pdf_environment():
+        click.secho(
+            f"warning: {problem} (run `make run`, which installs it)", fg="yellow", err=True
+        )
     if not current_app.config.get("DATA_KEYS"):
         if not (instance / KEY_FILE).exists() and not _database_is_empty():
             raise click.ClickException(

@@ -123,10 +123,14 @@ def _leave(message: str | None = None):
     return redirect(url_for("kiosk.start"), code=303)
 
 
-def _kiosk_page(template: str, status: int = 200, **context):
-    response = make_response(render_template(template, **context), status)
+def _no_store(body: str, status: int):
+    response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _kiosk_page(template: str, status: int = 200, **context):
+    return _no_store(render_template(template, **context), status)
 
 
 @bp.get("/kiosk")
@@ -217,16 +221,8 @@ def check_out(order_id: int):
             return _leave(_("%(name)s, you are checked out. Have a safe trip!", name=worker.name))
         if isinstance(error, OrderConflict | StaleDataError):
             return _leave(str(order_services.conflict_message(db.session.get(Order, order_id))))
-        page, status = checkout_page(order, form, 422, "kiosk/check_out.html", error=error)
-        return _kiosk_page_from(page, status)
-    page, status = checkout_page(order, form, 200, "kiosk/check_out.html", error=None)
-    return _kiosk_page_from(page, status)
-
-
-def _kiosk_page_from(body: str, status: int):
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        return _no_store(*checkout_page(order, form, 422, "kiosk/check_out.html", error=error))
+    return _no_store(*checkout_page(order, form, 200, "kiosk/check_out.html", error=None))
 
 
 @bp.route("/kiosk/orders/<int:order_id>/check-in", methods=["GET", "POST"])
