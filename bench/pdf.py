@@ -2,8 +2,9 @@
 
 Each case runs in a process of its own (this script with --case), so that its peak
 memory is its own: the peak resident set of the measured renders, read with getrusage
-after the warm-ups (Linux: the high-water mark is reset through /proc/self/clear_refs;
-elsewhere it includes the warm-ups). It includes the app itself, shown as "base".
+(Linux: the high-water mark is reset after the warm-ups through /proc/self/clear_refs;
+elsewhere it includes them). "base" is the resident set after the warm-ups: the app,
+its fonts, and the heap the C allocator kept from earlier renders.
 
 Cases: the floor (WeasyPrint alone, one Latin line), the sample receipt (A5, six
 rows) as plain WeasyPrint makes it and through render_pdf, the same receipt on an
@@ -186,12 +187,16 @@ def reset_peak() -> bool:
 def print_table(results: dict[str, dict[str, Any]]) -> None:
     floor = results.get("floor", {}).get("median_ms")
     print()
-    print(f"{'case':<42} {'median':>10} {'× floor':>8} {'pages':>6} {'base':>8} {'peak':>8}")
+    print(
+        f"{'case':<42} {'median':>10} {'fastest':>10} {'× floor':>8} {'pages':>6} "
+        f"{'base':>8} {'peak':>8}"
+    )
     for name, result in results.items():
         ratio = f"{result['median_ms'] / floor:.1f}" if floor else "–"
         peak = f"{result['peak_mb']:.0f} MB" + ("" if result["peak_excludes_warmups"] else "*")
         print(
-            f"{CASES[name][0]:<42} {result['median_ms']:>7.0f} ms {ratio:>8} "
+            f"{CASES[name][0]:<42} {result['median_ms']:>7.0f} ms "
+            f"{min(result['times_ms']):>7.0f} ms {ratio:>8} "
             f"{result['pages'] or '?':>6} {result['base_mb']:>5.0f} MB {peak:>8}"
         )
     print()

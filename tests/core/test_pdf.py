@@ -85,17 +85,33 @@ def test_chinese_text_and_rare_name_characters_are_in_the_pdf(a5_receipt):
     assert re.search(r"第\s*1\s*页\s*/\s*共\s*1\s*页", text), "no page number"
 
 
-def test_every_font_is_an_embedded_subset_of_noto_sans_cjk(a5_receipt):
-    lines = poppler("pdffonts", a5_receipt, "-").splitlines()[2:]
-    fonts = [line.split() for line in lines if line.strip()]
+def fonts_of(data: bytes) -> dict[str, tuple[str, str, str]]:
+    """pdffonts' fonts: name -> (encoding, embedded, subset)."""
+    lines = poppler("pdffonts", data, "-").splitlines()[2:]
+    fonts = {}
+    for line in filter(str.strip, lines):
+        name, *_type, encoding, emb, sub, _uni, _object, _generation = line.split()
+        fonts[name] = (encoding, emb, sub)
+    return fonts
+
+
+def test_every_font_is_an_embedded_subset_of_noto_sans_cjk_with_every_glyph(a5_receipt):
+    fonts = fonts_of(a5_receipt)
     assert fonts, "no font in the PDF"
-    for name, *_, emb, sub, _uni, _object, _generation in fonts:
+    for name, (encoding, emb, sub) in fonts.items():
         assert re.fullmatch(r"[A-Z]{6}\+.+", name), name
         assert "NotoSansCJK" in name.replace("-", ""), name
         assert (emb, sub) == ("yes", "yes"), name
-    names = [font[0] for font in fonts]
+        # WeasyPrint encodes a font that lacks some glyphs (tofu) in a custom way.
+        assert encoding == "Identity-H", name
     # The rare characters are outside GB 2312: the "Extended" cut has their glyphs.
-    assert any(name.endswith("+Noto-Sans-CJK-SC-Extended") for name in names), names
+    assert any(name.endswith("+Noto-Sans-CJK-SC-Extended") for name in fonts), fonts
+
+
+def test_a_character_without_a_glyph_shows_in_the_font_encoding(app):
+    with app.test_request_context():
+        data = render_pdf("sample.html", rows=[{"service": "\ue000"}], branch_name="x")
+    assert "Custom" in {encoding for encoding, _emb, _sub in fonts_of(data).values()}
 
 
 def test_a5_paper(a5_receipt):
@@ -161,9 +177,13 @@ def test_a_template_asking_for_a_remote_file_fails_loudly(app):
 def test_chunked_rendering_gives_the_same_document(app):
     data = rows(70)
     context = {"branch_name": "北京朝阳分店", "receipt_no": "R-0002", "paper": "A5"}
+    done = []
     with app.test_request_context():
         whole = render_pdf("sample.html", rows=data, **context)
-        chunked = render_pdf_chunked("sample.html", data, 30, **context)
+        chunked = render_pdf_chunked(
+            "sample.html", data, 30, progress=lambda *step: done.append(step), **context
+        )
+    assert done == sorted(done) and done[-1] == (70, 70) and len(done) > 1
     assert page_size(chunked) == page_size(whole)
     assert page_size(whole)[2] > 2
     assert text_of(chunked) == text_of(whole)

@@ -1,21 +1,24 @@
 """PDF documents: Jinja templates under templates/pdf/ laid out by WeasyPrint.
 
-What makes it fast enough (bench/pdf.py measures it):
+What makes them faster (bench/pdf.py measures it):
 
-- Fonts. WeasyPrint embeds a subset of every font it uses, and HarfBuzz's subsetter costs
-  time in proportion to the whole font: about 50 ms a weight for the system Noto Sans CJK
-  collection (65,535 glyphs), however few characters a receipt has. So at first use this
-  module cuts two smaller fonts out of it, held in memory and registered once with a
-  FontConfiguration shared by every render: "Common" (GB 2312 and punctuation, ~8,600
-  glyphs) and "Extended" (the other unified ideographs and Extension A, which holds rare
-  name characters such as 镕喆堃昇玥祎珺). print.css lists them before the system family,
-  which stays the fallback for anything else, so no character loses its glyph.
+- Fonts. WeasyPrint embeds a subset of every font it uses, and HarfBuzz's subsetter
+  costs time in proportion to the whole font: about 50 ms a weight for the system Noto
+  Sans CJK collection (65,535 glyphs), however few characters a receipt has. So at first
+  use this module cuts two smaller fonts out of it, kept in memory and registered once
+  with a FontConfiguration shared by every render: "Common" (GB 2312 and punctuation,
+  ~8,600 glyphs, ~10 ms) and "Extended" (the other unified ideographs and Extension A,
+  where rare name characters such as 镕喆堃昇玥祎珺 are, ~20 ms when used). print.css
+  names them before the system family, which stays the fallback for anything else, so
+  no character loses its glyph.
 - Long tables. WeasyPrint spends about a millisecond of Python per table cell. print.css
-  uses the fixed table layout (the automatic one measures every cell twice more), and
-  renders run with a raised garbage-collector threshold, which saves about a third of a
-  50-page table. render_pdf_chunked() lays such a table out in slices, which halves the
-  peak memory.
+  uses the fixed table layout (the automatic one takes twice as long), renders run with
+  a raised garbage-collector threshold (a third faster for 50 pages), and
+  render_pdf_chunked() lays a long table out in slices, which halves the memory a
+  50-page render adds.
 
+The roll paper and the chunked rendering read WeasyPrint's laid-out page boxes
+(Page._page_box); tests/core/test_pdf.py checks both against real output.
 Templates may load files from the static folder only (see StaticFileFetcher), by a URL
 relative to it ("css/print.css") or by a /static/... URL.
 """
@@ -38,6 +41,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+import uharfbuzz as hb
 from flask import Flask, current_app, render_template
 from weasyprint import CSS, HTML, Document, Page
 from weasyprint.formatting_structure.boxes import MarginBox
@@ -124,13 +128,9 @@ def render_pdf(template: str, *, paper: str = "A4", **context: Any) -> bytes:
     """
     if paper not in PAPERS:
         raise ValueError(f"unknown paper {paper!r}, expected one of {', '.join(PAPERS)}")
-    html = _html(template, paper, context)
     with _rendering() as fonts:
-        if paper == ROLL:
-            document = _render_roll(html, fonts)
-        else:
-            document = _render(html, fonts, SHEETS[paper])
-        return document.write_pdf()
+        data = _pdf(template, paper, context, fonts)
+    return data
 
 
 def render_pdf_chunked(
@@ -159,37 +159,8 @@ def render_pdf_chunked(
     if rows_per_chunk < 1:
         raise ValueError("rows_per_chunk must be positive")
     with _rendering() as fonts:
-        first: Document | None = None
-        pages: list[Page] = []
-        start, size = 0, rows_per_chunk
-        while True:
-            chunk = rows[start : start + size]
-            last = start + len(chunk) >= len(rows)
-            slice_context = {
-                **context,
-                "rows": chunk,
-                "row_offset": start,
-                "first_chunk": start == 0,
-                "last_chunk": last,
-            }
-            document = _render(_html(template, paper, slice_context), fonts, SHEETS[paper])
-            carried = None if last else _first_row_on(document.pages[-1])
-            if carried == 0:  # the whole slice fits its last page: lay out a longer one
-                size += rows_per_chunk
-                continue
-            first = first or document
-            if carried is None:
-                pages.extend(document.pages)
-                start += len(chunk)
-            else:
-                pages.extend(document.pages[:-1])
-                start += carried
-            size = rows_per_chunk
-            if last:
-                break
-        assert first is not None
-        _replace_margin_boxes(pages, _blank_pages(len(pages), paper, fonts))
-        return first.copy(pages).write_pdf()
+        data = _chunked_pdf(template, rows, rows_per_chunk, paper, context, fonts, progress)
+    return data
 
 
 def check_pdf_environment() -> list[str]:
@@ -231,6 +202,57 @@ def _html(template: str, paper: str, context: dict[str, Any]) -> HTML:
     source = render_template(f"pdf/{template}", paper=paper, **context)
     fetcher = restricted_fetcher()
     return HTML(string=source, base_url=fetcher.base_url, url_fetcher=fetcher)
+
+
+def _pdf(template: str, paper: str, context: dict[str, Any], fonts: _Fonts) -> bytes:
+    html = _html(template, paper, context)
+    if paper == ROLL:
+        return _render_roll(html, fonts).write_pdf()
+    return _render(html, fonts, SHEETS[paper]).write_pdf()
+
+
+def _chunked_pdf(
+    template: str,
+    rows: Sequence[Any],
+    rows_per_chunk: int,
+    paper: str,
+    context: dict[str, Any],
+    fonts: _Fonts,
+    progress: Callable[[int, int], None] | None,
+) -> bytes:
+    first: Document | None = None
+    pages: list[Page] = []
+    start, size = 0, rows_per_chunk
+    while True:
+        chunk = rows[start : start + size]
+        last = start + len(chunk) >= len(rows)
+        slice_context = {
+            **context,
+            "rows": chunk,
+            "row_offset": start,
+            "first_chunk": start == 0,
+            "last_chunk": last,
+        }
+        document = _render(_html(template, paper, slice_context), fonts, SHEETS[paper])
+        carried = None if last else _first_row_on(document.pages[-1])
+        if carried == 0:  # the whole slice fits its last page: lay out a longer one
+            size += rows_per_chunk
+            continue
+        first = first or document
+        if carried is None:
+            pages.extend(document.pages)
+            start += len(chunk)
+        else:
+            pages.extend(document.pages[:-1])
+            start += carried
+        size = rows_per_chunk
+        if progress is not None:
+            progress(start, len(rows))
+        if last:
+            break
+    assert first is not None
+    _replace_margin_boxes(pages, _blank_pages(len(pages), paper, fonts))
+    return first.copy(pages).write_pdf()
 
 
 def _render(html: HTML, fonts: _Fonts, size: str) -> Document:
@@ -295,14 +317,21 @@ def _replace_margin_boxes(pages: list[Page], furniture: list[Page]) -> None:
 
 @contextmanager
 def _rendering() -> Iterator[_Fonts]:
-    """One render at a time (they share the font configuration), with fewer GC passes."""
+    """One render at a time (they share the font configuration), with fewer GC passes.
+
+    The boxes of a laid-out document are reference cycles: they are collected as soon as
+    the render is over, or a 50-page document's ~100 MB would wait for the next full
+    collection, and the next document add its own. The app's objects, frozen meanwhile,
+    are not scanned.
+    """
     with _RENDER_LOCK:
         thresholds = gc.get_threshold()
-        gc.freeze()  # the app's own objects need no scanning while the document is built
+        gc.freeze()
         gc.set_threshold(_GC_THRESHOLD, *thresholds[1:])
         try:
             yield _fonts()
         finally:
+            gc.collect()
             gc.set_threshold(*thresholds)
             gc.unfreeze()
 
@@ -323,12 +352,9 @@ def _fonts() -> _Fonts:
         (COMMON_FAMILY, common),
         (EXTENDED_FAMILY, _extended_codepoints(common)),
     )
-    regular = _system_font("regular")
-    bold = _system_font("bold")
-    weights = [(400, regular)]
-    if bold is not None and bold != regular:
-        weights.append((700, bold))
-    for weight, source in weights:
+    regular, bold = _system_font("regular"), _system_font("bold")
+    # Without a bold face, bold text stays with the system family (fontconfig emboldens).
+    for weight, source in ((400, regular), (700, bold if bold != regular else None)):
         if source is None:
             continue
         for family, codepoints in tiers:
@@ -424,77 +450,17 @@ def _system_font(weight: str) -> tuple[Path, int] | None:
     return Path(lines[0]), int(lines[1])
 
 
-class _HarfBuzz:
-    """The few HarfBuzz calls that cut a font down to a set of characters."""
-
-    _LAYOUT_FEATURE_TAGS = 6  # hb_subset_sets_t
-
-    def __init__(self, harfbuzz: str, harfbuzz_subset: str) -> None:
-        hb = ctypes.CDLL(harfbuzz)
-        sub = ctypes.CDLL(harfbuzz_subset)
-        pointer, uint = ctypes.c_void_p, ctypes.c_uint
-        signatures: Iterable[tuple[ctypes.CDLL, str, Any, list[Any]]] = (
-            (hb, "hb_blob_create_from_file_or_fail", pointer, [ctypes.c_char_p]),
-            (hb, "hb_face_create", pointer, [pointer, uint]),
-            (hb, "hb_face_reference_blob", pointer, [pointer]),
-            (hb, "hb_blob_get_data", pointer, [pointer, ctypes.POINTER(uint)]),
-            (hb, "hb_blob_destroy", None, [pointer]),
-            (hb, "hb_face_destroy", None, [pointer]),
-            (hb, "hb_set_add", None, [pointer, ctypes.c_uint32]),
-            (hb, "hb_set_clear", None, [pointer]),
-            (hb, "hb_tag_from_string", ctypes.c_uint32, [ctypes.c_char_p, ctypes.c_int]),
-            (sub, "hb_subset_input_create_or_fail", pointer, []),
-            (sub, "hb_subset_input_destroy", None, [pointer]),
-            (sub, "hb_subset_input_unicode_set", pointer, [pointer]),
-            (sub, "hb_subset_input_set", pointer, [pointer, ctypes.c_int]),
-            (sub, "hb_subset_or_fail", pointer, [pointer, pointer]),
-        )
-        for library, name, restype, argtypes in signatures:
-            function = getattr(library, name)
-            function.restype = restype
-            function.argtypes = argtypes
-        self.hb = hb
-        self.sub = sub
-
-    def subset(self, path: Path, index: int, codepoints: Iterable[int]) -> bytes | None:
-        hb, sub = self.hb, self.sub
-        blob = hb.hb_blob_create_from_file_or_fail(os.fsencode(path))
-        if not blob:
-            return None
-        face = hb.hb_face_create(blob, index)
-        plan = sub.hb_subset_input_create_or_fail()
-        try:
-            unicodes = sub.hb_subset_input_unicode_set(plan)
-            for codepoint in codepoints:
-                hb.hb_set_add(unicodes, codepoint)
-            # Keep kerning only: the default set pulls in every locale's variant glyphs.
-            features = sub.hb_subset_input_set(plan, self._LAYOUT_FEATURE_TAGS)
-            hb.hb_set_clear(features)
-            hb.hb_set_add(features, hb.hb_tag_from_string(b"kern", 4))
-            subset = sub.hb_subset_or_fail(face, plan)
-            if not subset:
-                return None
-            result = hb.hb_face_reference_blob(subset)
-            length = ctypes.c_uint()
-            data = ctypes.string_at(hb.hb_blob_get_data(result, ctypes.byref(length)), length.value)
-            hb.hb_blob_destroy(result)
-            hb.hb_face_destroy(subset)
-            return data
-        finally:
-            sub.hb_subset_input_destroy(plan)
-            hb.hb_face_destroy(face)
-            hb.hb_blob_destroy(blob)
-
-
-@cache
-def _harfbuzz() -> _HarfBuzz | None:
-    harfbuzz = ctypes.util.find_library("harfbuzz")
-    harfbuzz_subset = ctypes.util.find_library("harfbuzz-subset")
-    if harfbuzz is None or harfbuzz_subset is None:
-        return None
-    return _HarfBuzz(harfbuzz, harfbuzz_subset)
+KERN_TAG = int.from_bytes(b"kern", "big")
 
 
 def _subset_font(path: Path, index: int, codepoints: Iterable[int]) -> bytes | None:
-    harfbuzz = _harfbuzz()
-    return None if harfbuzz is None else harfbuzz.subset(path, index, codepoints)
+    """The font cut down to these characters, by HarfBuzz's subsetter (uharfbuzz)."""
+    face = hb.Face(hb.Blob.from_file_path(str(path)), index)
+    plan = hb.SubsetInput()
+    plan.unicode_set.update(codepoints)
+    # Keep kerning only: the default set pulls in every locale's variant glyphs.
+    features = plan.layout_feature_tag_set
+    features.clear()
+    features.add(KERN_TAG)
+    subset = hb.subset(face, plan)
+    return None if subset is None else subset.blob.data
