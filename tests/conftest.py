@@ -12,11 +12,9 @@ import pytest
 import sqlalchemy as sa
 from flask.ctx import _cv_app
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
 
 from tests import factories
-from webapp import create_app
-from webapp.config import TestConfig
+from tests.databases import migrated_app
 from webapp.extensions import db as _db
 
 IN_CI = os.environ.get("CI") == "true"
@@ -34,14 +32,7 @@ def database_url(tmp_path_factory) -> str:
 def app(tmp_path_factory, database_url):
     instance = tmp_path_factory.mktemp("instance")
 
-    class Config(TestConfig):
-        INSTANCE_PATH = instance
-        UPLOAD_FOLDER = instance / "uploads"
-        SQLALCHEMY_DATABASE_URI = database_url
-
-    app = create_app(Config)
-    with app.app_context():
-        upgrade()
+    app = migrated_app(instance, database_url)
     yield app
     with app.app_context():
         _db.engine.dispose()

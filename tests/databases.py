@@ -55,3 +55,21 @@ def sibling_database(folder: Path, suffix: str) -> Iterator[str]:
         yield database.url
     finally:
         database.drop()
+
+
+def migrated_app(folder: Path, url: str):
+    """An app on its own database, migrated to the latest revision."""
+    from flask_migrate import upgrade
+
+    from webapp import create_app
+    from webapp.config import TestConfig
+
+    class Config(TestConfig):
+        INSTANCE_PATH = folder
+        UPLOAD_FOLDER = folder / "uploads"
+        SQLALCHEMY_DATABASE_URI = url
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+    return app

@@ -10,17 +10,14 @@ from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
-from flask_migrate import upgrade
 from PIL import Image, ImageDraw
 from sqlalchemy.orm.exc import StaleDataError
 
-from tests.databases import sibling_database
+from tests.databases import migrated_app, sibling_database
 from tests.factories import World
-from webapp import create_app
 from webapp.accounts.models import User
 from webapp.billing import services as billing
 from webapp.billing.models import Bill
-from webapp.config import TestConfig
 from webapp.core import clock
 from webapp.core.errors import RuleError
 from webapp.extensions import db
@@ -42,15 +39,7 @@ def _signature() -> str:
 @pytest.fixture
 def committed_app(tmp_path):
     with sibling_database(tmp_path, "race") as url:
-
-        class Config(TestConfig):
-            INSTANCE_PATH = tmp_path
-            UPLOAD_FOLDER = tmp_path / "uploads"
-            SQLALCHEMY_DATABASE_URI = url
-
-        app = create_app(Config)
-        with app.app_context():
-            upgrade()
+        app = migrated_app(tmp_path, url)
         yield app
         with app.app_context():
             db.engine.dispose()

@@ -13,6 +13,18 @@ from webapp.kiosk import services as kiosk_services
 from webapp.orders.models import Instruction, Order, OrderStatus
 from webapp.orders.services import record_lateness
 
+# Every check of R10 ticked (this test customer lists no valuables).
+TICKED = {
+    key: "y"
+    for key in (
+        "service_list_checked",
+        "tools_complete",
+        "safety_reminded",
+        "appearance_checked",
+        "bicycle_checked",
+    )
+}
+
 
 def _login(client, user):
     response = client.post("/login", data={"username": user.username, "password": PASSWORD})
@@ -126,23 +138,13 @@ def test_check_out_on_the_managers_tablet_names_missing_checks(client, desk, db)
     refused = client.post(url, data={**base, "service_list_checked": "y"})
     assert refused.status_code == 422
     assert zh("Bicycle checked by the worker: brakes and tyres") in _error(refused.text, "checks")
-    ticked = {
-        key: "y"
-        for key in (
-            "service_list_checked",
-            "tools_complete",
-            "safety_reminded",
-            "appearance_checked",
-            "bicycle_checked",
-        )
-    }
-    unsigned = client.post(url, data={**ticked, "version": str(order.version), "signature": ""})
+    unsigned = client.post(url, data={**TICKED, "version": str(order.version), "signature": ""})
     assert _error(unsigned.text, "signature") == zh("The worker must sign.")
     negative = client.post(
-        url, data={**base, **ticked, f"material-{desk.catalogue.detergent.id}": "-2"}
+        url, data={**base, **TICKED, f"material-{desk.catalogue.detergent.id}": "-2"}
     )
     assert _error(negative.text, "materials") == zh("A quantity cannot be negative.")
-    done = client.post(url, data={**base, **ticked})
+    done = client.post(url, data={**base, **TICKED})
     assert done.status_code == 303
     assert db.session.get(Order, order.id).status == OrderStatus.CHECKED_OUT
 
@@ -151,19 +153,9 @@ def test_check_out_on_the_managers_tablet_names_missing_checks(client, desk, db)
 def test_a_stale_check_out_form_gets_409_naming_who_was_first(client, desk, db):
     order = desk.checked_out()
     _login(client, desk.manager)
-    ticked = {
-        key: "y"
-        for key in (
-            "service_list_checked",
-            "tools_complete",
-            "safety_reminded",
-            "appearance_checked",
-            "bicycle_checked",
-        )
-    }
     response = client.post(
         f"/orders/{order.id}/check-out",
-        data={**ticked, "version": str(order.version - 1), "signature": signature()},
+        data={**TICKED, "version": str(order.version - 1), "signature": signature()},
     )
     assert response.status_code == 409
     assert order.worker.name in response.text
@@ -232,19 +224,9 @@ def test_the_kiosk_signs_a_worker_in_and_lets_them_check_out_their_own_order(tab
     listing = tablet.get("/kiosk/orders").text
     assert order.customer.name in listing and other.customer.name not in listing
     assert tablet.get(f"/kiosk/orders/{other.id}/check-out").status_code == 404
-    ticked = {
-        key: "y"
-        for key in (
-            "service_list_checked",
-            "tools_complete",
-            "safety_reminded",
-            "appearance_checked",
-            "bicycle_checked",
-        )
-    }
     done = tablet.post(
         f"/kiosk/orders/{order.id}/check-out",
-        data={**ticked, "version": str(order.version), "signature": signature()},
+        data={**TICKED, "version": str(order.version), "signature": signature()},
     )
     assert done.status_code == 303 and done.headers["Location"] == "/kiosk"
     assert db.session.get(Order, order.id).checked_out_by == worker.name
