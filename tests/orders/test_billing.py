@@ -146,3 +146,15 @@ def test_a_slip_pays_hours_or_a_share_and_subtracts_deductions(checked_in, desk,
         services.create_slip(worker, TODAY, TODAY, [(999999, "扣款")], desk.manager)
     with pytest.raises(FieldError):
         services.set_pay_rule(worker, "share", 0, 120)
+
+
+@pytest.mark.rule("R8")
+def test_the_briefing_shows_what_the_customer_spent(checked_in, desk):
+    from webapp.orders.services import customer_brief
+
+    first = checked_in()
+    services.issue_bill(first, 0, "", desk.manager)
+    second = checked_in(customer=first.customer)
+    services.issue_bill(second, 1000, "老客户", desk.manager)
+    brief = customer_brief(first.customer)
+    assert (brief.past_orders, brief.spent_fen) == (2, 10000 + 9000)

@@ -68,7 +68,13 @@ def create():
 def detail(customer_id: int):
     customer = get_customer_or_404(customer_id)
     orders, notes = order_services.history(customer_id=customer.id)
-    return render_template("customers/detail.html", customer=customer, orders=orders, notes=notes)
+    return render_template(
+        "customers/detail.html",
+        customer=customer,
+        orders=orders,
+        notes=notes,
+        brief=order_services.customer_brief(customer),
+    )
 
 
 @bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import Branch
+from webapp.billing.models import Bill
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.policy import get_setting
@@ -394,6 +395,7 @@ class Briefing:
     past_orders: int
     last_visit: Visit | None
     notes: list[NextTimeNote] = field(default_factory=list)
+    spent_fen: int = 0
 
 
 def customer_brief(customer: Customer, notes: list | None = None) -> Briefing:
@@ -407,7 +409,12 @@ def customer_brief(customer: Customer, notes: list | None = None) -> Briefing:
     last_visit = db.session.scalar(
         sa.select(Visit).where(Visit.customer_id == customer.id).order_by(Visit.at.desc())
     )
-    return Briefing(customer, past, last_visit, notes or [])
+    spent = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Bill.total_fen), 0))
+        .join(Order, Bill.order_id == Order.id)
+        .where(Order.customer_id == customer.id)
+    )
+    return Briefing(customer, past, last_visit, notes or [], spent)
 
 
 def briefing(order: Order) -> Briefing:
