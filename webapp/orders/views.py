@@ -1,5 +1,5 @@
 import base64
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -69,19 +69,23 @@ def quantities(prefix: str) -> dict[int, Decimal | None]:
 # -- board (R5, R6, R7, R14) ---------------------------------------------------
 
 
+def _board_day(source) -> tuple[Branch, date]:
+    """The branch and the day asked for (?day=YYYY-MM-DD), today by default."""
+    form = BoardDayForm(source)
+    form.validate()
+    branch = chosen_branch()
+    return branch, form.day.data or clock.local_today(branch.timezone)
+
+
 @bp.get("/board")
 @require("orders.dispatch")
 def board():
-    form = BoardDayForm(request.args)
-    form.validate()
-    branch = chosen_branch()
-    day = form.day.data or clock.local_today(branch.timezone)
+    branch, day = _board_day(request.args)
     return render_template(
         "orders/board.html",
         board=services.day_board(branch, day),
         instructions=services.open_instructions(branch.id),
         branch=branch,
-        form=form,
         previous=day - timedelta(days=1),
         following=day + timedelta(days=1),
     )
@@ -103,10 +107,7 @@ def board_instructions():
 @require("orders.dispatch")
 def task_sheets():
     """Each worker's task sheet (任务单) for the day, to print (R5)."""
-    form = BoardDayForm(request.args)
-    form.validate()
-    branch = chosen_branch()
-    day = form.day.data or clock.local_today(branch.timezone)
+    branch, day = _board_day(request.args)
     board = services.day_board(branch, day)
     return render_template(
         "orders/task_sheets.html", board=board, sheets=_sheets(board), branch=branch
@@ -125,10 +126,7 @@ def _sheets(board) -> dict[int, list[Order]]:
 @bp.post("/board/idle-list")
 @require("orders.dispatch")
 def send_idle_list():
-    form = BoardDayForm(request.form)
-    form.validate()
-    branch = chosen_branch()
-    day = form.day.data or clock.local_today(branch.timezone)
+    branch, day = _board_day(request.form)
     services.send_idle_list(branch, day, current_user)
     db.session.commit()
     return redirect(url_for("orders.board", day=day.isoformat()), code=303)
@@ -532,10 +530,7 @@ def catalogue():
 @bp.get("/board/task-sheets.pdf")
 @require("orders.dispatch")
 def task_sheets_pdf():
-    form = BoardDayForm(request.args)
-    form.validate()
-    branch = chosen_branch()
-    day = form.day.data or clock.local_today(branch.timezone)
+    branch, day = _board_day(request.args)
     board = services.day_board(branch, day)
     data = chinese_pdf(
         "task_sheets.html", board=board, sheets=_sheets(board), branch_name=branch.name
