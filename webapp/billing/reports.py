@@ -96,6 +96,8 @@ def render_job(job_id: int) -> None:
         db.session.commit()
 
     try:
+        # The templates' context processors read the logged-in user, which needs a
+        # request context even in this thread.
         with app.test_request_context(), force_locale("zh_CN"):
             pdf = render_pdf_chunked(
                 "month_settlement.html",
