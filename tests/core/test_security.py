@@ -60,8 +60,8 @@ def test_security_headers(client, login_as):
     assert "default-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    cookie = response.headers.get("Set-Cookie", "")
-    assert "bd_device" in cookie or client.get_cookie("bd_device", domain="branchdesk.test")
+    device = client.get_cookie("bd_device", domain="branchdesk.test")
+    assert device is not None and len(device.value) == 32 and device.http_only
 
 
 def test_vendored_libraries_are_pinned_and_htmx_configured_safely(client):

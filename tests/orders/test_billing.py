@@ -124,7 +124,7 @@ def test_finance_acknowledges_once(checked_in, desk, world):
         services.acknowledge(settlement, finance)
 
 
-@pytest.mark.rule("R4", "R11")
+@pytest.mark.rule("R4")
 def test_a_slip_pays_hours_or_a_share_and_subtracts_deductions(checked_in, desk, world):
     first = checked_in()
     worker = first.worker
