@@ -25,6 +25,8 @@ NEXT_TIME = "下次记得带鞋套"
 
 def sign(page: Page) -> None:
     """Draw a stroke and wait until the pad has put it into the form."""
+    # The pad is set up by a deferred script: draw only once it is listening.
+    page.wait_for_selector(".signature[data-ready='1']", state="attached")
     before = page.locator("#signature").input_value()
     canvas = page.locator(".signature canvas")
     canvas.scroll_into_view_if_needed()
