@@ -8,12 +8,11 @@ function setUpSignature(box) {
   const pad = new window.SignaturePad(canvas, { penColor: "#111", minWidth: 1, maxWidth: 3 });
   const fit = () => {
     const ratio = Math.max(window.devicePixelRatio || 1, 1);
-    const data = pad.toData();
     canvas.width = canvas.offsetWidth * ratio;
     canvas.height = canvas.offsetHeight * ratio;
     canvas.getContext("2d").scale(ratio, ratio);
-    pad.clear();
-    pad.fromData(data);
+    // Resizing wipes the canvas: draw back the kept signature and the new strokes.
+    pad.redraw();
   };
   window.addEventListener("resize", fit);
   fit();
