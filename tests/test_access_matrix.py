@@ -7,6 +7,7 @@ rule number.
 
 import base64
 import io
+import uuid
 from datetime import date, time, timedelta
 from decimal import Decimal
 
@@ -35,6 +36,7 @@ from webapp.orders.services import (
     hand_over,
     save_service_item,
 )
+from webapp.sync.models import Submission, SubmissionStatus
 from webapp.workers.services import add_talk, store_id_copy
 
 BRANCH_ROLES = {Role.MANAGER, Role.BRANCH_HEAD}
@@ -144,6 +146,18 @@ ROUTES = {
     "kiosk.check_in": ("GET", "/kiosk/orders/{order}/check-in", KIOSK),
     "kiosk.manual": ("GET", "/kiosk/manual", KIOSK),
     "admin.settings": ("GET", "/settings", PERMISSIONS["settings.edit"]),
+    "sync.service_worker": ("GET", "/sw.js", None),
+    "sync.manifest": ("GET", "/manifest.webmanifest", None),
+    "sync.offline": ("GET", "/offline", None),
+    "sync.outbox": ("GET", "/outbox", None),
+    "sync.hello": ("GET", "/sync/hello", None),
+    "sync.today": ("GET", "/sync/today", ALL),
+    "sync.refused": ("GET", "/refused", PERMISSIONS["submissions.resolve"]),
+    "sync.refused_detail": (
+        "GET",
+        "/refused/{submission}",
+        PERMISSIONS["submissions.resolve"],
+    ),
 }
 
 
@@ -171,6 +185,26 @@ def _done_report(branch, manager) -> int:
     _db.session.add(job)
     _db.session.flush()
     return job.id
+
+
+def _refused_submission(order) -> int:
+    submission = Submission(
+        client_uuid=str(uuid.uuid4()),
+        branch_id=order.branch_id,
+        endpoint="orders.check_in",
+        path=f"/orders/{order.id}/check-in",
+        entity_key=f"order:{order.id}",
+        payload_digest="0" * 64,
+        status=SubmissionStatus.CONFLICT,
+        actor_name="经理",
+        device="test",
+        entered_at=clock.now(),
+        explanation="已签回",
+        payload={"work_done": ["保洁"]},
+    )
+    _db.session.add(submission)
+    _db.session.flush()
+    return submission.id
 
 
 def _png() -> bytes:
@@ -233,6 +267,7 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         "slip": create_slip(worker, local_today(), local_today(), [], manager).id,
         "billed": billed.id,
         "settlement": settlement.id,
+        "submission": _refused_submission(billed),
     }
 
 
@@ -275,6 +310,7 @@ ID_KEYS = (
     "billed",
     "slip",
     "report",
+    "submission",
 )
 
 

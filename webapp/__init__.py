@@ -40,6 +40,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.customers.views import bp as customers_bp
     from webapp.kiosk.views import bp as kiosk_bp
     from webapp.orders.views import bp as orders_bp
+    from webapp.sync.views import bp as sync_bp
     from webapp.workers.views import bp as workers_bp
 
     login_manager.user_loader(account_services.resume_session)
@@ -53,6 +54,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(orders_bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(billing_bp)
+    app.register_blueprint(sync_bp)
     errors.register(app)
     templating.register(app)
 

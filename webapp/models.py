@@ -6,4 +6,5 @@ from webapp.core import models as core  # noqa: F401
 from webapp.customers import models as customers  # noqa: F401
 from webapp.kiosk import models as kiosk  # noqa: F401
 from webapp.orders import models as orders  # noqa: F401
+from webapp.sync import models as sync  # noqa: F401
 from webapp.workers import models as workers  # noqa: F401

@@ -10,6 +10,7 @@ from webapp.core.masking import mask_phone
 from webapp.core.money import format_yuan, rmb_upper
 from webapp.core.phones import display_phone
 from webapp.core.roles import ROLE_LABELS, Role, can
+from webapp.kiosk.services import device_for
 from webapp.orders.models import ORDER_STATUS_LABELS, UNIT_LABELS
 from webapp.workers.models import (
     ESCALATION_LABELS,
@@ -33,9 +34,18 @@ NAVIGATION = (
     ("billing.slips", _l("Settlement slips"), "settlements.view"),
     ("orders.catalogue", _l("Catalogue"), "catalogue.edit"),
     ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),
+    ("sync.refused", _l("Refused records"), "submissions.resolve"),
     ("admin.settings", _l("Settings"), "settings.edit"),
     ("accounts.users", _l("Users"), "users.manage"),
 )
+
+
+def _outbox_actor() -> str:
+    """Who records entered on this page are sent as: a user, or the shared tablet."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    device = device_for(request.cookies.get("bd_kiosk"))
+    return f"kiosk:{device.id}" if device else ""
 
 
 def register(app) -> None:
@@ -51,6 +61,7 @@ def register(app) -> None:
             ]
         return {
             "can": lambda perm: can(current_user, perm),
+            "outbox_actor": _outbox_actor,
             "navigation": nav,
             "current_endpoint": request.endpoint,
             "html_lang": "zh-CN" if chinese else "en",

@@ -10,7 +10,10 @@
   const restart = () => {
     clearTimeout(timer);
     if (window.location.pathname !== home) {
-      timer = setTimeout(() => window.location.assign(home), idleMs);
+      timer = setTimeout(() => {
+        document.dispatchEvent(new CustomEvent("branchdesk:navigate"));
+        window.location.assign(home);
+      }, idleMs);
     }
   };
   ["pointerdown", "keydown", "input", "scroll"].forEach((name) =>

@@ -43,3 +43,4 @@ function setUpSignatures() {
 
 document.addEventListener("DOMContentLoaded", setUpSignatures);
 document.addEventListener("htmx:load", setUpSignatures);
+document.addEventListener("branchdesk:content", setUpSignatures);

@@ -143,14 +143,14 @@ def test_instruction_to_return_on_the_shared_tablet(live_server, new_page, shot,
     expect(tablet.locator("#checks-error")).to_contain_text(
         zh("Bicycle checked by the worker: brakes and tyres")
     )
-    for box in tablet.locator("#checks input[type=checkbox]").all():
-        box.check()
-    tablet.locator("#material-1").fill("1")
     # The refused form kept the signature, and the pad still shows it after the
     # tablet is turned (a full-page screenshot resizes the viewport): no second
     # signature is needed.
-    shot(tablet, "check-out-ready")
+    shot(tablet, "check-out-refused")
     assert_no_horizontal_scroll(tablet)
+    for box in tablet.locator("#checks input[type=checkbox]").all():
+        box.check()
+    tablet.locator("#material-1").fill("1")
     assert tablet.locator("#signature").input_value().startswith("data:image/png")
     tablet.wait_for_function(PAD_HAS_INK)
     tablet.locator("form button.primary").click()

@@ -70,10 +70,16 @@ def test_vendored_libraries_are_pinned_and_htmx_configured_safely(client):
 
     vendor = Path(__file__).resolve().parents[2] / "static/vendor"
     recorded = (vendor / "VENDORED.md").read_text()
-    scripts = sorted(vendor.glob("*.js"))
-    assert [p.name for p in scripts] == [
+    scripts = sorted(vendor.rglob("*.js"))
+    assert [p.relative_to(vendor).as_posix() for p in scripts] == [
         "htmx-2.0.4.min.js",
+        "idb-8.0.4.umd.js",
         "signature_pad-5.1.4.umd.min.js",
+        "workbox-7.4.1/workbox-core.prod.js",
+        "workbox-7.4.1/workbox-precaching.prod.js",
+        "workbox-7.4.1/workbox-routing.prod.js",
+        "workbox-7.4.1/workbox-strategies.prod.js",
+        "workbox-7.4.1/workbox-window.prod.umd.js",
     ]
     for script in scripts:
         assert hashlib.sha256(script.read_bytes()).hexdigest() in recorded, script.name

@@ -57,6 +57,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     "idle_lists.view": {Role.SERVICE_CENTER, Role.MANAGER, Role.BRANCH_HEAD},
     "catalogue.edit": {Role.BRANCH_HEAD},
     "kiosk.manage": {Role.MANAGER, Role.BRANCH_HEAD},
+    # Outbox sends a rule refused: the office sees and resolves them.
+    "submissions.resolve": {Role.MANAGER, Role.BRANCH_HEAD, Role.SERVICE_CENTER},
     "billing.issue": {Role.MANAGER, Role.BRANCH_HEAD},
     "settlements.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.FINANCE},
     "settlements.close": {Role.MANAGER, Role.BRANCH_HEAD},

@@ -17,9 +17,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.orm.exc import StaleDataError
 
-from webapp.core import clock
+from webapp.core import clock, outbox
 from webapp.core.access import require
 from webapp.core.errors import RuleError
 from webapp.core.scoping import get_scoped_or_404, scoped_select
@@ -31,11 +32,15 @@ from webapp.orders.forms import CheckinForm, CheckoutForm, EnrollForm, PinForm
 from webapp.orders.models import Order, OrderStatus
 from webapp.orders.services import Actor, OrderConflict
 from webapp.orders.views import checkout_page, do_check_in, do_check_out
+from webapp.sync.idempotency import offline_capable
 from webapp.workers.models import Worker, WorkerStatus
 
 bp = Blueprint("kiosk", __name__)
 COOKIE = "bd_kiosk"
 IDLE = timedelta(seconds=60)
+# A kiosk pass is believed for a week, for a form entered within two hours of the PIN.
+PASS_AGE = timedelta(days=7)
+PASS_WINDOW = timedelta(hours=2)
 
 
 # -- the manager's side ------------------------------------------------------
@@ -208,28 +213,102 @@ def _own_order(worker: Worker, order_id: int) -> Order:
     return order
 
 
-@bp.route("/kiosk/orders/<int:order_id>/check-out", methods=["GET", "POST"])
-def check_out(order_id: int):
+def _kiosk_pass(worker: Worker, device: KioskDevice, order: Order) -> str:
+    """Proof, signed by the server, that this worker entered their PIN at this tablet.
+
+    Put into the kiosk's forms, it lets the outbox send a form after the worker's
+    minute at the tablet has ended, even days later when the network is back.
+    """
+    return _passes().dumps([worker.id, device.id, order.id])
+
+
+class _ClockSigner(TimestampSigner):
+    """Dates passes by the app's clock, the one the rest of the kiosk runs on."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
+def _passes() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="kiosk-pass", signer=_ClockSigner)
+
+
+def _worker_by_pass(device: KioskDevice, order_id: int) -> Worker | None:
+    if not outbox.is_send():
+        return None
+    try:
+        (worker_id, device_id, pass_order), issued = _passes().loads(
+            request.form.get("kiosk_pass", ""),
+            max_age=PASS_AGE.total_seconds(),
+            return_timestamp=True,
+        )
+    except (BadData, ValueError, TypeError):
+        return None
+    entered = outbox.entered_at()
+    if device_id != device.id or pass_order != order_id:
+        return None
+    if not issued - timedelta(minutes=5) <= entered <= issued + PASS_WINDOW:
+        return None
+    worker = db.session.get(Worker, worker_id)
+    if worker is None or worker.branch_id != device.branch_id:
+        return None
+    return worker
+
+
+def _form_worker(order_id: int) -> tuple[KioskDevice, Worker | None]:
+    """The worker at the tablet now, or the one whose outbox record this is."""
     device, worker = _worker_or_start()
     if worker is None:
-        return _leave()
+        worker = _worker_by_pass(device, order_id)
+    if worker is not None and outbox.is_send():
+        g.outbox_actor = worker.name
+    return device, worker
+
+
+def _signed_out():
+    if outbox.is_send():
+        # Never a redirect for a script: the outbox keeps the record and says why.
+        return {"error": _("The worker's time at the tablet has ended.")}, 401
+    return _leave()
+
+
+def _refused(order_id: int):
+    message = str(order_services.conflict_message(db.session.get(Order, order_id)))
+    outbox.conflict(message)
+    return _leave(message)
+
+
+@bp.route("/kiosk/orders/<int:order_id>/check-out", methods=["GET", "POST"])
+@offline_capable(Order, "order_id")
+def check_out(order_id: int):
+    device, worker = _form_worker(order_id)
+    if worker is None:
+        return _signed_out()
     order = _own_order(worker, order_id)
     form = CheckoutForm(version=order.version)
+    kiosk_pass = _kiosk_pass(worker, device, order)
     if form.validate_on_submit():
         error = do_check_out(order, form, Actor.of_worker(worker), g.device_label)
         if error is None:
             return _leave(_("%(name)s, you are checked out. Have a safe trip!", name=worker.name))
         if isinstance(error, OrderConflict | StaleDataError):
-            return _leave(str(order_services.conflict_message(db.session.get(Order, order_id))))
-        return _no_store(*checkout_page(order, form, 422, "kiosk/check_out.html", error=error))
-    return _no_store(*checkout_page(order, form, 200, "kiosk/check_out.html", error=None))
+            return _refused(order_id)
+        return _no_store(
+            *checkout_page(
+                order, form, 422, "kiosk/check_out.html", error=error, kiosk_pass=kiosk_pass
+            )
+        )
+    return _no_store(
+        *checkout_page(order, form, 200, "kiosk/check_out.html", error=None, kiosk_pass=kiosk_pass)
+    )
 
 
 @bp.route("/kiosk/orders/<int:order_id>/check-in", methods=["GET", "POST"])
+@offline_capable(Order, "order_id")
 def check_in(order_id: int):
-    device, worker = _worker_or_start()
+    device, worker = _form_worker(order_id)
     if worker is None:
-        return _leave()
+        return _signed_out()
     order = _own_order(worker, order_id)
     form = CheckinForm(version=order.version)
     error = None
@@ -238,9 +317,16 @@ def check_in(order_id: int):
         if error is None:
             return _leave(_("%(name)s, you are checked in. Thank you!", name=worker.name))
         if isinstance(error, OrderConflict | StaleDataError):
-            return _leave(str(order_services.conflict_message(db.session.get(Order, order_id))))
+            return _refused(order_id)
     status = 422 if request.method == "POST" else 200
-    return _kiosk_page("kiosk/check_in.html", order=order, form=form, error=error, status=status)
+    return _kiosk_page(
+        "kiosk/check_in.html",
+        order=order,
+        form=form,
+        error=error,
+        status=status,
+        kiosk_pass=_kiosk_pass(worker, device, order),
+    )
 
 
 @bp.get("/kiosk/manual")

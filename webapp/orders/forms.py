@@ -98,7 +98,6 @@ class CheckoutForm(VersionedForm):
     appearance_checked = BooleanField()
     bicycle_checked = BooleanField()
     signature = HiddenField()
-    client_uuid = HiddenField()
 
 
 class CheckinForm(VersionedForm):
@@ -118,13 +117,11 @@ class CheckinForm(VersionedForm):
     note_for_customer = TextAreaField(
         _l("For whoever serves this customer next"), validators=optional(NOTE_MAX), filters=F
     )
-    client_uuid = HiddenField()
 
 
 class ConsentForm(VersionedForm):
     planned_end = TimeField(_l("Planned end"), validators=[DataRequired(message=REQUIRED)])
     signature = HiddenField()
-    client_uuid = HiddenField()
 
 
 class PinForm(FlaskForm):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import Branch
 from webapp.billing.models import Bill
-from webapp.core import audit, clock
+from webapp.core import audit, clock, outbox
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.policy import get_setting
 from webapp.core.signatures import SignatureRejected, decode_signature
@@ -527,12 +527,13 @@ def check_out(
         bicycle_checked=True,
         signature_png=png,
         device=device[:200],
+        client_uuid=outbox.key(),
     )
     db.session.add(record)
     for material_id, quantity in quantities.items():
         if quantity > 0:
             db.session.add(OrderMaterial(order=order, material_id=material_id, issued=quantity))
-    now = clock.now()
+    now = outbox.entered_at()
     order.status = OrderStatus.CHECKED_OUT
     order.checked_out_at, order.checked_out_by = now, actor.name
     for note in open_notes(order):
@@ -598,6 +599,7 @@ def check_in(order: Order, data: CheckIn, actor: Actor, version: int | None = No
         customer_remarks=data.customer_remarks,
         problems=data.problems,
         potential_services=data.potential_services,
+        client_uuid=outbox.key(),
     )
     db.session.add(visit)
     customer = order.customer
@@ -622,7 +624,7 @@ def check_in(order: Order, data: CheckIn, actor: Actor, version: int | None = No
             order_id=order.id,
         )
     order.status = OrderStatus.CHECKED_IN
-    order.checked_in_at, order.checked_in_by = clock.now(), actor.name
+    order.checked_in_at, order.checked_in_by = outbox.entered_at(), actor.name
     order.actual_start, order.actual_end, order.service_hours = (
         data.actual_start,
         data.actual_end,
@@ -666,6 +668,8 @@ def give_consent(
         clause=get_setting(branch.company_id, "overtime_clause"),
         approved_by_id=user.id,
         signature_png=signature_png(signature),
+        signed_at=outbox.entered_at(),
+        client_uuid=outbox.key(),
     )
     db.session.add(consent)
     _audit("order.overtime_consent", order, Actor.of_user(user), {"planned_end": planned_end})

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.accounts.models import Branch
-from webapp.core import clock
+from webapp.core import clock, outbox
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import options
@@ -41,6 +41,8 @@ from webapp.orders.forms import (
 )
 from webapp.orders.models import IdleList, Instruction, Order, OrderStatus
 from webapp.orders.services import Actor, OrderConflict, OverlapWarning
+from webapp.sync.idempotency import offline_capable
+from webapp.sync.pages import offline_page
 from webapp.workers.models import Worker
 
 bp = Blueprint("orders", __name__)
@@ -79,6 +81,7 @@ def _board_day(source) -> tuple[Branch, date]:
 
 @bp.get("/board")
 @require("orders.dispatch")
+@offline_page
 def board():
     branch, day = _board_day(request.args)
     return render_template(
@@ -283,6 +286,7 @@ def _order_page(order: Order, status: int = 200, **forms):
 
 @bp.get("/orders/<int:order_id>")
 @require("orders.view")
+@offline_page
 def detail(order_id: int):
     return _order_page(get_order_or_404(order_id))
 
@@ -291,6 +295,7 @@ def _conflict(order: Order, error):
     db.session.rollback()
     order = get_order_or_404(order.id)
     message = error.message if isinstance(error, RuleError) else services.conflict_message(order)
+    outbox.conflict(message)
     return _order_page(order, 409, conflict=message)
 
 
@@ -386,6 +391,8 @@ def do_check_out(order: Order, form: CheckoutForm, actor: Actor, device: str):
 
 @bp.route("/orders/<int:order_id>/check-out", methods=["GET", "POST"])
 @require("orders.dispatch")
+@offline_capable(Order, "order_id")
+@offline_page
 def check_out(order_id: int):
     order = get_order_or_404(order_id)
     form = CheckoutForm(version=order.version)
@@ -432,6 +439,8 @@ def do_check_in(order: Order, form: CheckinForm, actor: Actor):
 
 @bp.route("/orders/<int:order_id>/check-in", methods=["GET", "POST"])
 @require("orders.dispatch")
+@offline_capable(Order, "order_id")
+@offline_page
 def check_in(order_id: int):
     order = get_order_or_404(order_id)
     form = CheckinForm(version=order.version)
@@ -448,6 +457,8 @@ def check_in(order_id: int):
 
 @bp.route("/orders/<int:order_id>/consent", methods=["GET", "POST"])
 @require("orders.dispatch")
+@offline_capable(Order, "order_id")
+@offline_page
 def consent(order_id: int):
     order = get_order_or_404(order_id)
     form = ConsentForm(version=order.version)

@@ -1,0 +1,522 @@
+// The outbox: forms marked data-outbox are saved on the tablet first (IndexedDB),
+// then sent by one sender across tabs, each with its own Idempotency-Key, until the
+// server confirms. The contract is in OFFLINE.md; the server side is
+// webapp/sync/idempotency.py. The service worker never sees these POSTs.
+"use strict";
+
+(function () {
+  const STORE = "outbox";
+  const PAGES_CACHE = "branchdesk-pages";
+  const LOCK = "branchdesk-outbox-sender";
+  const SEND_TIMEOUT_MS = 20000;
+  const PREFETCH_EVERY_MS = 10 * 60 * 1000;
+  const body = document.body;
+  const text = JSON.parse(document.getElementById("outbox-text").textContent);
+  const database = window.idb.openDB("branchdesk", 1, {
+    upgrade(db) {
+      db.createObjectStore(STORE, { keyPath: "id" }).createIndex("created_at", "created_at");
+    },
+  });
+  let counts = { waiting: 0, attention: 0, login: 0 };
+  let timer = null;
+  let leaving = false;
+
+  const say = (key, n) => text[key].replace("%(n)s", String(n));
+
+  async function all() {
+    return (await database).getAllFromIndex(STORE, "created_at");
+  }
+
+  function deviceId() {
+    let id = localStorage.getItem("branchdesk-device");
+    if (!id) {
+      id = crypto.randomUUID();
+      localStorage.setItem("branchdesk-device", id);
+    }
+    return id;
+  }
+
+  // -- capture ---------------------------------------------------------------
+
+  async function capture(form, submitter) {
+    const fields = [];
+    for (const [name, value] of new FormData(form, submitter)) {
+      if (typeof value === "string" && name !== "csrf_token") fields.push([name, value]);
+    }
+    const heading = document.querySelector("main h1");
+    const record = {
+      id: form.dataset.recordId || crypto.randomUUID(),
+      url: form.action,
+      method: "POST",
+      fields,
+      created_at: new Date().toISOString(),
+      device_id: deviceId(),
+      actor: body.dataset.actor || "",
+      actor_name: body.dataset.actorName || "",
+      entity_key: form.dataset.outbox,
+      title: heading ? heading.textContent.trim() : document.title,
+      page: window.location.pathname,
+      status: "pending",
+      attempts: 0,
+      next_try: 0,
+      last_error: "",
+    };
+    form.dataset.recordId = record.id;
+    await (await database).put(STORE, record);
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
+    return record;
+  }
+
+  function notice(form, message, kind) {
+    let box = form.querySelector(".outbox-notice");
+    if (!box) {
+      box = document.createElement("p");
+      box.setAttribute("role", "status");
+      form.prepend(box);
+    }
+    box.className = `notice outbox-notice ${kind}`;
+    box.textContent = message;
+    box.scrollIntoView({ block: "nearest" });
+  }
+
+  document.addEventListener("submit", async (event) => {
+    const form = event.target;
+    if (!form.matches("form[data-outbox]") || event.defaultPrevented) return;
+    event.preventDefault();
+    if (form.dataset.capturing) return; // a double tap: the first press is being saved
+    form.dataset.capturing = "1";
+    const buttons = form.querySelectorAll("button[type=submit], button:not([type])");
+    buttons.forEach((button) => { button.disabled = true; });
+    let record;
+    try {
+      record = await capture(form, event.submitter);
+    } catch (error) {
+      delete form.dataset.capturing;
+      buttons.forEach((button) => { button.disabled = false; });
+      notice(form, text.not_saved, "error");
+      return;
+    }
+    notice(form, text.saved, "ok");
+    await refresh();
+    const outcome = await sync({ attended: record.id });
+    if (outcome && outcome.kind === "applied" && outcome.location) {
+      leaving = true;
+      window.location.assign(outcome.location);
+    } else if (outcome && outcome.kind === "invalid") {
+      showRefusedForm(outcome.html);
+    } else if (outcome && outcome.kind === "attention") {
+      notice(form, `${text.needs_attention_one} ${outcome.message}`, "warn");
+    } else if (outcome && outcome.kind === "login") {
+      notice(form, text.saved_log_in, "warn");
+    }
+  });
+
+  // The user is still on the form and the server refused what was typed: show the
+  // server's page with its messages, as an ordinary form post would have.
+  function showRefusedForm(html) {
+    const page = new DOMParser().parseFromString(html, "text/html");
+    const main = page.querySelector("main");
+    if (!main) return;
+    document.querySelector("main").replaceChildren(...main.childNodes);
+    document.dispatchEvent(new CustomEvent("branchdesk:content"));
+    refresh();
+  }
+
+  // -- sending ---------------------------------------------------------------
+
+  async function hello() {
+    const response = await fetch("/sync/hello", {
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { Accept: "application/json" },
+    });
+    const type = response.headers.get("Content-Type") || "";
+    if (!response.ok || !type.startsWith("application/json")) throw new Error("no server");
+    const answer = await response.json();
+    if (!answer || typeof answer.csrf_token !== "string") throw new Error("no server");
+    return answer;
+  }
+
+  function mayAct(record, who) {
+    return record.actor === (who.user && who.user.id) || record.actor === who.kiosk;
+  }
+
+  function plain(html) {
+    const page = new DOMParser().parseFromString(html, "text/html");
+    const alerts = [...page.querySelectorAll("[role=alert], .explanation")];
+    const source = alerts.length ? alerts : [page.body];
+    return source.map((node) => node.textContent.replace(/\s+/g, " ").trim()).join(" ").slice(0, 500);
+  }
+
+  async function send(record, who, attended) {
+    const form = new URLSearchParams();
+    for (const [name, value] of record.fields) form.append(name, value);
+    form.set("csrf_token", who.csrf_token);
+    const headers = {
+      Accept: "application/json",
+      "Idempotency-Key": record.id,
+      "Outbox-Entered-At": record.created_at,
+      "X-CSRFToken": who.csrf_token,
+    };
+    if (attended) headers["Outbox-Attended"] = "1";
+    let response;
+    try {
+      response = await fetch(record.url, {
+        method: "POST",
+        body: form,
+        headers,
+        credentials: "same-origin",
+        redirect: "manual",
+        cache: "no-store",
+        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+      });
+    } catch (error) {
+      return { kind: "retry", message: text.no_network };
+    }
+    const echoed = response.headers.get("Idempotency-Key") === record.id;
+    const result = response.headers.get("Outbox-Result");
+    if (response.status >= 200 && response.status < 300 && echoed) {
+      const answer = await response.json().catch(() => ({}));
+      return { kind: "applied", location: answer.location, version: answer.version };
+    }
+    if (response.status === 401) return { kind: "login" };
+    if (response.status === 400 && response.headers.get("X-CSRF-Failed")) return { kind: "csrf" };
+    if (response.status === 409 && response.headers.get("Retry-After")) {
+      return { kind: "retry", message: text.busy, after: Number(response.headers.get("Retry-After")) };
+    }
+    if (echoed && response.status === 422 && result === "invalid") {
+      return { kind: "invalid", html: await response.text() };
+    }
+    if (echoed && [403, 404, 409, 422].includes(response.status)) {
+      return { kind: "attention", message: plain(await response.text()) };
+    }
+    // A 5xx, or a 200 from something that is not Branch Desk (a hotel Wi-Fi login).
+    return { kind: "retry", message: text.no_server };
+  }
+
+  function backoff(record) {
+    const seconds = Math.min(300, 2 ** Math.min(record.attempts, 9));
+    return Date.now() + seconds * 1000 * (0.75 + Math.random() * 0.5);
+  }
+
+  // The server moved the entity on (its version) with this record: later records of
+  // the same entity were entered on the state before it, so they follow it.
+  async function carryVersion(db, record, version) {
+    const old = record.fields.find(([name]) => name === "version");
+    if (!old || version === undefined || version === null) return;
+    for (const later of await db.getAllFromIndex(STORE, "created_at")) {
+      if (later.entity_key !== record.entity_key || later.id === record.id) continue;
+      let changed = false;
+      for (const pair of later.fields) {
+        if (pair[0] === "version" && pair[1] === old[1]) {
+          pair[1] = String(version);
+          changed = true;
+        }
+      }
+      if (changed) await db.put(STORE, later);
+    }
+  }
+
+  let running = null;
+  let again = false;
+
+  // One drain at a time in this tab (and, with Web Locks, across tabs); a trigger
+  // that arrives meanwhile asks for one more pass instead of queueing many.
+  function sync(options = {}) {
+    if (running && !options.attended && !options.force) {
+      again = true;
+      return running;
+    }
+    const run = () => (navigator.locks
+      ? navigator.locks.request(LOCK, () => drain(options))
+      : drain(options));
+    const mine = (running || Promise.resolve()).then(run, run);
+    running = mine;
+    mine.finally(() => {
+      if (running !== mine) return;
+      running = null;
+      if (again) {
+        again = false;
+        sync();
+      }
+    });
+    return mine;
+  }
+
+  async function drain(options) {
+    try {
+      return await drainOnce(options);
+    } catch (error) {
+      schedule(5000);
+      return null;
+    }
+  }
+
+  async function drainOnce({ attended = null, force = false } = {}) {
+    const db = await database;
+    const records = await db.getAllFromIndex(STORE, "created_at");
+    let outcomeForPage = null;
+    if (!records.some((record) => record.status !== "needs_attention")) {
+      await refresh();
+      return null;
+    }
+    let who;
+    try {
+      who = await hello();
+    } catch (error) {
+      for (const record of records) {
+        if (record.id === attended) outcomeForPage = { kind: "offline" };
+      }
+      schedule(5000);
+      await refresh();
+      return outcomeForPage;
+    }
+    const blocked = new Set(
+      records.filter((record) => record.status === "needs_attention").map((r) => r.entity_key),
+    );
+    for (const stored of records) {
+      const record = await db.get(STORE, stored.id);
+      if (!record || record.status === "needs_attention") continue;
+      if (blocked.has(record.entity_key)) continue;
+      const isAttended = record.id === attended;
+      if (!mayAct(record, who)) {
+        record.last_error = "login";
+        await db.put(STORE, record);
+        blocked.add(record.entity_key);
+        if (isAttended) outcomeForPage = { kind: "login" };
+        continue;
+      }
+      if (!force && !isAttended && record.next_try > Date.now()) {
+        blocked.add(record.entity_key);
+        continue;
+      }
+      let outcome = await send(record, who, isAttended);
+      if (outcome.kind === "csrf") {
+        try {
+          who = await hello();
+          outcome = await send(record, who, isAttended);
+        } catch (error) {
+          outcome = { kind: "retry", message: text.no_network };
+        }
+        if (outcome.kind === "csrf") outcome = { kind: "retry", message: text.no_server };
+      }
+      if (isAttended) outcomeForPage = outcome;
+      if (outcome.kind === "applied") {
+        await carryVersion(db, record, outcome.version);
+        await db.delete(STORE, record.id);
+      } else if (outcome.kind === "invalid") {
+        await db.delete(STORE, record.id);
+      } else if (outcome.kind === "attention") {
+        record.status = "needs_attention";
+        record.last_error = outcome.message;
+        await db.put(STORE, record);
+        blocked.add(record.entity_key);
+      } else if (outcome.kind === "login") {
+        record.last_error = "login";
+        await db.put(STORE, record);
+        break; // a 401 pauses everything until someone logs in again
+      } else {
+        record.attempts += 1;
+        record.next_try = outcome.after ? Date.now() + outcome.after * 1000 : backoff(record);
+        record.last_error = outcome.message;
+        await db.put(STORE, record);
+        blocked.add(record.entity_key);
+      }
+    }
+    const left = (await db.getAllFromIndex(STORE, "created_at"))
+      .filter((record) => record.status === "pending" && record.last_error !== "login");
+    if (left.length) {
+      schedule(Math.max(500, Math.min(...left.map((record) => record.next_try)) - Date.now()));
+    }
+    await refresh();
+    return outcomeForPage;
+  }
+
+  function schedule(delay) {
+    clearTimeout(timer);
+    timer = setTimeout(() => sync(), delay);
+  }
+
+  // -- what the user sees ----------------------------------------------------
+
+  async function refresh() {
+    const records = await all();
+    counts = {
+      waiting: records.filter((r) => r.status === "pending").length,
+      attention: records.filter((r) => r.status === "needs_attention").length,
+      login: records.filter((r) => r.status === "pending" && r.last_error === "login").length,
+    };
+    const badge = document.querySelector("[data-outbox-badge]");
+    if (badge) {
+      let label = text.all_sent;
+      let kind = "ok";
+      if (counts.attention) {
+        label = say("needs_attention", counts.attention);
+        kind = "warn";
+      } else if (counts.login) {
+        label = say("log_in_to_send", counts.waiting);
+        kind = "warn";
+      } else if (counts.waiting) {
+        label = say("waiting", counts.waiting);
+        kind = "wait";
+      }
+      badge.textContent = label;
+      badge.dataset.state = kind;
+      badge.hidden = false;
+    }
+    renderList(records);
+  }
+
+  function renderList(records) {
+    const list = document.getElementById("outbox-list");
+    if (!list) return;
+    const row = document.getElementById("outbox-row");
+    list.replaceChildren();
+    document.getElementById("outbox-empty").hidden = records.length > 0;
+    for (const record of records) {
+      const item = row.content.firstElementChild.cloneNode(true);
+      item.dataset.id = record.id;
+      item.querySelector(".title").textContent = record.title;
+      item.querySelector(".entered").textContent = new Date(record.created_at).toLocaleString(
+        document.documentElement.lang, { dateStyle: "short", timeStyle: "short" });
+      item.querySelector(".who").textContent = record.actor_name;
+      const state = record.status === "needs_attention" ? text.state_attention
+        : record.last_error === "login" ? text.state_login : text.state_waiting;
+      item.querySelector(".state").textContent = state;
+      item.querySelector(".state").dataset.state = record.status;
+      const problem = record.last_error && record.last_error !== "login" ? record.last_error : "";
+      item.querySelector(".problem").textContent = problem;
+      item.querySelector("[data-discard]").hidden = record.status !== "needs_attention";
+      list.append(item);
+    }
+  }
+
+  document.addEventListener("click", async (event) => {
+    const target = event.target.closest("[data-send-now], [data-discard], [data-export]");
+    if (!target) return;
+    event.preventDefault();
+    const db = await database;
+    if (target.matches("[data-send-now]")) {
+      await sync({ force: true });
+    } else if (target.matches("[data-discard]")) {
+      const id = target.closest("[data-id]").dataset.id;
+      if (window.confirm(text.discard_question)) {
+        await db.delete(STORE, id);
+        await refresh();
+        sync();
+      }
+    } else {
+      const blob = new Blob([JSON.stringify(await all(), null, 2)], { type: "application/json" });
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = `branchdesk-outbox-${new Date().toISOString().slice(0, 19)}.json`;
+      link.click();
+      URL.revokeObjectURL(link.href);
+    }
+  });
+
+  // Logging out keeps the outbox (it is sent after the next login) but asks first,
+  // and drops the pages kept for offline use.
+  document.addEventListener("submit", async (event) => {
+    const form = event.target;
+    if (!form.matches("form.logout") || form.dataset.confirmed) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    if (counts.waiting + counts.attention > 0
+        && !window.confirm(say("logout_question", counts.waiting + counts.attention))) return;
+    if (window.caches) await caches.delete(PAGES_CACHE);
+    form.dataset.confirmed = "1";
+    leaving = true;
+    form.submit();
+  }, true);
+
+  // Closing the shared tablet's page with records still unsent asks first.
+  if (body.classList.contains("kiosk")) {
+    document.addEventListener("click", (event) => {
+      if (event.target.closest("a[href]")) leaving = true;
+    });
+    document.addEventListener("submit", () => { leaving = true; });
+    document.addEventListener("branchdesk:navigate", () => { leaving = true; });
+    window.addEventListener("beforeunload", (event) => {
+      if (!leaving && counts.waiting + counts.attention > 0) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  }
+
+  // Buttons of forms that need the network do nothing useful offline.
+  function markNetwork() {
+    const offline = !navigator.onLine;
+    document.querySelectorAll("form:not([data-outbox])").forEach((form) => {
+      if (form.matches(".lang")) return;
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach((button) => {
+        if (offline) {
+          button.dataset.offlineDisabled = "1";
+          button.disabled = true;
+        } else if (button.dataset.offlineDisabled) {
+          delete button.dataset.offlineDisabled;
+          button.disabled = false;
+        }
+      });
+    });
+    body.classList.toggle("is-offline", offline);
+  }
+
+  // -- pages for offline use -------------------------------------------------
+
+  async function prefetchToday() {
+    if (!body.dataset.actor || !body.dataset.actor.startsWith("user:") || !window.caches) return;
+    const stamp = `${body.dataset.actor}@${Date.now()}`;
+    const last = (localStorage.getItem("branchdesk-prefetched") || "").split("@");
+    if (last[0] === body.dataset.actor && Date.now() - Number(last[1]) < PREFETCH_EVERY_MS) return;
+    try {
+      const response = await fetch("/sync/today", { credentials: "same-origin", cache: "no-store" });
+      if (!response.ok) return;
+      const { urls } = await response.json();
+      const cache = await caches.open(PAGES_CACHE);
+      for (const url of urls) {
+        const page = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+        if (page.status === 200 && page.headers.get("Offline-Page") === "1") {
+          await cache.put(url, page);
+        }
+      }
+      localStorage.setItem("branchdesk-prefetched", stamp);
+    } catch (error) {
+      // Offline or the server is away: the pages already kept stay as they are.
+    }
+  }
+
+  function serviceWorker() {
+    if (!("serviceWorker" in navigator) || !window.workbox) return;
+    const wb = new window.workbox.Workbox("/sw.js");
+    wb.addEventListener("waiting", () => {
+      const banner = document.getElementById("update-banner");
+      if (!banner) return;
+      banner.hidden = false;
+      banner.querySelector("button").addEventListener("click", () => {
+        // The outbox lives in IndexedDB: a new version never touches it.
+        wb.addEventListener("controlling", () => window.location.reload());
+        wb.messageSkipWaiting();
+      }, { once: true });
+    });
+    wb.register();
+  }
+
+  window.addEventListener("online", () => { markNetwork(); sync({ force: true }); });
+  window.addEventListener("offline", markNetwork);
+  window.addEventListener("pageshow", () => sync());
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") sync();
+  });
+  document.addEventListener("htmx:afterSettle", markNetwork);
+
+  if (!body.dataset.actor && !body.classList.contains("kiosk") && window.caches) {
+    caches.delete(PAGES_CACHE); // logged out: no page of anyone's day stays on the tablet
+  }
+  markNetwork();
+  serviceWorker();
+  refresh().then(() => sync());
+  prefetchToday();
+  window.branchdeskOutbox = { sync, refresh };
+})();

@@ -1,0 +1,262 @@
+"""The outbox's server contract, in one decorator for every offline-capable endpoint.
+
+A POST with an `Idempotency-Key` header is an outbox send (see OFFLINE.md). The key
+is stored in `submissions`, flushed before the view runs and committed by the view in
+the same transaction as the rows the form creates. Then:
+
+* applied: 201 with a small JSON body, `Idempotency-Replayed: false`, the key echoed;
+* the same key and payload again: the stored response, `Idempotency-Replayed: true`;
+* the same key with another payload: 422, nothing changes;
+* the same key while the first request still runs: 409 with `Retry-After`;
+* refused by a rule: 409 with an explanation, the payload kept for the office. When
+  the user is still on the form (`Outbox-Attended: 1`) a refusal of what they typed
+  comes back as the form page with its messages instead, and nothing is kept.
+
+A POST without the header is an ordinary form post and the view runs untouched.
+"""
+
+import hashlib
+import json
+import uuid
+from datetime import datetime, timedelta
+from functools import wraps
+from html.parser import HTMLParser
+
+from flask import g, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from webapp.core import audit, clock
+from webapp.extensions import db
+from webapp.sync.models import Submission, SubmissionStatus
+
+KEY = "Idempotency-Key"
+REPLAYED = "Idempotency-Replayed"
+ENTERED = "Outbox-Entered-At"
+ATTENDED = "Outbox-Attended"
+RESULT = "Outbox-Result"
+# How far back a tablet's capture time is believed; older claims are a wrong clock.
+TRUSTED_PAST = timedelta(days=30)
+NOT_SENT_FIELDS = {"csrf_token"}
+
+
+def offline_capable(model, id_arg: str):
+    """Mark a form endpoint as reachable from the outbox; `model` names its entity."""
+    entity = model.__name__.lower()
+
+    def decorate(view):
+        @wraps(view)
+        def endpoint(**kwargs):
+            if request.method != "POST" or KEY not in request.headers:
+                return view(**kwargs)
+            record = db.session.get(model, kwargs[id_arg])
+            branch_id = getattr(record, "branch_id", None)
+            return _send(view, kwargs, f"{entity}:{kwargs[id_arg]}", model, branch_id)
+
+        endpoint.offline_capable = True
+        return endpoint
+
+    return decorate
+
+
+def _payload() -> dict[str, list[str]]:
+    return {
+        name: values
+        for name, values in request.form.to_dict(flat=False).items()
+        if name not in NOT_SENT_FIELDS
+    }
+
+
+def _digest(payload: dict[str, list[str]]) -> str:
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _entered_at() -> datetime:
+    now = clock.now()
+    try:
+        claimed = datetime.fromisoformat(request.headers.get(ENTERED, ""))
+    except ValueError:
+        return now
+    if claimed.tzinfo is None or not now - TRUSTED_PAST <= claimed <= now:
+        return now
+    return claimed
+
+
+def _respond(status: int, body: str, key: str, mimetype: str, replayed: bool | None = None):
+    response = make_response(body, status)
+    response.mimetype = mimetype
+    response.headers[KEY] = key
+    if replayed is not None:
+        response.headers[REPLAYED] = "true" if replayed else "false"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _message(status: int, result: str, message: str, key: str, **headers):
+    response = _respond(status, json.dumps({"error": message}), key, "application/json")
+    response.headers[RESULT] = result
+    response.headers.update(headers)
+    return response
+
+
+def _send(view, kwargs, entity_key: str, model, branch_id: int | None):
+    key = request.headers[KEY].strip().lower()
+    try:
+        well_formed = str(uuid.UUID(key)) == key
+    except ValueError:
+        well_formed = False
+    if not well_formed:
+        return _message(400, "bad-key", _("The record's key is not valid."), key[:36])
+    payload = _payload()
+    digest = _digest(payload)
+    earlier = db.session.scalar(db.select(Submission).where(Submission.client_uuid == key))
+    if earlier is not None:
+        return _replay(earlier, key, digest)
+
+    g.outbox_key, g.outbox_entered_at = key, _entered_at()
+    submission = Submission(
+        client_uuid=key,
+        branch_id=branch_id,
+        endpoint=request.endpoint or "",
+        path=request.path[:200],
+        entity_key=entity_key,
+        payload_digest=digest,
+        status=SubmissionStatus.APPLIED,
+        actor_name=_actor_name(),
+        device=g.get("device_label", "")[:200],
+        entered_at=g.outbox_entered_at,
+    )
+    db.session.add(submission)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request with this key is being applied right now.
+        db.session.rollback()
+        return _message(
+            409, "running", _("This record is being saved already."), key, **{"Retry-After": "1"}
+        )
+
+    response = make_response(view(**kwargs))
+    conflict = g.pop("outbox_conflict", None)
+    if response.status_code in (301, 302, 303) and conflict is None:
+        return _applied(submission, response, key, entity_key, model)
+    if conflict is None and response.status_code == 422:
+        if request.headers.get(ATTENDED) == "1":
+            db.session.rollback()
+            response.headers[KEY] = key
+            response.headers[RESULT] = "invalid"
+            return response
+        conflict = _alerts(response.get_data(as_text=True))
+    if conflict is None:
+        db.session.rollback()
+        response.headers[KEY] = key
+        return response
+    return _refused(entity_key, branch_id, key, digest, payload, conflict)
+
+
+def _actor_name() -> str:
+    if current_user and current_user.is_authenticated:
+        return current_user.display_name[:100]
+    return ""
+
+
+def _applied(submission: Submission, response, key: str, entity_key: str, model):
+    entity_id = int(entity_key.rsplit(":", 1)[1])
+    record = db.session.get(model, entity_id)
+    body = json.dumps(
+        {
+            "status": "applied",
+            "entity": entity_key,
+            "version": getattr(record, "version", None),
+            "location": response.location,
+        },
+        separators=(",", ":"),
+    )
+    submission.actor_name = (g.get("outbox_actor") or submission.actor_name)[:100]
+    submission.response_status, submission.response_body = 201, body
+    db.session.commit()
+    return _respond(201, body, key, "application/json", replayed=False)
+
+
+def _refused(entity_key, branch_id, key, digest, payload, explanation: str):
+    db.session.rollback()
+    body = render_template("sync/_refused.html", explanation=explanation)
+    submission = Submission(
+        client_uuid=key,
+        branch_id=branch_id,
+        endpoint=request.endpoint or "",
+        path=request.path[:200],
+        entity_key=entity_key,
+        payload_digest=digest,
+        status=SubmissionStatus.CONFLICT,
+        actor_name=(g.get("outbox_actor") or _actor_name())[:100],
+        device=g.get("device_label", "")[:200],
+        entered_at=g.outbox_entered_at,
+        response_status=409,
+        response_body=body,
+        explanation=explanation,
+        payload=payload,
+    )
+    db.session.add(submission)
+    db.session.flush()
+    audit.record(
+        "submission.refused",
+        submission,
+        changes={"entity": entity_key, "explanation": explanation},
+        branch_id=branch_id,
+        label=entity_key,
+        actor=current_user if current_user.is_authenticated else None,
+        actor_name=None if current_user.is_authenticated else submission.actor_name,
+        actor_role=None if current_user.is_authenticated else "worker",
+    )
+    db.session.commit()
+    return _respond(409, body, key, "text/html", replayed=False)
+
+
+def _replay(earlier: Submission, key: str, digest: str):
+    if earlier.payload_digest != digest:
+        return _message(
+            422,
+            "changed",
+            _("This record was already sent with other content: it was not applied again."),
+            key,
+        )
+    if earlier.status == SubmissionStatus.APPLIED:
+        body = earlier.response_body or json.dumps(
+            {"status": "applied", "entity": earlier.entity_key}, separators=(",", ":")
+        )
+        return _respond(201, body, key, "application/json", replayed=True)
+    return _respond(409, earlier.response_body or "", key, "text/html", replayed=True)
+
+
+class _AlertText(HTMLParser):
+    """Collects the text of the page's error messages (role="alert")."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += 1
+        elif ("role", "alert") in attrs:
+            self.depth = 1
+            self.parts.append("")
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.parts[-1] += data
+
+
+def _alerts(html: str) -> str:
+    parser = _AlertText()
+    parser.feed(html)
+    messages = [" ".join(part.split()) for part in parser.parts if part.strip()]
+    return "\n".join(messages) or _("The form was refused.")

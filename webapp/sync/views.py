@@ -1,0 +1,209 @@
+"""The offline side of the app: service worker, manifest, outbox and refused records."""
+
+import hashlib
+import json
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+
+from webapp.core import audit, clock
+from webapp.core.access import require
+from webapp.core.roles import can
+from webapp.core.scoping import get_scoped_or_404, scoped_select
+from webapp.extensions import db
+from webapp.kiosk.services import device_for
+from webapp.orders.models import Order, OrderStatus
+from webapp.sync.forms import ResolveForm
+from webapp.sync.models import Submission, SubmissionStatus
+from webapp.sync.pages import offline_page
+
+bp = Blueprint("sync", __name__)
+SKIPPED_STATIC = (".map", ".md", "LICENSE")
+
+
+@cache
+def _static_manifest(static_folder: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Every static file with a content hash, and the build version they make up."""
+    root = Path(static_folder)
+    entries = []
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.name.endswith(SKIPPED_STATIC):
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+            entries.append((path.relative_to(root).as_posix(), digest))
+    env = current_app.jinja_env
+    template = env.loader.get_source(env, "sync/sw.js")[0]
+    build = hashlib.sha256((repr(entries) + template).encode()).hexdigest()[:12]
+    return build, tuple(entries)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    build, entries = _static_manifest(current_app.static_folder)
+    precache = [
+        {"url": url_for("static", filename=name), "revision": digest} for name, digest in entries
+    ]
+    precache.append({"url": url_for("sync.offline"), "revision": build})
+    body = render_template(
+        "sync/sw.js",
+        build=build,
+        precache=json.dumps(precache),
+        offline_url=url_for("sync.offline"),
+        workbox=url_for("static", filename="vendor/workbox-7.4.1/"),
+    )
+    response = make_response(body)
+    response.mimetype = "text/javascript"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    body = {
+        "name": _("Branch Desk"),
+        "short_name": _("Branch Desk"),
+        "description": _("The day of a domestic-services branch."),
+        "lang": "zh-CN",
+        "start_url": url_for("accounts.home"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b6e63",
+        "icons": [
+            {
+                "src": url_for("static", filename=f"icons/icon-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "any maskable",
+            }
+            for size in (192, 512)
+        ],
+    }
+    response = make_response(json.dumps(body, ensure_ascii=False))
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.get("/offline")
+def offline():
+    return render_template("sync/offline.html")
+
+
+@bp.get("/outbox")
+@offline_page
+def outbox():
+    kiosk = device_for(request.cookies.get("bd_kiosk")) is not None
+    template = "sync/outbox_kiosk.html" if kiosk and not current_user.is_authenticated else None
+    return render_template(template or "sync/outbox.html")
+
+
+@bp.get("/sync/hello")
+def hello():
+    """Proves the network and says who may send: the outbox calls it before sending."""
+    user = None
+    if current_user.is_authenticated:
+        user = {"id": f"user:{current_user.id}", "name": current_user.display_name}
+    kiosk = device_for(request.cookies.get("bd_kiosk"))
+    body = {
+        "csrf_token": generate_csrf(),
+        "user": user,
+        "kiosk": f"kiosk:{kiosk.id}" if kiosk else None,
+    }
+    response = make_response(json.dumps(body, ensure_ascii=False))
+    response.mimetype = "application/json"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/sync/today")
+@login_required
+def today():
+    """The pages a tablet keeps for today, fetched after login."""
+    urls = [url_for("sync.outbox")]
+    if can(current_user, "orders.dispatch"):
+        urls.append(url_for("orders.board"))
+        today_ = clock.local_today()
+        orders = db.session.scalars(
+            scoped_select(Order).where(
+                Order.service_date.between(today_ - timedelta(days=1), today_),
+                Order.status.in_(
+                    [OrderStatus.ASSIGNED, OrderStatus.HANDED_OVER, OrderStatus.CHECKED_OUT]
+                ),
+            )
+        ).all()
+        for order in orders:
+            for endpoint in ("detail", "check_out", "check_in", "consent"):
+                urls.append(url_for(f"orders.{endpoint}", order_id=order.id))
+    response = make_response(json.dumps({"urls": urls}))
+    response.mimetype = "application/json"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/refused")
+@require("submissions.resolve")
+def refused():
+    rows = db.session.scalars(
+        scoped_select(Submission)
+        .where(Submission.status.in_([SubmissionStatus.CONFLICT, SubmissionStatus.RESOLVED]))
+        .order_by(Submission.status, Submission.received_at.desc())
+        .limit(200)
+    ).all()
+    return render_template("sync/refused.html", rows=rows)
+
+
+@bp.route("/refused/<int:submission_id>", methods=["GET", "POST"])
+@require("submissions.resolve")
+def refused_detail(submission_id: int):
+    submission = get_scoped_or_404(Submission, submission_id)
+    if submission.status == SubmissionStatus.APPLIED:
+        return redirect(url_for("sync.refused"), code=303)
+    form = ResolveForm()
+    if submission.status == SubmissionStatus.CONFLICT and form.validate_on_submit():
+        submission.status = SubmissionStatus.RESOLVED
+        submission.resolved_by = current_user.display_name
+        submission.resolved_at = clock.now()
+        submission.resolution = form.resolution.data
+        audit.record(
+            "submission.resolved",
+            submission,
+            changes={"entity": submission.entity_key, "resolution": form.resolution.data},
+            label=submission.entity_key,
+        )
+        db.session.commit()
+        return redirect(url_for("sync.refused"), code=303)
+    status = 422 if request.method == "POST" else 200
+    order = _order_of(submission)
+    fields = {
+        name: values
+        for name, values in (submission.payload or {}).items()
+        if name not in ("signature", "kiosk_pass", "version")
+    }
+    signature = (submission.payload or {}).get("signature", [""])[0]
+    return render_template(
+        "sync/refused_detail.html",
+        submission=submission,
+        order=order,
+        fields=fields,
+        signature=signature if signature.startswith("data:image/png;base64,") else "",
+        form=form,
+    ), status
+
+
+def _order_of(submission: Submission) -> Order | None:
+    kind, _sep, number = submission.entity_key.partition(":")
+    if kind != "order" or not number.isdigit():
+        return None
+    return db.session.get(Order, int(number))
