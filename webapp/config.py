@@ -33,6 +33,9 @@ class Config:
     UPLOAD_FOLDER = INSTANCE_PATH / "uploads"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hash method, not a secret
+    # Set by a deployment (e.g. to the commit): a new value makes every tablet's
+    # service worker offer the new version even when no static file changed.
+    BUILD = os.environ.get("BRANCHDESK_BUILD", "")
 
 
 class TestConfig(Config):

@@ -12,6 +12,12 @@
   const PREFETCH_EVERY_MS = 10 * 60 * 1000;
   const body = document.body;
   const text = JSON.parse(document.getElementById("outbox-text").textContent);
+  // Who is working now: read from the header each time, as htmx-boosted navigation
+  // (a login, a logout) swaps the body without running this script again.
+  const actor = () => {
+    const header = document.querySelector("[data-actor]");
+    return header ? { id: header.dataset.actor, name: header.dataset.actorName } : { id: "", name: "" };
+  };
   const database = window.idb.openDB("branchdesk", 1, {
     upgrade(db) {
       db.createObjectStore(STORE, { keyPath: "id" }).createIndex("created_at", "created_at");
@@ -51,8 +57,8 @@
       fields,
       created_at: new Date().toISOString(),
       device_id: deviceId(),
-      actor: body.dataset.actor || "",
-      actor_name: body.dataset.actorName || "",
+      actor: actor().id,
+      actor_name: actor().name,
       entity_key: form.dataset.outbox,
       title: heading ? heading.textContent.trim() : document.title,
       page: window.location.pathname,
@@ -188,7 +194,11 @@
       return { kind: "invalid", html: await response.text() };
     }
     if (echoed && [403, 404, 409, 422].includes(response.status)) {
-      return { kind: "attention", message: plain(await response.text()) };
+      const type = response.headers.get("Content-Type") || "";
+      const message = type.startsWith("application/json")
+        ? (await response.json().catch(() => ({}))).error || ""
+        : plain(await response.text());
+      return { kind: "attention", message };
     }
     // A 5xx, or a 200 from something that is not Branch Desk (a hotel Wi-Fi login).
     return { kind: "retry", message: text.no_server };
@@ -466,10 +476,10 @@
   // -- pages for offline use -------------------------------------------------
 
   async function prefetchToday() {
-    if (!body.dataset.actor || !body.dataset.actor.startsWith("user:") || !window.caches) return;
-    const stamp = `${body.dataset.actor}@${Date.now()}`;
+    const who = actor().id;
+    if (!who.startsWith("user:") || !window.caches || !navigator.onLine) return;
     const last = (localStorage.getItem("branchdesk-prefetched") || "").split("@");
-    if (last[0] === body.dataset.actor && Date.now() - Number(last[1]) < PREFETCH_EVERY_MS) return;
+    if (last[0] === who && Date.now() - Number(last[1]) < PREFETCH_EVERY_MS) return;
     try {
       const response = await fetch("/sync/today", { credentials: "same-origin", cache: "no-store" });
       if (!response.ok) return;
@@ -481,7 +491,7 @@
           await cache.put(url, page);
         }
       }
-      localStorage.setItem("branchdesk-prefetched", stamp);
+      localStorage.setItem("branchdesk-prefetched", `${who}@${Date.now()}`);
     } catch (error) {
       // Offline or the server is away: the pages already kept stay as they are.
     }
@@ -503,20 +513,28 @@
     wb.register();
   }
 
+  // What every page needs, on a full load and after each htmx-boosted navigation.
+  function pageShown() {
+    if (!actor().id && window.caches) {
+      caches.delete(PAGES_CACHE); // logged out: no page of anyone's day stays on the tablet
+    }
+    markNetwork();
+    refresh().then(() => sync());
+    prefetchToday();
+  }
+
   window.addEventListener("online", () => { markNetwork(); sync({ force: true }); });
   window.addEventListener("offline", markNetwork);
   window.addEventListener("pageshow", () => sync());
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") sync();
   });
-  document.addEventListener("htmx:afterSettle", markNetwork);
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (event.detail.boosted) pageShown();
+    else markNetwork();
+  });
 
-  if (!body.dataset.actor && !body.classList.contains("kiosk") && window.caches) {
-    caches.delete(PAGES_CACHE); // logged out: no page of anyone's day stays on the tablet
-  }
-  markNetwork();
   serviceWorker();
-  refresh().then(() => sync());
-  prefetchToday();
+  pageShown();
   window.branchdeskOutbox = { sync, refresh };
 })();

@@ -7,27 +7,20 @@ leaks from one test into the next. Screenshots go to test-artifacts/ (gitignored
 """
 
 import contextlib
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
+from tests.browser.server import AppServer
 from tests.databases import sibling_database
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 TRANSLATIONS = ROOT / "webapp" / "translations"
-VENV_BIN = Path(sys.executable).parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -39,7 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-START_TIMEOUT = 20.0
 ACTION_TIMEOUT_MS = 10_000
 
 expect.set_options(timeout=ACTION_TIMEOUT_MS)
@@ -48,123 +40,39 @@ expect.set_options(timeout=ACTION_TIMEOUT_MS)
 # --- the live server ------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _compile_catalogues() -> None:
-    """The Chinese UI needs the .mo files; `make test` builds them, this is the fallback."""
-    stale = [
-        po
-        for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")
-        if not po.with_suffix(".mo").exists()
-        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
-    ]
-    if stale:
-        _run([str(VENV_BIN / "pybabel"), "compile", "-d", str(TRANSLATIONS)], env=os.environ)
-
-
-def _run(command: list[str], env) -> None:
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        pytest.fail(
-            f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}",
-            pytrace=False,
-        )
-
-
-def _wait_until_up(base_url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    last_error = "no answer"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(
-                f"the server exited with {process.returncode}:\n{log.read_text()}", pytrace=False
-            )
-        try:
-            with urllib.request.urlopen(f"{base_url}/login", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-                last_error = f"status {response.status}"
-        except urllib.error.HTTPError as error:
-            last_error = f"status {error.code}"
-        except OSError as error:
-            last_error = str(error)
-        time.sleep(0.2)
-    pytest.fail(
-        f"the server did not answer GET /login with 200 within {START_TIMEOUT:.0f} s "
-        f"({last_error}):\n{log.read_text()}",
-        pytrace=False,
-    )
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[str]:
     """Base URL of the app served from a fresh instance folder and demo database."""
-    _compile_catalogues()
     instance = tmp_path_factory.mktemp("live-instance")
     with sibling_database(instance, "live") as database_url:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in ("SECRET_KEY", "BRANCHDESK_DATA_KEYS", "FLASK_DEBUG")
-        }
-        env.update(
-            FLASK_APP="wsgi",
-            BRANCHDESK_INSTANCE=str(instance),
-            DATABASE_URL=database_url,
-            BRANCHDESK_SECURE_COOKIES="0",  # plain http on 127.0.0.1
-            PYTHONUNBUFFERED="1",
-        )
-        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-        _run([*flask, "keys", "init"], env)
-        _run([*flask, "db", "upgrade"], env)
-        _run([*flask, "seed", "demo"], env)
-        port = _free_port()
-        log = instance / "server.log"
-        with log.open("w") as out:
-            process = subprocess.Popen(
-                [*flask, "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        server = AppServer(instance, database_url).prepare()
+        server.start()
         try:
-            base_url = f"http://127.0.0.1:{port}"
-            _wait_until_up(base_url, process, log)
-            yield base_url
+            yield server.base_url
         finally:
-            _stop(process)
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    with sync_playwright() as playwright:
+        yield playwright
 
 
 # --- the browser ----------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(playwright_driver) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(
             f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium "
             "(browsers are never downloaded by Playwright here).",
             pytrace=False,
         )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.hookimpl(wrapper=True)

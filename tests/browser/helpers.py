@@ -88,3 +88,30 @@ class SoftChecks:
 
     def finish(self) -> None:
         assert not self.failures, "\n".join(["soft checks failed:", *self.failures])
+
+
+def sign(page: Page) -> None:
+    """Draw a stroke and wait until the pad has put it into the form."""
+    # The pad is set up by a deferred script: draw only once it is listening.
+    page.wait_for_selector(".signature[data-ready='1']", state="attached")
+    before = page.locator("#signature").input_value()
+    canvas = page.locator(".signature canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 40)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 30 + step * 25, box["y"] + 40 + (step % 3) * 30)
+    page.mouse.up()
+    page.wait_for_function(
+        "before => { const v = document.getElementById('signature').value;"
+        " return v.startsWith('data:image/png') && v !== before; }",
+        arg=before,
+    )
+
+
+PAD_HAS_INK = """() => {
+    const canvas = document.querySelector('.signature canvas');
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    return pixels.data.some((value, index) => index % 4 === 3 && value > 0);
+}"""

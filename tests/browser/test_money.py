@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import log_in
-from tests.browser.test_working_day import sign
+from tests.browser.helpers import log_in, sign
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

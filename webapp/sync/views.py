@@ -35,7 +35,7 @@ SKIPPED_STATIC = (".map", ".md", "LICENSE")
 
 
 @cache
-def _static_manifest(static_folder: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+def _static_manifest(static_folder: str, deployed: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Every static file with a content hash, and the build version they make up."""
     root = Path(static_folder)
     entries = []
@@ -45,13 +45,13 @@ def _static_manifest(static_folder: str) -> tuple[str, tuple[tuple[str, str], ..
             entries.append((path.relative_to(root).as_posix(), digest))
     env = current_app.jinja_env
     template = env.loader.get_source(env, "sync/sw.js")[0]
-    build = hashlib.sha256((repr(entries) + template).encode()).hexdigest()[:12]
+    build = hashlib.sha256((repr(entries) + template + deployed).encode()).hexdigest()[:12]
     return build, tuple(entries)
 
 
 @bp.get("/sw.js")
 def service_worker():
-    build, entries = _static_manifest(current_app.static_folder)
+    build, entries = _static_manifest(current_app.static_folder, current_app.config["BUILD"])
     precache = [
         {"url": url_for("static", filename=name), "revision": digest} for name, digest in entries
     ]

@@ -1,0 +1,503 @@
+"""The offline contract (OFFLINE.md) proven in Debian's Chromium against a real server.
+
+The app runs as a separate process on a file database (or PostgreSQL in CI's second
+leg); the network drops through the browser context, the server is killed and
+started again, responses are lost on the way back. Every test ends by reading the
+exact rows the records created.
+"""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import log_in, sign
+from tests.browser.offline_kit import MANAGER, Office, outbox, set_network, wait_until_ready
+from tests.browser.server import AppServer
+from tests.databases import sibling_database
+from webapp.orders.models import Checkout
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("offline-instance")
+    with sibling_database(instance, "offline") as database_url:
+        app_server = AppServer(instance, database_url).prepare()
+        app_server.start()
+        try:
+            yield app_server
+        finally:
+            app_server.stop()
+
+
+@pytest.fixture(scope="module")
+def office(server) -> Office:
+    return Office(server.instance, server.database_url)
+
+
+@pytest.fixture(autouse=True)
+def server_up(server):
+    """A test that kills the server leaves it running again for the next one."""
+    yield
+    if server.process is None or server.process.poll() is not None:
+        server.start()
+
+
+@pytest.fixture
+def tablet(new_page, server, zh):
+    """A manager's tablet, logged in, with today's pages kept for offline use."""
+
+    def _tablet(orders_first: bool = True) -> Page:
+        page = new_page(768, 1024)
+        log_in(page, server.base_url, MANAGER, zh("Log in"))
+        wait_until_ready(page)
+        return page
+
+    return _tablet
+
+
+def _badge(page: Page):
+    return page.locator("[data-outbox-badge]")
+
+
+def _waiting(zh, n: int) -> str:
+    return zh("%(n)s waiting to send").replace("%(n)s", str(n))
+
+
+def _saved(zh) -> str:
+    return zh("Saved on this tablet — waiting to send.")
+
+
+def _fill_check_out(page: Page) -> None:
+    for box in page.locator("#checks input[type=checkbox]").all():
+        box.check()
+    sign(page)
+
+
+def _fill_check_in(page: Page, note: str) -> None:
+    now = datetime.now(SHANGHAI)
+    page.locator("#actual_start").fill((now - timedelta(minutes=3)).strftime("%H:%M"))
+    page.locator("#actual_end").fill((now + timedelta(minutes=1)).strftime("%H:%M"))
+    page.locator("#work_done").fill(note)
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R10", "R11")
+def test_a_whole_order_worked_without_network_arrives_once_in_order(
+    server, office, tablet, zh, shot
+):
+    [order_id] = office.handed_over()
+    page = tablet()
+    base = server.base_url
+    page.goto(f"{base}/orders/{order_id}")
+    before = office.order(order_id)
+
+    # The network drops at the customer's door.
+    set_network(page.context, online=False)
+    page.goto(f"{base}/orders/{order_id}/check-out")
+    _fill_check_out(page)
+    page.locator("form button.primary").click()
+    expect(page.locator(".outbox-notice")).to_have_text(
+        zh("Saved on this tablet — waiting to send.")
+    )
+    expect(_badge(page)).to_have_text(_waiting(zh, 1))
+
+    # Later, still offline: the check-in, from the page kept on the tablet.
+    page.goto(f"{base}/orders/{order_id}/check-in")
+    _fill_check_in(page, "离线回单：客厅、厨房保洁")
+    page.locator("form button.primary").click()
+    expect(page.locator(".outbox-notice")).to_have_text(
+        zh("Saved on this tablet — waiting to send.")
+    )
+
+    # A reload while offline: both records are still there, waiting.
+    page.reload()
+    expect(_badge(page)).to_have_text(_waiting(zh, 2))
+    page.goto(f"{base}/outbox")
+    expect(page.locator("#outbox-list .outbox-record")).to_have_count(2)
+    shot(page, "outbox-offline")
+    records = outbox(page)
+    assert [r["url"].rsplit("/", 1)[1] for r in records] == ["check-out", "check-in"]
+    assert office.order(order_id) == before  # nothing reached the server
+
+    # The network is back: both arrive by themselves, once, check-out first.
+    set_network(page.context, online=True)
+    expect(_badge(page)).to_have_text(zh("All sent"), timeout=20_000)
+    after = office.order(order_id)
+    assert after["status"] == "checked_in"
+    assert (after["checkouts"], after["visits"]) == (1, 1)
+    sent = office.submissions(order_id)
+    assert [(s["endpoint"], s["status"]) for s in sent] == [
+        ("orders.check_out", "applied"),
+        ("orders.check_in", "applied"),
+    ]
+    assert [s["key"] for s in sent] == [r["id"] for r in records]
+    # Each keeps the time it was entered on the tablet, not the time it arrived.
+    entered = [datetime.fromisoformat(r["created_at"]) for r in records]
+    assert after["checked_out_at"] == entered[0]
+    assert after["checked_in_at"] == entered[1]
+    assert outbox(page) == []
+
+
+@pytest.fixture
+def bare_tablet(browser, server, zh):
+    """A logged-in tablet whose requests the test can intercept (no service worker).
+
+    Playwright cannot route requests a service worker passes on; these tests are
+    about the outbox, which lives in the page and IndexedDB, not in the worker.
+    """
+    contexts = []
+
+    def _tablet() -> Page:
+        context = browser.new_context(
+            viewport={"width": 768, "height": 1024}, locale="zh-CN", service_workers="block"
+        )
+        contexts.append(context)
+        page = context.new_page()
+        log_in(page, server.base_url, MANAGER, zh("Log in"))
+        return page
+
+    yield _tablet
+    for context in contexts:
+        context.close()
+
+
+def _capture_check_out(page: Page, base: str, order_id: int, zh) -> dict:
+    page.goto(f"{base}/orders/{order_id}/check-out")
+    set_network(page.context, online=False)
+    _fill_check_out(page)
+    page.locator("form button.primary").click()
+    expect(page.locator(".outbox-notice")).to_have_text(
+        zh("Saved on this tablet — waiting to send.")
+    )
+    [record] = [r for r in outbox(page) if r["entity_key"] == f"order:{order_id}"]
+    return record
+
+
+def _send_now(page: Page, base: str) -> None:
+    if not page.url.endswith("/outbox"):
+        page.goto(f"{base}/outbox")
+    page.locator("[data-send-now]").click()
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R10")
+def test_a_record_survives_a_browser_restart_and_a_lost_login(
+    playwright_driver, server, office, zh, tmp_path
+):
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    [order_id] = office.handed_over()
+    profile = tmp_path / "profile"
+
+    def launch(offline: bool):
+        return playwright_driver.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            viewport={"width": 768, "height": 1024},
+            locale="zh-CN",
+            offline=offline,
+        )
+
+    context = launch(offline=False)
+    page = context.new_page()
+    log_in(page, server.base_url, MANAGER, zh("Log in"))
+    wait_until_ready(page)
+    record = _capture_check_out(page, server.base_url, order_id, zh)
+    context.close()  # the tablet's browser is closed, still without network
+
+    context = launch(offline=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.base_url}/outbox")
+        expect(page.locator("#outbox-list .outbox-record")).to_have_count(1)
+        assert [r["id"] for r in outbox(page)] == [record["id"]]
+        assert office.order(order_id)["checkouts"] == 0
+
+        # The network is back, but the browser restart ended the login: the record
+        # waits for one instead of being lost or sent as nobody.
+        set_network(context, online=True)
+        _send_now(page, server.base_url)
+        log_in_to_send = zh("Log in to send %(n)s").replace("%(n)s", "1")
+        expect(_badge(page)).to_have_text(log_in_to_send)
+        assert office.order(order_id)["checkouts"] == 0
+        log_in(page, server.base_url, MANAGER, zh("Log in"))
+        expect(_badge(page)).to_have_text(zh("All sent"), timeout=15_000)
+    finally:
+        context.close()
+    assert office.order(order_id)["checkouts"] == 1
+    assert [s["key"] for s in office.submissions(order_id)] == [record["id"]]
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R10")
+def test_saved_by_the_server_but_the_answer_lost_gives_one_row(server, office, bare_tablet, zh):
+    [order_id] = office.handed_over()
+    page = bare_tablet()
+    path = f"/orders/{order_id}/check-out"
+    lost = []
+
+    def lose_the_answer(route):
+        if route.request.method == "POST" and not lost:
+            route.fetch()  # the server receives it and commits
+            lost.append(True)
+            route.abort("connectionreset")  # the answer never reaches the tablet
+        else:
+            route.fallback()
+
+    page.route(f"**{path}", lose_the_answer)
+    record = _capture_check_out(page, server.base_url, order_id, zh)
+    set_network(page.context, online=True)
+    expect(_badge(page)).to_have_text(zh("All sent"), timeout=20_000)
+
+    assert lost == [True]
+    assert server.requests("POST", path) == 2  # sent again after the lost answer
+    assert office.order(order_id)["checkouts"] == 1
+    assert office.keys_of(Checkout, order_id) == [record["id"]]
+    assert [s["key"] for s in office.submissions(order_id)] == [record["id"]]
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R10")
+def test_a_server_killed_in_the_middle_of_the_queue_gets_every_record_once(
+    server, office, bare_tablet, zh
+):
+    orders = office.handed_over(3)
+    page = bare_tablet()
+    phase = {"now": "no network", "sent": 0}
+
+    def network(route):
+        if route.request.method != "POST":
+            route.fallback()
+        elif phase["now"] == "no network":
+            route.abort("internetdisconnected")
+        else:
+            phase["sent"] += 1
+            if phase["sent"] == 2:
+                server.kill()  # the server dies as the second record arrives
+            route.fallback()
+
+    page.route("**/orders/*/check-out", network)
+    keys = {}
+    for order_id in orders:
+        keys[order_id] = _capture_check_out(page, server.base_url, order_id, zh)["id"]
+        set_network(page.context, online=True)
+    page.goto(f"{server.base_url}/outbox")
+    expect(_badge(page)).to_have_text(_waiting(zh, 3))
+    phase["now"] = "crash"
+    page.locator("[data-send-now]").click()
+    for _ in range(100):
+        if phase["sent"] >= 3:
+            break
+        page.wait_for_timeout(100)
+    assert phase["sent"] == 3
+    # One record arrived before the crash; the other two wait, none is lost.
+    expect(_badge(page)).to_have_text(_waiting(zh, 2))
+    server.start()
+    _send_now(page, server.base_url)
+    expect(_badge(page)).to_have_text(zh("All sent"), timeout=20_000)
+    for order_id in orders:
+        assert office.order(order_id)["checkouts"] == 1
+        assert [s["key"] for s in office.submissions(order_id)] == [keys[order_id]]
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R10")
+def test_two_tabs_never_send_the_same_record_twice(server, office, tablet, zh):
+    [order_id] = office.handed_over()
+    first = tablet()
+    record = _capture_check_out(first, server.base_url, order_id, zh)
+    second = first.context.new_page()
+    second.goto(f"{server.base_url}/outbox")
+    expect(second.locator("#outbox-list .outbox-record")).to_have_count(1)
+
+    set_network(first.context, online=True)  # both tabs see the network come back
+    expect(_badge(first)).to_have_text(zh("All sent"), timeout=20_000)
+    expect(_badge(second)).to_have_text(zh("All sent"), timeout=20_000)
+
+    assert server.requests("POST", f"/orders/{order_id}/check-out") == 1
+    assert [s["key"] for s in office.submissions(order_id)] == [record["id"]]
+    assert office.order(order_id)["checkouts"] == 1
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R10")
+def test_a_key_sent_again_with_other_content_needs_attention(server, office, bare_tablet, zh):
+    [order_id] = office.handed_over()
+    page = bare_tablet()
+    record = _capture_check_out(page, server.base_url, order_id, zh)
+    set_network(page.context, online=True)
+    expect(_badge(page)).to_have_text(zh("All sent"), timeout=20_000)
+
+    # A faulty tablet keeps the record's key but changes what it says.
+    changed = {
+        **record,
+        "fields": [*record["fields"], ["material-1", "3"]],
+        "attempts": 0,
+        "next_try": 0,
+    }
+    page.evaluate(
+        "(record) => window.idb.openDB('branchdesk', 1).then((db) => db.put('outbox', record))",
+        changed,
+    )
+    _send_now(page, server.base_url)
+    attention = zh("%(n)s needs attention").replace("%(n)s", "1")
+    expect(_badge(page)).to_have_text(attention)
+    row = page.locator("#outbox-list .outbox-record")
+    expect(row).to_contain_text(
+        zh("This record was already sent with other content: it was not applied again.")
+    )
+    assert office.order(order_id)["checkouts"] == 1
+    assert len(office.submissions(order_id)) == 1
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator("[data-discard]").click()
+    expect(row).to_have_count(0)
+    expect(_badge(page)).to_have_text(zh("All sent"))
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R10")
+def test_a_stale_csrf_token_at_send_time_is_renewed_without_a_failure(
+    server, office, bare_tablet, zh
+):
+    [order_id] = office.handed_over()
+    page = bare_tablet()
+    stale = []
+
+    def stale_first_token(route):
+        if stale:
+            route.fallback()
+            return
+        stale.append(True)
+        answer = route.fetch().json()
+        route.fulfill(json={**answer, "csrf_token": "expired-long-ago"})
+
+    record = _capture_check_out(page, server.base_url, order_id, zh)
+    page.route("**/sync/hello", stale_first_token)
+    set_network(page.context, online=True)
+    expect(_badge(page)).to_have_text(zh("All sent"), timeout=20_000)
+
+    assert stale == [True]
+    assert server.requests("POST", f"/orders/{order_id}/check-out") == 2
+    assert [s["key"] for s in office.submissions(order_id)] == [record["id"]]
+    assert office.order(order_id)["checkouts"] == 1
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R10")
+def test_an_expired_session_keeps_the_record_and_asks_to_log_in(server, office, tablet, zh):
+    [order_id] = office.handed_over()
+    page = tablet()
+    record = _capture_check_out(page, server.base_url, order_id, zh)
+    page.context.clear_cookies(name="bd_session")
+    set_network(page.context, online=True)
+    expect(_badge(page)).to_have_text(zh("Log in to send %(n)s").replace("%(n)s", "1"))
+    assert outbox(page)[0]["id"] == record["id"]
+    assert office.order(order_id)["checkouts"] == 0
+
+    log_in(page, server.base_url, MANAGER, zh("Log in"))
+    expect(_badge(page)).to_have_text(zh("All sent"), timeout=15_000)
+    assert office.order(order_id)["checkouts"] == 1
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R10", "R11")
+def test_a_conflicting_check_in_is_kept_server_side_and_blocks_no_other_order(
+    server, office, tablet, zh
+):
+    done_elsewhere, other = office.handed_over(2)
+    office.check_out(done_elsewhere)
+    page = tablet()
+    base = server.base_url
+    page.goto(f"{base}/orders/{done_elsewhere}/check-in")
+    set_network(page.context, online=False)
+    _fill_check_in(page, "平板上的回单")
+    page.locator("form button.primary").click()
+    expect(page.locator(".outbox-notice")).to_be_visible()
+    record = _capture_check_out(page, base, other, zh)
+
+    office.check_in(done_elsewhere)  # meanwhile the office checked it in
+    set_network(page.context, online=True)
+    attention = zh("%(n)s needs attention").replace("%(n)s", "1")
+    expect(_badge(page)).to_have_text(attention, timeout=20_000)
+
+    refused = office.submissions(done_elsewhere)
+    assert [(s["endpoint"], s["status"]) for s in refused] == [("orders.check_in", "conflict")]
+    assert refused[0]["payload"]["work_done"] == ["平板上的回单"]
+    assert office.order(done_elsewhere)["visits"] == 1  # only the office's
+    assert [s["key"] for s in office.submissions(other)] == [record["id"]]
+    assert office.order(other)["checkouts"] == 1
+    page.goto(f"{base}/outbox")
+    expect(page.locator("#outbox-list .outbox-record")).to_have_count(1)
+    page.goto(f"{base}/refused")
+    expect(page.locator("main")).to_contain_text(f"order:{done_elsewhere}")
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R10")
+def test_a_hotel_wifi_page_answering_200_is_not_taken_for_success(server, office, bare_tablet, zh):
+    [order_id] = office.handed_over()
+    page = bare_tablet()
+    portal = "<html><body><h1>Welcome to Hotel Wi-Fi</h1><form>Log in</form></body></html>"
+
+    def captive(route):
+        if route.request.method == "POST":
+            route.fulfill(status=200, content_type="text/html", body=portal)
+        else:
+            route.fallback()
+
+    record = _capture_check_out(page, server.base_url, order_id, zh)
+    page.route("**/orders/*/check-out", captive)
+    set_network(page.context, online=True)
+    page.wait_for_function(
+        "() => window.idb.openDB('branchdesk', 1).then((db) => db.getAll('outbox'))"
+        ".then((rows) => rows.length === 1 && rows[0].attempts > 0)"
+    )
+    assert office.order(order_id)["checkouts"] == 0
+    expect(_badge(page)).to_have_text(_waiting(zh, 1))
+
+    page.unroute("**/orders/*/check-out")
+    _send_now(page, server.base_url)
+    expect(_badge(page)).to_have_text(zh("All sent"), timeout=20_000)
+    assert [s["key"] for s in office.submissions(order_id)] == [record["id"]]
+    assert office.order(order_id)["checkouts"] == 1
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "D6", "R10")
+def test_the_shared_tablet_sends_a_workers_check_out_after_their_minute(
+    server, office, new_page, zh
+):
+    [order_id] = office.handed_over()
+    worker_id, worker_name, pin = office.pin(order_id)
+    page = new_page(768, 1024)
+    page.context.add_cookies(
+        [{"name": "bd_kiosk", "value": office.kiosk(), "url": server.base_url}]
+    )
+    page.goto(f"{server.base_url}/kiosk")
+    page.locator(f'.name-tile[href$="/kiosk/w/{worker_id}"]').click()
+    for digit in pin:
+        page.locator(f'.keypad [data-key="{digit}"]').click()
+    page.locator(".keypad button[type=submit]").click()
+    page.locator(f'.kiosk-order a[href$="/kiosk/orders/{order_id}/check-out"]').click()
+
+    set_network(page.context, online=False)
+    _fill_check_out(page)
+    page.locator("form button.primary").click()
+    expect(page.locator(".outbox-notice")).to_have_text(
+        zh("Saved on this tablet — waiting to send.")
+    )
+    [record] = outbox(page)
+    assert record["actor"].startswith("kiosk:")
+    page.context.clear_cookies(name="bd_session")  # the worker's minute is over
+    set_network(page.context, online=True)
+    expect(_badge(page)).to_have_text(zh("All sent"), timeout=20_000)
+
+    stored = office.order(order_id)
+    assert stored["checkouts"] == 1 and stored["checked_out_by"] == worker_name
+    assert stored["checked_out_at"] == datetime.fromisoformat(record["created_at"])
