@@ -9,6 +9,7 @@
   const PAGES_CACHE = "branchdesk-pages";
   const LOCK = "branchdesk-outbox-sender";
   const SEND_TIMEOUT_MS = 20000;
+  const HELLO_TIMEOUT_MS = 8000;
   const PREFETCH_EVERY_MS = 10 * 60 * 1000;
   const body = document.body;
   const text = JSON.parse(document.getElementById("outbox-text").textContent);
@@ -24,6 +25,12 @@
     },
   });
   let counts = { waiting: 0, attention: 0, login: 0 };
+  // The last steps of the sender, for support: exported with the outbox.
+  const trace = [];
+  const note = (...what) => {
+    trace.push(`${new Date().toISOString()} ${what.join(" ")}`);
+    if (trace.length > 60) trace.shift();
+  };
   let timer = null;
   let leaving = false;
 
@@ -49,6 +56,7 @@
     for (const [name, value] of new FormData(form, submitter)) {
       if (typeof value === "string" && name !== "csrf_token") fields.push([name, value]);
     }
+    followMoves(form.dataset.outbox, fields);
     const heading = document.querySelector("main h1");
     const record = {
       id: form.dataset.recordId || crypto.randomUUID(),
@@ -135,6 +143,7 @@
       credentials: "same-origin",
       cache: "no-store",
       headers: { Accept: "application/json" },
+      signal: AbortSignal.timeout(HELLO_TIMEOUT_MS),
     });
     const type = response.headers.get("Content-Type") || "";
     if (!response.ok || !type.startsWith("application/json")) throw new Error("no server");
@@ -183,7 +192,11 @@
     const result = response.headers.get("Outbox-Result");
     if (response.status >= 200 && response.status < 300 && echoed) {
       const answer = await response.json().catch(() => ({}));
-      return { kind: "applied", location: answer.location, version: answer.version };
+      return {
+        kind: "applied",
+        location: response.headers.get("Outbox-Location"),
+        version: answer.version,
+      };
     }
     if (response.status === 401) return { kind: "login" };
     if (response.status === 400 && response.headers.get("X-CSRF-Failed")) return { kind: "csrf" };
@@ -211,9 +224,37 @@
 
   // The server moved the entity on (its version) with this record: later records of
   // the same entity were entered on the state before it, so they follow it.
+  const MOVES = "branchdesk-version-moves";
+
+  function moves() {
+    try {
+      return JSON.parse(localStorage.getItem(MOVES)) || {};
+    } catch (error) {
+      return {};
+    }
+  }
+
+  // A page loaded before our own record landed still shows the old version: a form
+  // captured from it follows the record too.
+  function followMoves(entity, fields) {
+    const known = moves()[entity] || {};
+    for (const pair of fields) {
+      for (let hops = 0; pair[0] === "version" && known[pair[1]] && hops < 20; hops += 1) {
+        pair[1] = known[pair[1]];
+      }
+    }
+  }
+
   async function carryVersion(db, record, version) {
     const old = record.fields.find(([name]) => name === "version");
     if (!old || version === undefined || version === null) return;
+    const all = moves();
+    const known = { ...(all[record.entity_key] || {}), [old[1]]: String(version) };
+    delete all[record.entity_key];
+    all[record.entity_key] = known; // the newest last; only the recent ones are kept
+    const entities = Object.keys(all);
+    entities.slice(0, Math.max(0, entities.length - 200)).forEach((key) => delete all[key]);
+    localStorage.setItem(MOVES, JSON.stringify(all));
     for (const later of await db.getAllFromIndex(STORE, "created_at")) {
       if (later.entity_key !== record.entity_key || later.id === record.id) continue;
       let changed = false;
@@ -233,6 +274,7 @@
   // One drain at a time in this tab (and, with Web Locks, across tabs); a trigger
   // that arrives meanwhile asks for one more pass instead of queueing many.
   function sync(options = {}) {
+    note("sync", options.attended ? "attended" : "", options.force ? "force" : "", running ? "queued" : "");
     if (running && !options.attended && !options.force) {
       again = true;
       return running;
@@ -254,11 +296,15 @@
   }
 
   async function drain(options) {
+    note("drain start");
     try {
       return await drainOnce(options);
     } catch (error) {
+      note("drain error", String(error));
       schedule(5000);
       return null;
+    } finally {
+      note("drain end");
     }
   }
 
@@ -274,6 +320,7 @@
     try {
       who = await hello();
     } catch (error) {
+      note("hello failed", String(error));
       for (const record of records) {
         if (record.id === attended) outcomeForPage = { kind: "offline" };
       }
@@ -300,7 +347,9 @@
         blocked.add(record.entity_key);
         continue;
       }
+      note("send", record.entity_key, record.url.split("/").pop());
       let outcome = await send(record, who, isAttended);
+      note("outcome", outcome.kind, outcome.message || "");
       if (outcome.kind === "csrf") {
         try {
           who = await hello();
@@ -416,7 +465,8 @@
         sync();
       }
     } else {
-      const blob = new Blob([JSON.stringify(await all(), null, 2)], { type: "application/json" });
+      const dump = { records: await all(), trace };
+      const blob = new Blob([JSON.stringify(dump, null, 2)], { type: "application/json" });
       const link = document.createElement("a");
       link.href = URL.createObjectURL(blob);
       link.download = `branchdesk-outbox-${new Date().toISOString().slice(0, 19)}.json`;
@@ -536,5 +586,5 @@
 
   serviceWorker();
   pageShown();
-  window.branchdeskOutbox = { sync, refresh };
+  window.branchdeskOutbox = { sync, refresh, trace };
 })();

@@ -149,3 +149,4 @@ class AppServer:
         """As a crash or a pulled plug: no chance to finish what it was doing."""
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=5)

@@ -6,19 +6,37 @@ started again, responses are lost on the way back. Every test ends by reading th
 exact rows the records created.
 """
 
+import random
+import threading
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import log_in, sign
-from tests.browser.offline_kit import MANAGER, Office, outbox, set_network, wait_until_ready
+from tests.browser.offline_kit import MANAGER, Office, dump, outbox, set_network, wait_until_ready
 from tests.browser.server import AppServer
 from tests.databases import sibling_database
 from webapp.orders.models import Checkout
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+OUTBOX_HAS = """([order, form]) => window.idb.openDB('branchdesk', 1)
+    .then((db) => db.getAll('outbox'))
+    .then((rows) => rows.some((r) => r.entity_key === 'order:' + order && r.url.endsWith(form)))
+    .catch(() => false)"""
+CLEAR_OUTBOX = """() => window.idb.openDB('branchdesk', 1).then((db) => db.clear('outbox'))"""
+SEND_TWICE = """async (record) => {
+    const hello = await (await fetch('/sync/hello')).json();
+    const body = new URLSearchParams(record.fields);
+    body.set('csrf_token', hello.csrf_token);
+    const headers = {'Idempotency-Key': record.id, 'X-CSRFToken': hello.csrf_token};
+    const send = () => fetch(record.url, {method: 'POST', body, headers})
+        .then(async (r) => [r.status, r.headers.get('Idempotency-Replayed'), await r.text()]);
+    return [await send(), await send()];
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +274,10 @@ def test_saved_by_the_server_but_the_answer_lost_gives_one_row(server, office, b
 
     assert lost == [True]
     assert server.requests("POST", path) == 2  # sent again after the lost answer
+    # The same request again and again: the same bytes back, no new row.
+    replays = page.evaluate(SEND_TWICE, record)
+    assert replays[0] == replays[1]
+    assert replays[0][:2] == [201, "true"] and '"status":"applied"' in replays[0][2]
     assert office.order(order_id)["checkouts"] == 1
     assert office.keys_of(Checkout, order_id) == [record["id"]]
     assert [s["key"] for s in office.submissions(order_id)] == [record["id"]]
@@ -501,3 +523,165 @@ def test_the_shared_tablet_sends_a_workers_check_out_after_their_minute(
     stored = office.order(order_id)
     assert stored["checkouts"] == 1 and stored["checked_out_by"] == worker_name
     assert stored["checked_out_at"] == datetime.fromisoformat(record["created_at"])
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R11")
+def test_a_new_version_of_the_app_keeps_the_outbox(server, office, tablet, zh):
+    [order_id] = office.handed_over()
+    office.check_out(order_id)
+    page = tablet()
+    base = server.base_url
+    page.goto(f"{base}/orders/{order_id}/check-in")
+    set_network(page.context, online=False)
+    _fill_check_in(page, "新版本前录入的回单")
+    page.locator("form button.primary").click()
+    expect(page.locator(".outbox-notice")).to_have_text(_saved(zh))
+    office.check_in(order_id)  # a record that will need the office, and stays here
+    set_network(page.context, online=True)
+    attention = zh("%(n)s needs attention").replace("%(n)s", "1")
+    expect(_badge(page)).to_have_text(attention, timeout=20_000)
+    [record] = outbox(page)
+    old_caches = page.evaluate("() => caches.keys()")
+
+    server.stop()
+    server.start(build=f"{server.build}-next")  # a deployment of a new version
+    page.goto(f"{base}/outbox")
+    banner = page.locator("#update-banner")
+    expect(banner).to_be_visible(timeout=20_000)
+    assert outbox(page) == [record]  # nothing was touched while the new one waited
+    with page.expect_navigation():
+        banner.locator("button").click()
+
+    expect(_badge(page)).to_have_text(attention)
+    assert outbox(page) == [record]
+    new_caches = page.evaluate("() => caches.keys()")
+    old_static = [name for name in old_caches if name.startswith("branchdesk-static-")]
+    new_static = [name for name in new_caches if name.startswith("branchdesk-static-")]
+    assert len(old_static) == len(new_static) == 1 and old_static != new_static
+    assert [s["status"] for s in office.submissions(order_id)] == ["conflict"]
+    assert office.order(order_id)["visits"] == 1
+
+
+CHAOS_RUNS = 50
+CHAOS_SEED = 20261127
+CHAOS_SETTLE_S = 30
+
+
+class Chaos:
+    """Network drops and server crashes at random moments, from one seeded generator."""
+
+    def __init__(self, rng: random.Random, page: Page, server: AppServer):
+        self.rng = rng
+        self.page = page
+        self.server = server
+        self.timers: list[threading.Timer] = []
+        self.crashes = 0
+        self.drops = 0
+
+    def strike(self) -> None:
+        """Between two steps of the user: maybe drop or restore the network, maybe
+        arm a crash of the server some milliseconds from now."""
+        if self.rng.random() < 0.5:
+            online = self.rng.random() < 0.5
+            self.drops += not online
+            set_network(self.page.context, online=online)
+        if self.rng.random() < 0.15:
+            timer = threading.Timer(self.rng.uniform(0, 1.5), self.server.kill)
+            timer.start()
+            self.timers.append(timer)
+            self.crashes += 1
+
+    def settle(self) -> None:
+        """Every armed crash has happened; the server runs again and the network is on."""
+        for timer in self.timers:
+            timer.join()
+        self.timers.clear()
+        if self.server.process.poll() is not None:
+            self.server.start()
+        set_network(self.page.context, online=True)
+
+
+def _go(page: Page, url: str) -> None:
+    """Open a page; an outbox record that just landed may be taking the tablet to the
+    order's page at that moment, which cancels the first try."""
+    for _ in range(3):
+        try:
+            page.goto(url)
+            return
+        except PlaywrightError as error:
+            if "ERR_ABORTED" not in str(error) and "interrupted" not in str(error):
+                raise
+            page.wait_for_load_state()
+    page.goto(url)
+
+
+def _wait_captured(page: Page, office: Office, order_id: int, form: str) -> None:
+    """The record is in the outbox, or already applied by the server."""
+    endpoint = "orders." + form.replace("-", "_")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if page.evaluate(OUTBOX_HAS, [order_id, form]):
+                return
+        except PlaywrightError:
+            pass  # the page is moving on to the order: the send went through
+        if any(s["endpoint"] == endpoint for s in office.submissions(order_id)):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the {form} of order {order_id} was neither saved nor sent")
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R10", "R11")
+def test_fifty_days_of_random_drops_and_crashes_lose_and_double_nothing(
+    server, office, tablet, zh, capsys
+):
+    rng = random.Random(CHAOS_SEED)
+    orders = office.handed_over(CHAOS_RUNS)
+    page = tablet()  # today's pages, these orders' included, are kept after login
+    chaos = Chaos(rng, page, server)
+    base = server.base_url
+    lost, duplicated, problems = 0, 0, []
+    started = time.monotonic()
+    for run, order_id in enumerate(orders, start=1):
+        chaos.strike()
+        _go(page, f"{base}/orders/{order_id}/check-out")
+        _fill_check_out(page)
+        page.locator("form button.primary").click()
+        _wait_captured(page, office, order_id, "check-out")
+        chaos.strike()
+        _go(page, f"{base}/orders/{order_id}/check-in")
+        _fill_check_in(page, f"第 {run} 次")
+        page.locator("form button.primary").click()
+        _wait_captured(page, office, order_id, "check-in")
+        chaos.strike()
+
+        chaos.settle()
+        _go(page, f"{base}/outbox")
+        page.locator("[data-send-now]").click()
+        deadline = time.monotonic() + CHAOS_SETTLE_S
+        while outbox(page) and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        left = outbox(page)
+        stored = office.order(order_id)
+        applied = [s for s in office.submissions(order_id) if s["status"] == "applied"]
+        missing = (stored["checkouts"] == 0) + (stored["visits"] == 0) + len(left)
+        extra = max(stored["checkouts"] - 1, 0) + max(stored["visits"] - 1, 0)
+        extra += max(len(applied) - 2, 0)
+        lost, duplicated = lost + missing, duplicated + extra
+        if missing or extra:
+            trace = page.evaluate("() => window.branchdeskOutbox.trace")
+            states = [(r["url"].rsplit("/", 1)[1], r["status"], r["last_error"]) for r in left]
+            problems.append(f"run {run}, order {order_id}: {stored}, left {states}, {dump(trace)}")
+        if left:
+            page.evaluate(CLEAR_OUTBOX)  # the next run starts from an empty outbox
+
+    seconds = time.monotonic() - started
+    with capsys.disabled():
+        print(
+            f"\nchaos: {CHAOS_RUNS} runs in {seconds:.0f} s (seed {CHAOS_SEED}, "
+            f"{chaos.drops} network drops, {chaos.crashes} server crashes): "
+            f"{lost} lost, {duplicated} duplicated submissions"
+        )
+    assert (lost, duplicated) == (0, 0), "\n".join(problems)

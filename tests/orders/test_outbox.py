@@ -73,7 +73,8 @@ def test_a_send_applies_once_and_a_replay_gets_the_same_bytes(client, desk, db, 
     assert again.headers["Idempotency-Replayed"] == "true"
     assert first.data == again.data
     body = json.loads(first.data)
-    assert body["status"] == "applied" and body["location"] == f"/orders/{order.id}"
+    assert body["status"] == "applied" and body["entity"] == f"order:{order.id}"
+    assert first.headers["Outbox-Location"] == f"/orders/{order.id}"
     assert body["version"] == db.session.get(Order, order.id).version
     # One check-out, carrying the key, timed when it was entered, not when it arrived.
     assert _count(db, Checkout, order_id=order.id) == 1
@@ -277,3 +278,28 @@ def test_a_kiosk_pass_is_only_good_near_the_pin_on_its_own_tablet(tablet, desk, 
         _send(tablet, url, data, entered=late - timedelta(hours=2, minutes=50)).status_code == 401
     )
     assert _count(db, Checkout) == 0 and _count(db, Submission) == 0
+
+
+@pytest.mark.rule("D1", "R10")
+def test_the_answer_is_committed_with_the_rows_so_a_crash_after_it_loses_nothing(
+    client, desk, db, monkeypatch
+):
+    order = desk.handed_over()
+    _login(client, desk.manager)
+    key = str(uuid.uuid4())
+    url = f"/orders/{order.id}/check-out"
+    data = {**TICKED, "version": str(order.version), "signature": signature()}
+
+    def power_cut(*_args, **_kwargs):
+        raise RuntimeError("the server died right after the commit")
+
+    monkeypatch.setattr("webapp.sync.idempotency._applied", power_cut)
+    with pytest.raises(RuntimeError):
+        _send(client, url, data, key)
+    monkeypatch.undo()
+
+    replay = _send(client, url, data, key)
+    assert replay.status_code == 201 and replay.headers["Idempotency-Replayed"] == "true"
+    db.session.expire_all()
+    assert replay.json["version"] == db.session.get(Order, order.id).version
+    assert _count(db, Checkout, order_id=order.id) == 1

@@ -51,6 +51,18 @@ def start_session(user: User) -> LoginSession:
     return login
 
 
+def _write_session(login_id: int, **values) -> None:
+    """Write to a login session from inside a reading request.
+
+    On SQLite a read transaction cannot become a write one once another tablet has
+    written since it began ("database is locked"), so the read ends first and the
+    write starts a transaction of its own, which waits its turn.
+    """
+    db.session.commit()
+    db.session.execute(sa.update(LoginSession).where(LoginSession.id == login_id).values(**values))
+    db.session.commit()
+
+
 def resume_session(token: str) -> User | None:
     """Flask-Login's user loader: the user of a live server-side session."""
     login = db.session.scalar(
@@ -72,12 +84,13 @@ def resume_session(token: str) -> User | None:
     elif now - login.created_at > absolute:
         reason = "expired"
     if reason:
-        login.ended_at, login.end_reason = now, reason
-        db.session.commit()
+        _write_session(login.id, ended_at=now, end_reason=reason)
         return None
     if now - login.last_seen_at > SEEN_GRANULARITY:
-        login.last_seen_at = now
-        db.session.commit()
+        login_id = login.id
+        _write_session(login_id, last_seen_at=now)
+        login = db.session.get(LoginSession, login_id)
+        user = login.user
     login.token = token
     user.login_session = login
     return user

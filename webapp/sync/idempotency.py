@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 from html.parser import HTMLParser
 
+import sqlalchemy as sa
 from flask import g, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -36,6 +37,7 @@ REPLAYED = "Idempotency-Replayed"
 ENTERED = "Outbox-Entered-At"
 ATTENDED = "Outbox-Attended"
 RESULT = "Outbox-Result"
+LOCATION = "Outbox-Location"  # where the user goes next; not part of the stored answer
 # How far back a tablet's capture time is believed; older claims are a wrong clock.
 TRUSTED_PAST = timedelta(days=30)
 NOT_SENT_FIELDS = {"csrf_token"}
@@ -43,7 +45,6 @@ NOT_SENT_FIELDS = {"csrf_token"}
 
 def offline_capable(model, id_arg: str):
     """Mark a form endpoint as reachable from the outbox; `model` names its entity."""
-    entity = model.__name__.lower()
 
     def decorate(view):
         @wraps(view)
@@ -52,7 +53,7 @@ def offline_capable(model, id_arg: str):
                 return view(**kwargs)
             record = db.session.get(model, kwargs[id_arg])
             branch_id = getattr(record, "branch_id", None)
-            return _send(view, kwargs, f"{entity}:{kwargs[id_arg]}", model, branch_id)
+            return _send(view, kwargs, model, kwargs[id_arg], branch_id)
 
         endpoint.offline_capable = True
         return endpoint
@@ -101,7 +102,8 @@ def _message(status: int, result: str, message: str, key: str, **headers):
     return response
 
 
-def _send(view, kwargs, entity_key: str, model, branch_id: int | None):
+def _send(view, kwargs, model, entity_id: int, branch_id: int | None):
+    entity_key = f"{model.__name__.lower()}:{entity_id}"
     key = request.headers[KEY].strip().lower()
     try:
         well_formed = str(uuid.UUID(key)) == key
@@ -138,10 +140,21 @@ def _send(view, kwargs, entity_key: str, model, branch_id: int | None):
             409, "running", _("This record is being saved already."), key, **{"Retry-After": "1"}
         )
 
-    response = make_response(view(**kwargs))
+    session = db.session()
+
+    def seal(session_) -> None:
+        _seal(session_, submission, model, entity_id)
+
+    # The answer a replay gets is written in the commit that applies the form: a
+    # crash right after it cannot leave an applied record without its answer.
+    sa.event.listen(session, "before_commit", seal)
+    try:
+        response = make_response(view(**kwargs))
+    finally:
+        sa.event.remove(session, "before_commit", seal)
     conflict = g.pop("outbox_conflict", None)
     if response.status_code in (301, 302, 303) and conflict is None:
-        return _applied(submission, response, key, entity_key, model)
+        return _applied(submission, response, key, model, entity_id)
     if conflict is None and response.status_code == 422:
         if request.headers.get(ATTENDED) == "1":
             db.session.rollback()
@@ -162,22 +175,30 @@ def _actor_name() -> str:
     return ""
 
 
-def _applied(submission: Submission, response, key: str, entity_key: str, model):
-    entity_id = int(entity_key.rsplit(":", 1)[1])
-    record = db.session.get(model, entity_id)
-    body = json.dumps(
-        {
-            "status": "applied",
-            "entity": entity_key,
-            "version": getattr(record, "version", None),
-            "location": response.location,
-        },
-        separators=(",", ":"),
+def _answer(entity_key: str, record) -> str:
+    version = getattr(record, "version", None)
+    return json.dumps(
+        {"status": "applied", "entity": entity_key, "version": version}, separators=(",", ":")
     )
+
+
+def _seal(session, submission: Submission, model, entity_id: int) -> None:
+    if submission not in session or submission.response_body is not None:
+        return
+    session.flush()  # the entity's version after this form
+    submission.response_status = 201
+    submission.response_body = _answer(submission.entity_key, session.get(model, entity_id))
     submission.actor_name = (g.get("outbox_actor") or submission.actor_name)[:100]
-    submission.response_status, submission.response_body = 201, body
-    db.session.commit()
-    return _respond(201, body, key, "application/json", replayed=False)
+
+
+def _applied(submission: Submission, response, key: str, model, entity_id: int):
+    if submission.response_body is None:  # a view that returned without committing
+        _seal(db.session(), submission, model, entity_id)
+        db.session.commit()
+    answer = _respond(201, submission.response_body, key, "application/json", replayed=False)
+    if response.location:
+        answer.headers[LOCATION] = response.location
+    return answer
 
 
 def _refused(entity_key, branch_id, key, digest, payload, explanation: str):
@@ -224,10 +245,7 @@ def _replay(earlier: Submission, key: str, digest: str):
             key,
         )
     if earlier.status == SubmissionStatus.APPLIED:
-        body = earlier.response_body or json.dumps(
-            {"status": "applied", "entity": earlier.entity_key}, separators=(",", ":")
-        )
-        return _respond(201, body, key, "application/json", replayed=True)
+        return _respond(201, earlier.response_body, key, "application/json", replayed=True)
     return _respond(409, earlier.response_body or "", key, "text/html", replayed=True)
 
 
