@@ -6,10 +6,12 @@ Real commits on a database of its own (SQLite file, or a PostgreSQL sibling).
 import base64
 import io
 import threading
+import time as time_module
 from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from PIL import Image, ImageDraw
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -206,3 +208,46 @@ def test_two_people_closing_one_day_get_one_success_and_one_refusal(committed_ap
     winner = next(name for name, outcome in outcomes.items() if outcome == "closed")
     loser = next(name for name in outcomes if name != winner)
     assert winner in outcomes[loser]
+
+
+@pytest.mark.rule("D6")
+def test_a_page_opened_while_another_tablet_writes_waits_instead_of_failing(committed_app):
+    """Opening a page refreshes the login's last-seen time: a write inside a read.
+
+    On SQLite a read transaction cannot turn into a write one once another tablet
+    has written since it began; the refresh must wait its turn, not fail the page.
+    """
+    from tests.factories import PASSWORD
+    from webapp.accounts.models import Company, LoginSession
+
+    with committed_app.test_request_context(method="POST"):
+        user = World.build().user("manager")
+        db.session.commit()
+        username = user.username
+    client = committed_app.test_client()
+    assert (
+        client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 303
+    )
+    with committed_app.test_request_context(method="POST"):
+        stale = clock.now() - timedelta(minutes=5)
+        db.session.execute(sa.update(LoginSession).values(last_seen_at=stale))
+        db.session.commit()
+
+    writing = threading.Event()
+
+    def other_tablet() -> None:
+        with committed_app.test_request_context(method="POST"):
+            db.session.execute(sa.update(Company).values(name="另一台平板在写"))
+            writing.set()
+            time_module.sleep(0.5)  # the page's request starts meanwhile
+            db.session.commit()
+
+    thread = threading.Thread(target=other_tablet)
+    thread.start()
+    writing.wait(timeout=5)
+    page = client.get("/")
+    thread.join()
+    assert page.status_code == 200
+    with committed_app.app_context():
+        seen = db.session.scalar(sa.select(LoginSession.last_seen_at))
+        assert seen > stale

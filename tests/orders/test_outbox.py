@@ -17,7 +17,7 @@ from tests.i18n import zh
 from tests.orders.conftest import shanghai, signature
 from webapp.core.models import AuditEntry
 from webapp.kiosk import services as kiosk_services
-from webapp.orders.models import Checkout, Order, OrderStatus, Visit
+from webapp.orders.models import Checkout, Order, OrderStatus, OvertimeConsent, Visit
 from webapp.sync.models import Submission, SubmissionStatus
 
 TICKED = {
@@ -303,3 +303,18 @@ def test_the_answer_is_committed_with_the_rows_so_a_crash_after_it_loses_nothing
     db.session.expire_all()
     assert replay.json["version"] == db.session.get(Order, order.id).version
     assert _count(db, Checkout, order_id=order.id) == 1
+
+
+@pytest.mark.rule("D1", "R15")
+def test_an_overtime_consent_from_the_outbox_keeps_when_it_was_signed(client, desk, db, clock):
+    order = desk.handed_over()
+    _login(client, desk.manager)
+    entered = clock.now() - timedelta(minutes=20)
+    data = {"version": str(order.version), "planned_end": "19:30", "signature": signature()}
+
+    sent = _send(client, f"/orders/{order.id}/consent", data, entered=entered)
+
+    assert sent.status_code == 201
+    consent = db.session.scalar(sa.select(OvertimeConsent))
+    assert consent.signed_at == entered
+    assert consent.client_uuid == sent.headers["Idempotency-Key"]

@@ -71,9 +71,11 @@ def service_worker():
 
 @bp.get("/manifest.webmanifest")
 def manifest():
+    local = _("Branch Desk")
     body = {
-        "name": _("Branch Desk"),
-        "short_name": _("Branch Desk"),
+        # Both names: the home screen shows the user's language, the app list both.
+        "name": local if local == "Branch Desk" else f"{local} Branch Desk",
+        "short_name": local,
         "description": _("The day of a domestic-services branch."),
         "lang": "zh-CN",
         "start_url": url_for("accounts.home"),
