@@ -45,6 +45,11 @@ class Office:
         self.app = create_app(LiveConfig)
         self._made = 0
 
+    def close(self) -> None:
+        """Close this process's connections before the database goes away."""
+        with self.app.app_context():
+            db.engine.dispose()
+
     def _context(self):
         return self.app.test_request_context()
 

@@ -10,6 +10,7 @@ import json
 import random
 import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -53,8 +54,10 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def office(server) -> Office:
-    return Office(server.instance, server.database_url)
+def office(server) -> Iterator[Office]:
+    desk = Office(server.instance, server.database_url)
+    yield desk
+    desk.close()
 
 
 @pytest.fixture(autouse=True)

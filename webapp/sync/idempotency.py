@@ -55,7 +55,6 @@ def offline_capable(model, id_arg: str):
             branch_id = getattr(record, "branch_id", None)
             return _send(view, kwargs, model, kwargs[id_arg], branch_id)
 
-        endpoint.offline_capable = True
         return endpoint
 
     return decorate
