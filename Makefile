@@ -45,6 +45,6 @@ $(VENV)/.installed: pyproject.toml
 # After changing UI strings: refresh the template and the catalogues, then translate.
 translations-update: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location \
-		--sort-output -o webapp/translations/messages.pot .
+		--ignore-dirs '.* __pycache__' --sort-output -o webapp/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i webapp/translations/messages.pot -d webapp/translations \
 		--no-fuzzy-matching

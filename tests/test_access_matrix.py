@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 
 from tests.factories import PASSWORD, World
 from webapp.accounts.models import Branch, Company
+from webapp.assessments.services import AssessmentData, Room, Schedule, accept_assessment
 from webapp.billing.models import ReportJob
 from webapp.billing.services import close_day, create_slip, issue_bill, issue_receipt
 from webapp.core import clock
@@ -34,8 +35,10 @@ from webapp.orders.services import (
     create_instruction,
     give_consent,
     hand_over,
+    save_item_rules,
     save_service_item,
 )
+from webapp.quality.services import Observation, record_supervision
 from webapp.sync.models import Submission, SubmissionStatus
 from webapp.workers.services import add_talk, store_id_copy
 
@@ -158,6 +161,33 @@ ROUTES = {
         "/refused/{submission}",
         PERMISSIONS["submissions.resolve"],
     ),
+    "assessments.new": (
+        "GET",
+        "/customers/{customer}/assessments/new",
+        PERMISSIONS["assessments.edit"],
+    ),
+    "assessments.detail": ("GET", "/assessments/{assessment}", PERMISSIONS["assessments.view"]),
+    "assessments.quote_pdf": (
+        "GET",
+        "/assessments/{assessment}/quote.pdf",
+        PERMISSIONS["assessments.view"],
+    ),
+    "assessments.photo": (
+        "GET",
+        "/assessments/{assessment}/photos/{assessment_photo}",
+        PERMISSIONS["assessments.view"],
+    ),
+    "assessments.extend_plan": ("POST", "/plans/{plan}/extend", PERMISSIONS["assessments.edit"]),
+    "quality.supervise": (
+        "GET",
+        "/orders/{order}/supervision",
+        PERMISSIONS["supervision.record"],
+    ),
+    "quality.photo": (
+        "GET",
+        "/supervisions/{supervision}/photos/{supervision_photo}",
+        PERMISSIONS["quality.view"],
+    ),
 }
 
 
@@ -213,6 +243,30 @@ def _png() -> bytes:
     return out.getvalue()
 
 
+def _jpeg_data_url() -> str:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "orange").save(out, format="JPEG")
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+PHOTO = _jpeg_data_url()
+
+
+def _assessment(branch_obj, customer, item, manager):
+    """An accepted assessment with a photo that became a weekly plan."""
+    save_item_rules(item, ["living", "bedroom"], Decimal(2), 60)
+    first = local_today() + timedelta(days=1)
+    data = AssessmentData(
+        home_area=Decimal(90),
+        rooms=[Room("living", Decimal(30))],
+        items=[item],
+        schedule=Schedule("plan", first, time(14), weekday=first.weekday()),
+        signature=SIGNATURE,
+        photos=[PHOTO],
+    )
+    return accept_assessment(branch_obj, customer, data, manager)
+
+
 def _records(world: World, branch: str, manager) -> dict[str, int]:
     worker = world.worker(branch)
     customer = world.customer(branch)
@@ -241,6 +295,12 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
     )
     end = clock.now()
     check_in(billed, CheckIn(end - timedelta(minutes=4), end, "保洁"), Actor.of_user(manager))
+    supervision = record_supervision(
+        billed,
+        Observation(arrived_at=end - timedelta(minutes=2), score=85, photos=[PHOTO]),
+        manager,
+    )
+    assessment = _assessment(branch_obj, customer, item, manager)
     receipt = issue_receipt(issue_bill(billed, 0, "", manager), "cash", manager)
     settlement = close_day(branch_obj, local_today() - timedelta(days=1), manager)
     device, _token = enroll(branch_obj, f"平板{branch}", manager)
@@ -268,6 +328,11 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         "billed": billed.id,
         "settlement": settlement.id,
         "submission": _refused_submission(billed),
+        "assessment": assessment.id,
+        "assessment_photo": assessment.photos[0].id,
+        "plan": assessment.plan.id,
+        "supervision": supervision.id,
+        "supervision_photo": supervision.photos[0].id,
     }
 
 
@@ -311,6 +376,11 @@ ID_KEYS = (
     "slip",
     "report",
     "submission",
+    "assessment",
+    "assessment_photo",
+    "plan",
+    "supervision",
+    "supervision_photo",
 )
 
 

@@ -24,6 +24,8 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     )
     app.config.from_object(config)
     _load_secrets(app)
+    # Before CSRFProtect's own before_request, which is the first to read the form.
+    app.before_request(_form_limits)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -36,10 +38,12 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.accounts import services as account_services
     from webapp.accounts.views import bp as accounts_bp
     from webapp.admin.views import bp as admin_bp
+    from webapp.assessments.views import bp as assessments_bp
     from webapp.billing.views import bp as billing_bp
     from webapp.customers.views import bp as customers_bp
     from webapp.kiosk.views import bp as kiosk_bp
     from webapp.orders.views import bp as orders_bp
+    from webapp.quality.views import bp as quality_bp
     from webapp.sync.views import bp as sync_bp
     from webapp.workers.views import bp as workers_bp
 
@@ -55,6 +59,8 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(billing_bp)
     app.register_blueprint(sync_bp)
+    app.register_blueprint(assessments_bp)
+    app.register_blueprint(quality_bp)
     errors.register(app)
     templating.register(app)
 
@@ -113,6 +119,15 @@ def _configure_sqlite(app: Flask) -> None:
         # snapshot. Reads (GET) do not wait for anyone.
         reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def _form_limits() -> None:
+    """A form view marked as taking photos accepts a larger body (core.photos)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    size = getattr(view, "max_form_bytes", None)
+    if size:
+        request.max_content_length = size
+        request.max_form_memory_size = size
 
 
 def _select_locale() -> str:

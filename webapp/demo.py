@@ -19,6 +19,7 @@ from webapp.orders.services import (
     assign,
     catalogue,
     create_instruction,
+    save_item_rules,
     save_material,
     save_service_item,
 )
@@ -119,13 +120,15 @@ def _id_number(rng: random.Random, code: str, gender: str) -> str:
             return number
 
 
+EVERY_ROOM = ["living", "bedroom", "kitchen", "bathroom", "balcony", "study", "other"]
+# (name, unit, price in fen, assessment rules: room kinds, minutes per m², minimum minutes)
 CATALOGUE = [
-    ("日常保洁", "hour", 4500),
-    ("深度保洁", "hour", 6000),
-    ("擦玻璃", "job", 15000),
-    ("家电清洗", "job", 12000),
-    ("油烟机清洗", "job", 15000),
-    ("钟点工", "hour", 4000),
+    ("日常保洁", "hour", 4500, EVERY_ROOM, Decimal("1.5"), 120),
+    ("深度保洁", "hour", 6000, EVERY_ROOM, Decimal("3.5"), 180),
+    ("擦玻璃", "job", 15000, ["living", "bedroom", "balcony", "study"], Decimal("1.2"), 60),
+    ("家电清洗", "job", 12000, ["kitchen", "living"], Decimal("0"), 90),
+    ("油烟机清洗", "job", 15000, ["kitchen"], Decimal("0"), 90),
+    ("钟点工", "hour", 4000, EVERY_ROOM, Decimal("1.2"), 120),
 ]
 MATERIALS = [
     ("多功能清洁剂", "瓶", False),
@@ -138,8 +141,8 @@ MATERIALS = [
 
 
 def seed_catalogue(company_id: int) -> None:
-    for name, unit, price in CATALOGUE:
-        save_service_item(company_id, name, unit, price)
+    for name, unit, price, kinds, per_m2, minimum in CATALOGUE:
+        save_item_rules(save_service_item(company_id, name, unit, price), kinds, per_m2, minimum)
     for name, unit, is_tool in MATERIALS:
         save_material(company_id, name, unit, is_tool)
 

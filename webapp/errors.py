@@ -1,10 +1,11 @@
 """Error pages: a clear message in the user's language, never a raw 500."""
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from webapp.core.htmx import wants_partial
+from webapp.core.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 from webapp.extensions import db
 
 
@@ -43,11 +44,15 @@ def register(app) -> None:
 
     @app.errorhandler(413)
     def too_large(_error):
-        return _page(
-            413,
-            _("File too large"),
-            _("The upload is too large. ID-card copies may be at most 5 MB."),
-        )
+        if getattr(current_app.view_functions.get(request.endpoint or ""), "max_form_bytes", 0):
+            message = _(
+                "The form is too large: at most %(n)s photos of %(mb)s MB each.",
+                n=MAX_PHOTOS,
+                mb=MAX_PHOTO_BYTES >> 20,
+            )
+        else:
+            message = _("The upload is too large. ID-card copies may be at most 5 MB.")
+        return _page(413, _("File too large"), message)
 
     @app.errorhandler(500)
     def server_error(_error):

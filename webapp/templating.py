@@ -5,13 +5,15 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABELS
 from webapp.billing.models import PAYMENT_METHODS
 from webapp.core.masking import mask_phone
 from webapp.core.money import format_yuan, rmb_upper
 from webapp.core.phones import display_phone
 from webapp.core.roles import ROLE_LABELS, Role, can
 from webapp.kiosk.services import device_for
-from webapp.orders.models import ORDER_STATUS_LABELS, UNIT_LABELS
+from webapp.orders.models import ORDER_STATUS_LABELS, ROOM_KIND_LABELS, UNIT_LABELS
+from webapp.quality.models import CHECKLIST
 from webapp.workers.models import (
     ESCALATION_LABELS,
     GENDER_LABELS,
@@ -75,6 +77,11 @@ def register(app) -> None:
             "ORDER_STATUS_LABELS": ORDER_STATUS_LABELS,
             "UNIT_LABELS": UNIT_LABELS,
             "PAYMENT_METHODS": PAYMENT_METHODS,
+            "ROOM_KIND_LABELS": ROOM_KIND_LABELS,
+            "FLOOR_LABELS": FLOOR_LABELS,
+            "OUTCOME_LABELS": OUTCOME_LABELS,
+            "WEEKDAY_LABELS": WEEKDAY_LABELS,
+            "SUPERVISION_CHECKLIST": CHECKLIST,
         }
 
     app.jinja_env.filters["mask_phone"] = mask_phone

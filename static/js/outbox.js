@@ -125,6 +125,21 @@
     }
   });
 
+  // A record of this page that waited for the network has arrived: say so, and
+  // lead to what it made.
+  document.addEventListener("branchdesk:applied", (event) => {
+    const form = document.querySelector(`form[data-record-id="${event.detail.id}"]`);
+    if (!form) return;
+    notice(form, text.sent, "ok");
+    if (event.detail.location) {
+      const link = document.createElement("a");
+      link.href = event.detail.location;
+      link.className = "button";
+      link.textContent = text.open_result;
+      form.querySelector(".outbox-notice").append(" ", link);
+    }
+  });
+
   // The user is still on the form and the server refused what was typed: show the
   // server's page with its messages, as an ordinary form post would have.
   function showRefusedForm(html) {
@@ -363,6 +378,11 @@
       if (outcome.kind === "applied") {
         await carryVersion(db, record, outcome.version);
         await db.delete(STORE, record.id);
+        if (!isAttended) {
+          document.dispatchEvent(new CustomEvent("branchdesk:applied", {
+            detail: { id: record.id, location: outcome.location },
+          }));
+        }
       } else if (outcome.kind === "invalid") {
         await db.delete(STORE, record.id);
       } else if (outcome.kind === "attention") {

@@ -25,6 +25,7 @@ def _form(**over):
         "onsite_callbacks_per_week": "2",
         "training_hours_per_month": "10",
         "quality_pass_mark": "60",
+        "plan_weeks_ahead": "4",
         "working_day_end": "18:00",
         "overtime_clause": DEFAULT_CLAUSE,
         "session_idle_minutes": "30",

@@ -19,8 +19,11 @@ class RuleError(ValueError):
 
 
 def attach(form, error: FieldError) -> None:
-    """Put a service's FieldError next to its form field (dotted names for subforms)."""
+    """Put a service's FieldError next to its form field.
+
+    Dotted names reach subforms and list entries: "room.2.area".
+    """
     field = form
     for part in error.field.split("."):
-        field = field[part]
+        field = field[int(part)] if part.isdigit() else field[part]
     field.errors = [*field.errors, error.message]

@@ -1,8 +1,10 @@
 """Form pieces shared by every area."""
 
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.core.clock import local_today
 from webapp.core.phones import PhoneError, normalize_cn_phone
@@ -50,6 +52,14 @@ class NotInFuture:
             raise ValidationError(_l("This date is in the future."))
 
 
+class Finite:
+    """A decimal that is a number: Decimal also parses "NaN" and "Infinity"."""
+
+    def __call__(self, form, field):
+        if field.data is not None and not field.data.is_finite():
+            raise ValidationError(_l("Write a number."))
+
+
 def strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -57,3 +67,10 @@ def strip(value):
 def options(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes (touch-friendly, no Ctrl-click)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -81,6 +81,15 @@ SETTINGS: tuple[Setting, ...] = (
         maximum=100,
     ),
     Setting(
+        "plan_weeks_ahead",
+        "int",
+        4,
+        _l("Weeks of a recurring plan put on the board ahead"),
+        _l("A recurring plan from an assessment has its visits this many weeks ahead (R3)."),
+        minimum=1,
+        maximum=12,
+    ),
+    Setting(
         "working_day_end",
         "time",
         "18:00",

@@ -56,6 +56,12 @@ PERMISSIONS: dict[str, set[Role]] = {
     "instructions.create": {Role.SERVICE_CENTER, Role.MANAGER, Role.BRANCH_HEAD},
     "idle_lists.view": {Role.SERVICE_CENTER, Role.MANAGER, Role.BRANCH_HEAD},
     "catalogue.edit": {Role.BRANCH_HEAD},
+    # On-site assessment (R3): done by the branch; its quotes go to the offices too.
+    "assessments.edit": {Role.MANAGER, Role.BRANCH_HEAD},
+    "assessments.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.SERVICE_CENTER, Role.FINANCE},
+    # On-site supervision (R3) and the quality record it feeds (R27).
+    "supervision.record": {Role.MANAGER, Role.BRANCH_HEAD},
+    "quality.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT},
     "kiosk.manage": {Role.MANAGER, Role.BRANCH_HEAD},
     # Outbox sends a rule refused: the office sees and resolves them.
     "submissions.resolve": {Role.MANAGER, Role.BRANCH_HEAD, Role.SERVICE_CENTER},

@@ -1,9 +1,11 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from webapp.assessments import services as assessment_services
 from webapp.core.access import require
 from webapp.core.forms import options, phone_value
 from webapp.core.htmx import render_page_or_partial
+from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, visible_branches
 from webapp.customers import services
 from webapp.customers.forms import CustomerForm
@@ -68,11 +70,17 @@ def create():
 def detail(customer_id: int):
     customer = get_customer_or_404(customer_id)
     orders, notes = order_services.history(customer_id=customer.id)
+    assessments = (
+        assessment_services.customer_assessments(customer)
+        if can(current_user, "assessments.view")
+        else []
+    )
     return render_template(
         "customers/detail.html",
         customer=customer,
         orders=orders,
         notes=notes,
+        assessments=assessments,
         brief=order_services.customer_brief(customer),
     )
 

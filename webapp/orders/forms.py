@@ -8,6 +8,7 @@ from wtforms import (
     DateTimeLocalField,
     DecimalField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -17,8 +18,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from webapp.core.forms import NOTE_MAX, optional, options, required, strip
-from webapp.orders.models import UNIT_LABELS
+from webapp.core.forms import (
+    NOTE_MAX,
+    CheckboxesField,
+    Finite,
+    optional,
+    options,
+    required,
+    strip,
+)
+from webapp.orders.models import ROOM_KIND_LABELS, UNIT_LABELS
 
 F = (strip,)
 REQUIRED = _l("Required.")
@@ -34,6 +43,22 @@ class ServiceItemForm(FlaskForm):
             InputRequired(message=REQUIRED),
             NumberRange(min=Decimal("0.01"), max=Decimal("100000"), message=_l("0.01 to 100000.")),
         ],
+    )
+
+
+class ItemRulesForm(FlaskForm):
+    """A catalogue item's assessment rules (R3), one form per item on the catalogue page."""
+
+    room_kinds = CheckboxesField(
+        _l("For these rooms"), choices=options(ROOM_KIND_LABELS.items()), validate_choice=False
+    )
+    minutes_per_m2 = DecimalField(
+        _l("Minutes of work per m²"),
+        places=2,
+        validators=[InputRequired(message=REQUIRED), Finite()],
+    )
+    min_minutes = IntegerField(
+        _l("Minimum minutes per visit"), validators=[InputRequired(message=REQUIRED)]
     )
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from flask_babel import format_datetime
@@ -18,6 +18,7 @@ from webapp.core.signatures import SignatureRejected, decode_signature
 from webapp.customers.models import Customer
 from webapp.extensions import db
 from webapp.orders.models import (
+    ROOM_KIND_LABELS,
     Checkout,
     Complaint,
     IdleList,
@@ -103,6 +104,39 @@ def save_service_item(company_id: int, name: str, unit: str, price_fen: int, ite
         if before[key] != getattr(item, key)
     }
     audit.record("catalogue.item", item, company_id=company_id, changes=changes)
+    return item
+
+
+def save_item_rules(
+    item: ServiceItem, room_kinds: list[str], minutes_per_m2: Decimal, min_minutes: int
+) -> ServiceItem:
+    """The assessment rules of a catalogue item (R3): what the proposal is worked out from."""
+    if any(kind not in ROOM_KIND_LABELS for kind in room_kinds):
+        raise FieldError("room_kinds", _l("Choose kinds of room from the list."))
+    if not Decimal(0) <= minutes_per_m2 <= Decimal(60):
+        raise FieldError("minutes_per_m2", _l("Between 0 and 60 minutes."))
+    if not 0 <= min_minutes <= 960:
+        raise FieldError("min_minutes", _l("Between 0 and 960 minutes."))
+    if room_kinds and not (minutes_per_m2 or min_minutes):
+        raise FieldError(
+            "minutes_per_m2", _l("Give the minutes per m², a minimum per visit, or both.")
+        )
+    before = {
+        "room_kinds": item.room_kinds,
+        "minutes_per_m2": item.minutes_per_m2,
+        "min_minutes": item.min_minutes,
+    }
+    item.room_kinds = ",".join(kind for kind in ROOM_KIND_LABELS if kind in set(room_kinds))
+    item.minutes_per_m2 = minutes_per_m2.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    item.min_minutes = min_minutes
+    changes = {
+        key: {"before": before[key], "after": getattr(item, key)}
+        for key in before
+        if before[key] != getattr(item, key)
+    }
+    if changes:
+        audit.record("catalogue.rules", item, company_id=item.company_id, changes=changes)
+    db.session.flush()
     return item
 
 

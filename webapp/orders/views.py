@@ -35,6 +35,7 @@ from webapp.orders.forms import (
     ConsentForm,
     HandoverForm,
     InstructionForm,
+    ItemRulesForm,
     LatenessForm,
     MaterialForm,
     ServiceItemForm,
@@ -489,12 +490,46 @@ def consent(order_id: int):
 # -- catalogue ---------------------------------------------------------------
 
 
+def _rules_form(item, formdata=None) -> ItemRulesForm:
+    """The rules form of one item; its prefix keeps field ids unique on the page."""
+    return ItemRulesForm(
+        formdata=formdata,
+        prefix=f"rules-{item.id}",
+        data={
+            "room_kinds": item.kinds,
+            "minutes_per_m2": item.minutes_per_m2,
+            "min_minutes": item.min_minutes,
+        },
+    )
+
+
+def _save_rules(items, rules_forms):
+    """Save the rules posted for one item; the item once saved, None with errors shown."""
+    item = next((i for i in items if str(i.id) == request.form["rules_item"]), None)
+    if item is None:
+        abort(404)
+    form = rules_forms[item.id] = _rules_form(item, request.form)
+    if not form.validate():
+        return None
+    try:
+        services.save_item_rules(
+            item, form.room_kinds.data, form.minutes_per_m2.data, form.min_minutes.data
+        )
+    except FieldError as error:
+        attach(form, error)
+        return None
+    db.session.commit()
+    return item
+
+
 @bp.route("/catalogue", methods=["GET", "POST"])
 @require("catalogue.edit")
 def catalogue():
     company_id = current_user.company_id
     item_form = ServiceItemForm(prefix="item")
     material_form = MaterialForm(prefix="material")
+    items, materials = services.catalogue(company_id)
+    rules_forms = {item.id: _rules_form(item) for item in items}
     status = 200
     if request.method == "POST":
         status = 422
@@ -519,19 +554,21 @@ def catalogue():
                 return redirect(url_for("orders.catalogue"), code=303)
         except FieldError as error:
             attach(item_form if "item-name" in request.form else material_form, error)
-    if (
-        request.method == "POST"
-        and "item-name" not in request.form
-        and ("material-name" not in request.form)
+        if "rules_item" in request.form:
+            saved = _save_rules(items, rules_forms)
+            if saved is not None:
+                return redirect(url_for("orders.catalogue") + f"#item-{saved.id}", code=303)
+    if request.method == "POST" and not {"item-name", "material-name", "rules_item"} & set(
+        request.form
     ):
         abort(400)
-    items, materials = services.catalogue(company_id)
     return render_template(
         "orders/catalogue.html",
         items=items,
         materials=materials,
         item_form=item_form,
         material_form=material_form,
+        rules_forms=rules_forms,
     ), status
 
 

@@ -148,6 +148,8 @@ def today():
         for order in orders:
             for endpoint in ("detail", "check_out", "check_in", "consent"):
                 urls.append(url_for(f"orders.{endpoint}", order_id=order.id))
+            if can(current_user, "supervision.record"):
+                urls.append(url_for("quality.supervise", order_id=order.id))
     response = make_response(json.dumps({"urls": urls}))
     response.mimetype = "application/json"
     response.headers["Cache-Control"] = "no-store"

@@ -11,6 +11,7 @@ from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.extensions import db
 from webapp.orders import services as order_services
+from webapp.quality import services as quality_services
 from webapp.workers import services
 from webapp.workers.forms import (
     CloseEscalationForm,
@@ -115,6 +116,9 @@ def _detail_context(worker: Worker, **over):
     context = {
         "orders": orders,
         "notes": notes,
+        "quality": (
+            quality_services.quality_record(worker) if can(current_user, "quality.view") else None
+        ),
         "worker": worker,
         "full_id": None,
         "status_form": status_form,

@@ -1,0 +1,127 @@
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+
+from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABELS, Outcome
+from webapp.assessments.services import MAX_ROOMS
+from webapp.billing.forms import YuanField
+from webapp.core.forms import NOTE_MAX, CheckboxesField, Finite, optional, options, strip
+from webapp.customers.forms import MAX_AREA
+from webapp.orders.models import ROOM_KIND_LABELS
+
+F = (strip,)
+REQUIRED = _l("Required.")
+# Rooms shown on a new assessment; the tablet may add more, up to MAX_ROOMS.
+BLANK_ROOMS = 3
+
+
+class RoomForm(Form):
+    kind = SelectField(
+        _l("Room"),
+        choices=options([("", "—"), *ROOM_KIND_LABELS.items()]),
+    )
+    area = DecimalField(
+        _l("Area (m²)"),
+        places=1,
+        validators=[Optional(), Finite()],
+        render_kw={"inputmode": "decimal"},
+    )
+    floor = SelectField(_l("Floor"), choices=options([("", "—"), *FLOOR_LABELS.items()]))
+    surfaces = StringField(
+        _l("Surfaces (glass, marble, lacquer…)"), validators=optional(200), filters=F
+    )
+    special = StringField(
+        _l("Valuables and crafts in this room"), validators=optional(500), filters=F
+    )
+
+    @property
+    def is_blank(self) -> bool:
+        typed_area = bool(self.area.raw_data and self.area.raw_data[0].strip())
+        return not (
+            typed_area
+            or self.kind.data
+            or self.floor.data
+            or self.surfaces.data
+            or self.special.data
+        )
+
+
+class AssessmentForm(FlaskForm):
+    home_area = DecimalField(
+        _l("Home area (m²)"),
+        places=1,
+        validators=[
+            InputRequired(message=REQUIRED),
+            NumberRange(min=Decimal("1"), max=MAX_AREA, message=_l("Between 1 and 2000 m².")),
+        ],
+        render_kw={"inputmode": "decimal"},
+    )
+    # One extra entry is read so that too many rooms are refused, not dropped unseen.
+    room = FieldList(FormField(RoomForm), min_entries=BLANK_ROOMS, max_entries=MAX_ROOMS + 1)
+    items = CheckboxesField(_l("Service items"), coerce=int)
+    wishes = TextAreaField(_l("The customer's wishes"), validators=optional(NOTE_MAX), filters=F)
+    pets = StringField(_l("Pets"), validators=optional(200), filters=F)
+    allergies = StringField(_l("Allergies"), validators=optional(200), filters=F)
+    access_notes = TextAreaField(
+        _l("Access notes (keys, door codes, parking)"), validators=optional(NOTE_MAX), filters=F
+    )
+    potential_services = TextAreaField(
+        _l("Potential services"), validators=optional(NOTE_MAX), filters=F
+    )
+    price = YuanField(_l("Agreed price (CNY)"), allow_zero=True)
+    price_reason = StringField(
+        _l("Reason for changing the proposed price"), validators=optional(500), filters=F
+    )
+    quoted = HiddenField()
+    outcome = RadioField(
+        _l("The customer accepts"),
+        choices=options(OUTCOME_LABELS.items()),
+        default=Outcome.ORDER.value,
+    )
+    service_date = DateField(
+        _l("Date (for a plan: from this date)"), validators=[DataRequired(message=REQUIRED)]
+    )
+    window_start = TimeField(_l("Starts at"), validators=[DataRequired(message=REQUIRED)])
+    hours = DecimalField(
+        _l("Hours per visit"),
+        places=1,
+        validators=[Optional(), Finite()],
+        description=_l("Empty: the proposed hours."),
+        render_kw={"inputmode": "decimal"},
+    )
+    weekday = SelectField(
+        _l("Every"),
+        choices=options([("", "—"), *((str(n), label) for n, label in enumerate(WEEKDAY_LABELS))]),
+    )
+    worker_id = SelectField(_l("Worker"), coerce=int)
+    signature = HiddenField()
+
+    @property
+    def price_fen(self) -> int | None:
+        """The manager's price in fen, None when left empty (the proposal stands)."""
+        return self.price.fen if self.price.data else None
+
+    @property
+    def quoted_fen(self) -> int | None:
+        value = (self.quoted.data or "").strip()
+        return int(value) if value.isdigit() else None
+
+    @property
+    def weekday_value(self) -> int | None:
+        value = self.weekday.data or ""
+        return int(value) if value in {"0", "1", "2", "3", "4", "5", "6"} else None

@@ -1,0 +1,104 @@
+"""Photos taken on the tablet, sent as data URLs in form fields named `photos`.
+
+The tablet makes them small before they are saved (static/js/photos.js), so that a
+form with photos waits in the outbox like any other; the server still checks every
+one, and keeps only what `clean_image` encodes again (no metadata).
+"""
+
+import base64
+import binascii
+import math
+
+import sqlalchemy as sa
+from flask import make_response
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.core.errors import FieldError
+from webapp.core.images import CleanImage, ImageRejected, clean_image
+
+MAX_PHOTOS = 6
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+PREFIXES = ("data:image/jpeg;base64,", "data:image/png;base64,")
+# The longest base64 text that can decode to MAX_PHOTO_BYTES: longer is refused unread.
+_MAX_ENCODED = 4 * math.ceil(MAX_PHOTO_BYTES / 3)
+# A form with the most photos, each the largest, URL-encoded ("+" and "/" take three
+# characters), and room for the rest of the form: larger is answered 413.
+MAX_FORM_BYTES = MAX_PHOTOS * _MAX_ENCODED * 11 // 10 + 2 * 1024 * 1024
+
+MESSAGES = {
+    "size": _l("Photo %(n)s is larger than %(mb)s MB. Take it again."),
+    "type": _l("Photo %(n)s is not a JPEG or PNG photo."),
+    "broken": _l("Photo %(n)s could not be read. Take it again."),
+}
+
+
+def takes_photos(view):
+    """Mark a form view whose POST may carry photos: its body may be MAX_FORM_BYTES.
+
+    Put it next to the function: the decorators above copy the mark.
+    """
+    view.max_form_bytes = MAX_FORM_BYTES
+    return view
+
+
+def decode_photos(values: list[str], field: str = "photos") -> list[CleanImage]:
+    """The photos of a form, checked and cleaned; FieldError on the first bad one."""
+    values = [value for value in values if value.strip()]
+    if len(values) > MAX_PHOTOS:
+        raise FieldError(field, _l("At most %(n)s photos.", n=MAX_PHOTOS))
+    return [_decode(value, number, field) for number, value in enumerate(values, start=1)]
+
+
+def _refused(field: str, reason: str, number: int) -> FieldError:
+    return FieldError(field, MESSAGES[reason] % {"n": number, "mb": MAX_PHOTO_BYTES >> 20})
+
+
+def _decode(value: str, number: int, field: str) -> CleanImage:
+    prefix = next((p for p in PREFIXES if value.startswith(p)), None)
+    if prefix is None:
+        raise _refused(field, "type", number)
+    encoded = value[len(prefix) :]
+    if len(encoded) > _MAX_ENCODED:
+        raise _refused(field, "size", number)
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+        return clean_image(raw, max_bytes=MAX_PHOTO_BYTES)
+    except binascii.Error as exc:
+        raise _refused(field, "broken", number) from exc
+    except ImageRejected as exc:
+        raise _refused(field, exc.reason, number) from exc
+
+
+def photo_response(photo):
+    """A stored photo (anything with `data` and `content_type`) as an image response."""
+    response = make_response(photo.data)
+    response.headers["Content-Type"] = photo.content_type
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class StoredPhoto:
+    """The columns of a table of photos kept in the database, and how rows are made."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int]
+    content_type: Mapped[str] = mapped_column(sa.String(20))
+    width: Mapped[int]
+    height: Mapped[int]
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)  # read when served
+
+    @classmethod
+    def rows(cls, photos: list[CleanImage], **owner) -> list["StoredPhoto"]:
+        return [
+            cls(
+                position=position,
+                content_type=photo.content_type,
+                width=photo.width,
+                height=photo.height,
+                data=photo.data,
+                **owner,
+            )
+            for position, photo in enumerate(photos)
+        ]
