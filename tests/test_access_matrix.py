@@ -166,6 +166,11 @@ ROUTES = {
         "/customers/{customer}/assessments/new",
         PERMISSIONS["assessments.edit"],
     ),
+    "assessments.new_customer": (
+        "GET",
+        "/branches/{branch}/assessments/new",
+        PERMISSIONS["assessments.edit"],
+    ),
     "assessments.detail": ("GET", "/assessments/{assessment}", PERMISSIONS["assessments.view"]),
     "assessments.quote_pdf": (
         "GET",
@@ -328,6 +333,7 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         "billed": billed.id,
         "settlement": settlement.id,
         "submission": _refused_submission(billed),
+        "branch": branch_obj.id,
         "assessment": assessment.id,
         "assessment_photo": assessment.photos[0].id,
         "plan": assessment.plan.id,
@@ -376,6 +382,7 @@ ID_KEYS = (
     "slip",
     "report",
     "submission",
+    "branch",
     "assessment",
     "assessment_photo",
     "plan",

@@ -412,3 +412,48 @@ def test_rules_that_say_nothing_are_refused_next_to_the_field(client, world, rul
     assert re.search(rf'name="rules-{item.id}-min_minutes"[^>]*value="0"', response.text)
     db.session.expire_all()
     assert db.session.get(ServiceItem, item.id).min_minutes == 60
+
+
+NEW_CUSTOMER = {
+    "customer_name": "钱女士",
+    "customer_phone": "13957412345",
+    "customer_address": "宁波市海曙区中山西路 88 号 3 幢 502 室",
+}
+
+
+def test_a_new_customer_is_assessed_and_filed_in_one_submit_sent_once(
+    client, manager, desk, rules, db, clock
+):
+    url = f"/branches/{desk.branch.id}/assessments/new"
+    assert "customer_phone" in client.get(url).text
+    before = _count(db, Customer)
+    key = str(uuid.uuid4())
+    data = {**_form(rules), **NEW_CUSTOMER}
+
+    first = _send(client, url, data, key, clock.now())
+    again = _send(client, url, data, key, clock.now())
+
+    assert (first.status_code, again.status_code) == (201, 201) and first.data == again.data
+    assert first.json["entity"] == f"branch:{desk.branch.id}"
+    assert _count(db, Customer) == before + 1 and _count(db, Assessment) == 1
+    customer = db.session.scalar(sa.select(Customer).where(Customer.name == "钱女士"))
+    assert customer.branch_id == desk.branch.id
+    assert customer.home_area == Decimal("110") and "青花瓷瓶" in customer.valuables
+    assert db.session.scalar(sa.select(Assessment.customer_id)) == customer.id
+    created = (AuditEntry.action == "customer.create", AuditEntry.entity_id == customer.id)
+    assert _count(db, AuditEntry, *created) == 1
+
+
+def test_a_new_customer_with_a_bad_phone_keeps_everything_typed(client, manager, desk, rules, db):
+    url = f"/branches/{desk.branch.id}/assessments/new"
+    before = _count(db, Customer)
+    refused = client.post(url, data={**_form(rules), **NEW_CUSTOMER, "customer_phone": "12345"})
+    assert refused.status_code == 422
+    assert error_next_to(refused.text, "customer_phone")
+    assert 'value="钱女士"' in refused.text and 'value="110"' in refused.text
+    assert _count(db, Customer) == before and _count(db, Assessment) == 0
+
+
+def test_a_new_customer_cannot_be_filed_in_another_branch(client, manager, world, rules):
+    other = world.branches["B"]
+    assert client.get(f"/branches/{other.id}/assessments/new").status_code == 404

@@ -15,12 +15,21 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABELS, Outcome
 from webapp.assessments.services import MAX_ROOMS
 from webapp.billing.forms import YuanField
-from webapp.core.forms import NOTE_MAX, CheckboxesField, Finite, optional, options, strip
+from webapp.core.forms import (
+    NOTE_MAX,
+    CheckboxesField,
+    CnPhone,
+    Finite,
+    optional,
+    options,
+    required,
+    strip,
+)
 from webapp.customers.forms import MAX_AREA
 from webapp.orders.models import ROOM_KIND_LABELS
 
@@ -125,3 +134,16 @@ class AssessmentForm(FlaskForm):
     def weekday_value(self) -> int | None:
         value = self.weekday.data or ""
         return int(value) if value in {"0", "1", "2", "3", "4", "5", "6"} else None
+
+
+class NewCustomerAssessmentForm(AssessmentForm):
+    """An assessment at the home of someone who is not a customer yet: the file is
+    opened with it, in the same submit, so it works without network too."""
+
+    customer_name = StringField(_l("Name"), validators=required(50), filters=F)
+    customer_phone = StringField(
+        _l("Phone"),
+        validators=[DataRequired(message=REQUIRED), Length(max=30), CnPhone()],
+        filters=F,
+    )
+    customer_address = StringField(_l("Home address"), validators=required(200), filters=F)

@@ -8,14 +8,15 @@ from flask_login import current_user
 
 from webapp.accounts.models import Branch
 from webapp.assessments import services
-from webapp.assessments.forms import AssessmentForm
+from webapp.assessments.forms import AssessmentForm, NewCustomerAssessmentForm
 from webapp.assessments.models import Assessment, AssessmentPhoto, ServicePlan
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
-from webapp.core.forms import options
+from webapp.core.forms import options, phone_value
 from webapp.core.photos import photo_response, takes_photos
 from webapp.core.printing import chinese_pdf, pdf_response
-from webapp.core.scoping import get_scoped_or_404
+from webapp.core.scoping import get_scoped_or_404, visible_branch_ids
+from webapp.customers import services as customer_services
 from webapp.customers.models import Customer
 from webapp.extensions import db
 from webapp.orders.models import ServiceItem
@@ -57,14 +58,14 @@ def _workers(branch_id: int) -> dict[int, Worker]:
     return {worker.id: worker for worker in workers}
 
 
-def _form(customer: Customer, items: list[ServiceItem], workers: dict[int, Worker]):
-    form = AssessmentForm()
+def _form(customer: Customer | None, items: list[ServiceItem], workers: dict[int, Worker]):
+    form = AssessmentForm() if customer else NewCustomerAssessmentForm()
     form.items.choices = options((item.id, item.name) for item in items)
     form.worker_id.choices = options(
         [(0, _("Leave it on the board"))]
         + [(w.id, f"{w.badge_no} {w.name}") for w in workers.values()]
     )
-    if request.method == "GET":
+    if request.method == "GET" and customer is not None:
         form.home_area.data = customer.home_area
     return form
 
@@ -146,8 +147,24 @@ def _preview(rooms, data: services.AssessmentData) -> services.Proposal | None:
 @takes_photos
 def new(customer_id: int):
     customer = get_scoped_or_404(Customer, customer_id)
+    return _assessment_page(db.session.get(Branch, customer.branch_id), customer)
+
+
+@bp.route("/branches/<int:branch_id>/assessments/new", methods=["GET", "POST"])
+@require("assessments.edit")
+@offline_capable(Branch, "branch_id")
+@offline_page
+@takes_photos
+def new_customer(branch_id: int):
+    """At the home of someone who is not yet a customer: the file opens with it."""
+    if branch_id not in visible_branch_ids(current_user):
+        abort(404)
+    return _assessment_page(db.session.get(Branch, branch_id), None)
+
+
+def _assessment_page(branch: Branch, customer: Customer | None):
     items = services.offered_items(current_user.company_id)
-    workers = _workers(customer.branch_id)
+    workers = _workers(branch.id)
     form = _form(customer, items, workers)
     error = preview = None
     if form.validate_on_submit():
@@ -155,7 +172,7 @@ def new(customer_id: int):
         data = _data(form, rooms, items, workers)
         try:
             assessment = services.accept_assessment(
-                current_user.branch, customer, data, current_user
+                branch, customer or _new_customer(branch, form), data, current_user
             )
         except FieldError as failure:
             error = _placed(form, failure, positions)
@@ -168,6 +185,7 @@ def new(customer_id: int):
     status = 422 if request.method == "POST" else 200
     return render_template(
         "assessments/form.html",
+        branch=branch,
         customer=customer,
         form=form,
         items=items,
@@ -177,6 +195,18 @@ def new(customer_id: int):
         photo_error=error.message if getattr(error, "field", "") == "photos" else None,
         max_rooms=services.MAX_ROOMS,
     ), status
+
+
+def _new_customer(branch: Branch, form: NewCustomerAssessmentForm) -> Customer:
+    """The customer's file, opened in the transaction that accepts the assessment."""
+    values = dict.fromkeys(customer_services.FIELDS, "")
+    values.update(
+        name=form.customer_name.data,
+        phone=phone_value(form.customer_phone),
+        address=form.customer_address.data,
+        home_area=None,
+    )
+    return customer_services.create_customer(branch.id, values)
 
 
 @bp.get("/assessments/<int:assessment_id>")
