@@ -504,6 +504,7 @@
     event.stopImmediatePropagation();
     if (counts.waiting + counts.attention > 0
         && !window.confirm(say("logout_question", counts.waiting + counts.attention))) return;
+    await stopPrefetching();
     if (window.caches) await caches.delete(PAGES_CACHE);
     form.dataset.confirmed = "1";
     leaving = true;
@@ -545,26 +546,43 @@
 
   // -- pages for offline use -------------------------------------------------
 
+  // The fetching of today's pages, if it runs: a logout stops it first, or its
+  // requests would reach the server logged out and race the login page's session.
+  let prefetching = null;
+
   async function prefetchToday() {
     const who = actor().id;
-    if (!who.startsWith("user:") || !window.caches || !navigator.onLine) return;
+    if (!who.startsWith("user:") || !window.caches || !navigator.onLine || prefetching) return;
     const last = (localStorage.getItem("branchdesk-prefetched") || "").split("@");
     if (last[0] === who && Date.now() - Number(last[1]) < PREFETCH_EVERY_MS) return;
-    try {
-      const response = await fetch("/sync/today", { credentials: "same-origin", cache: "no-store" });
-      if (!response.ok) return;
-      const { urls } = await response.json();
-      const cache = await caches.open(PAGES_CACHE);
-      for (const url of urls) {
-        const page = await fetch(url, { credentials: "same-origin", cache: "no-store" });
-        if (page.status === 200 && page.headers.get("Offline-Page") === "1") {
-          await cache.put(url, page);
+    const controller = new AbortController();
+    const options = { credentials: "same-origin", cache: "no-store", signal: controller.signal };
+    const run = (async () => {
+      try {
+        const response = await fetch("/sync/today", options);
+        if (!response.ok) return;
+        const { urls } = await response.json();
+        const cache = await caches.open(PAGES_CACHE);
+        for (const url of urls) {
+          const page = await fetch(url, options);
+          if (page.status === 200 && page.headers.get("Offline-Page") === "1") {
+            await cache.put(url, page);
+          }
         }
+        localStorage.setItem("branchdesk-prefetched", `${who}@${Date.now()}`);
+      } catch (error) {
+        // Offline, the server is away, or a logout stopped it: what is kept stays.
       }
-      localStorage.setItem("branchdesk-prefetched", `${who}@${Date.now()}`);
-    } catch (error) {
-      // Offline or the server is away: the pages already kept stay as they are.
-    }
+    })();
+    prefetching = { controller, run };
+    await run;
+    prefetching = null;
+  }
+
+  async function stopPrefetching() {
+    if (!prefetching) return;
+    prefetching.controller.abort();
+    await prefetching.run;
   }
 
   function serviceWorker() {
