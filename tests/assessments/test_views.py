@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tests.assessments.helpers import HUGE_PHOTO, error_next_to, jpeg_data_url, says
 from tests.factories import PASSWORD
-from tests.orders.conftest import signature
+from tests.orders.conftest import outbox_send, signature
 from webapp.assessments.models import Assessment, AssessmentPhoto, PlanVisit
 from webapp.core.models import AuditEntry
 from webapp.core.photos import MAX_FORM_BYTES
@@ -238,23 +238,14 @@ def test_a_customer_of_another_branch_is_not_found(client, manager, world, rules
     assert _count(db, Assessment) == 0
 
 
-def _send(client, url, data, key=None, entered=None, attended=False):
-    headers = {"Idempotency-Key": key or str(uuid.uuid4()), "Accept": "application/json"}
-    if entered is not None:
-        headers["Outbox-Entered-At"] = entered.isoformat()
-    if attended:
-        headers["Outbox-Attended"] = "1"
-    return client.post(url, data=data, headers=headers)
-
-
 @pytest.mark.rule("D1", "R3")
 def test_an_assessment_from_the_outbox_is_applied_once(client, manager, customer, rules, db, clock):
     key = str(uuid.uuid4())
     entered = clock.now() - timedelta(hours=2)
     data = _form(rules, photos=[jpeg_data_url()])
 
-    first = _send(client, _url(customer), data, key, entered)
-    again = _send(client, _url(customer), data, key, entered)
+    first = outbox_send(client, _url(customer), data, key, entered)
+    again = outbox_send(client, _url(customer), data, key, entered)
 
     assert first.status_code == again.status_code == 201
     assert first.headers["Idempotency-Replayed"] == "false"
@@ -272,11 +263,11 @@ def test_an_assessment_from_the_outbox_is_applied_once(client, manager, customer
 def test_an_unsigned_assessment_from_the_outbox_is_kept_for_the_office(
     client, manager, customer, rules, db
 ):
-    shown = _send(client, _url(customer), _form(rules, signature=""), attended=True)
+    shown = outbox_send(client, _url(customer), _form(rules, signature=""), attended=True)
     assert shown.status_code == 422 and shown.headers["Outbox-Result"] == "invalid"
     assert error_next_to(shown.text, "signature") == says("The customer must sign to accept.")
 
-    kept = _send(client, _url(customer), _form(rules, signature=""))
+    kept = outbox_send(client, _url(customer), _form(rules, signature=""))
     assert kept.status_code == 409
     submission = db.session.scalar(sa.select(Submission))
     assert submission.explanation == says("The customer must sign to accept.")
@@ -430,8 +421,8 @@ def test_a_new_customer_is_assessed_and_filed_in_one_submit_sent_once(
     key = str(uuid.uuid4())
     data = {**_form(rules), **NEW_CUSTOMER}
 
-    first = _send(client, url, data, key, clock.now())
-    again = _send(client, url, data, key, clock.now())
+    first = outbox_send(client, url, data, key, clock.now())
+    again = outbox_send(client, url, data, key, clock.now())
 
     assert (first.status_code, again.status_code) == (201, 201) and first.data == again.data
     assert first.json["entity"] == f"branch:{desk.branch.id}"

@@ -200,6 +200,12 @@ def _capture_check_out(page: Page, base: str, order_id: int, zh) -> dict:
     return record
 
 
+def _arrived_once(office: Office, order_id: int, record: dict) -> None:
+    """One send of the record reached the server and made one check-out."""
+    assert [s["key"] for s in office.submissions(order_id)] == [record["id"]]
+    assert office.order(order_id)["checkouts"] == 1
+
+
 def _send_now(page: Page, base: str) -> None:
     if not page.url.endswith("/outbox"):
         page.goto(f"{base}/outbox")
@@ -347,8 +353,7 @@ def test_two_tabs_never_send_the_same_record_twice(server, office, tablet, zh):
     expect(_badge(second)).to_have_text(zh("All sent"), timeout=20_000)
 
     assert server.requests("POST", f"/orders/{order_id}/check-out") == 1
-    assert [s["key"] for s in office.submissions(order_id)] == [record["id"]]
-    assert office.order(order_id)["checkouts"] == 1
+    _arrived_once(office, order_id, record)
 
 
 @pytest.mark.browser
@@ -417,8 +422,7 @@ def test_a_stale_csrf_token_at_send_time_is_renewed_without_a_failure(
 
     assert stale == [True]
     assert server.requests("POST", f"/orders/{order_id}/check-out") == 2
-    assert [s["key"] for s in office.submissions(order_id)] == [record["id"]]
-    assert office.order(order_id)["checkouts"] == 1
+    _arrived_once(office, order_id, record)
 
 
 @pytest.mark.browser
@@ -497,8 +501,7 @@ def test_a_hotel_wifi_page_answering_200_is_not_taken_for_success(server, office
     page.unroute("**/orders/*/check-out")
     _send_now(page, server.base_url)
     expect(_badge(page)).to_have_text(zh("All sent"), timeout=20_000)
-    assert [s["key"] for s in office.submissions(order_id)] == [record["id"]]
-    assert office.order(order_id)["checkouts"] == 1
+    _arrived_once(office, order_id, record)
 
 
 @pytest.mark.browser

@@ -9,6 +9,7 @@ The default instant is Monday 2026-12-07 01:00 UTC, 09:00 in the branches' zone
 
 import base64
 import io
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -36,6 +37,30 @@ ALL_CHECKS = frozenset(
         "bicycle_checked",
     }
 )
+
+
+# Every check of R10 ticked, as the check-out form sends them (this test customer
+# lists no valuables).
+TICKED = {
+    key: "y"
+    for key in (
+        "service_list_checked",
+        "tools_complete",
+        "safety_reminded",
+        "appearance_checked",
+        "bicycle_checked",
+    )
+}
+
+
+def outbox_send(client, url, data, key=None, entered=None, attended=False):
+    """POST a form as the tablet's outbox sends it (see OFFLINE.md)."""
+    headers = {"Idempotency-Key": key or str(uuid.uuid4()), "Accept": "application/json"}
+    if entered is not None:
+        headers["Outbox-Entered-At"] = entered.isoformat()
+    if attended:
+        headers["Outbox-Attended"] = "1"
+    return client.post(url, data=data, headers=headers)
 
 
 def shanghai(day: date, hour: int, minute: int = 0) -> datetime:

@@ -14,22 +14,11 @@ import sqlalchemy as sa
 
 from tests.factories import PASSWORD
 from tests.i18n import zh
-from tests.orders.conftest import shanghai, signature
+from tests.orders.conftest import TICKED, outbox_send, shanghai, signature
 from webapp.core.models import AuditEntry
 from webapp.kiosk import services as kiosk_services
 from webapp.orders.models import Checkout, Order, OrderStatus, OvertimeConsent, Visit
 from webapp.sync.models import Submission, SubmissionStatus
-
-TICKED = {
-    key: "y"
-    for key in (
-        "service_list_checked",
-        "tools_complete",
-        "safety_reminded",
-        "appearance_checked",
-        "bicycle_checked",
-    )
-}
 
 
 def _login(client, user):
@@ -37,15 +26,6 @@ def _login(client, user):
         client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code
         == 303
     )
-
-
-def _send(client, url, data, key=None, entered=None, attended=False):
-    headers = {"Idempotency-Key": key or str(uuid.uuid4()), "Accept": "application/json"}
-    if entered is not None:
-        headers["Outbox-Entered-At"] = entered.isoformat()
-    if attended:
-        headers["Outbox-Attended"] = "1"
-    return client.post(url, data=data, headers=headers)
 
 
 def _count(db, model, **where) -> int:
@@ -64,8 +44,8 @@ def test_a_send_applies_once_and_a_replay_gets_the_same_bytes(client, desk, db, 
     data = {**TICKED, "version": str(order.version), "signature": signature()}
     url = f"/orders/{order.id}/check-out"
 
-    first = _send(client, url, data, key, entered)
-    again = _send(client, url, data, key, entered)
+    first = outbox_send(client, url, data, key, entered)
+    again = outbox_send(client, url, data, key, entered)
 
     assert first.status_code == again.status_code == 201
     assert first.headers["Idempotency-Key"] == again.headers["Idempotency-Key"] == key
@@ -93,10 +73,10 @@ def test_the_same_key_with_other_content_is_422_and_changes_nothing(client, desk
     key = str(uuid.uuid4())
     url = f"/orders/{order.id}/check-out"
     data = {**TICKED, "version": str(order.version), "signature": signature()}
-    assert _send(client, url, data, key).status_code == 201
+    assert outbox_send(client, url, data, key).status_code == 201
     version = db.session.get(Order, order.id).version
 
-    changed = _send(client, url, {**data, f"material-{desk.catalogue.cloths.id}": "2"}, key)
+    changed = outbox_send(client, url, {**data, f"material-{desk.catalogue.cloths.id}": "2"}, key)
 
     assert changed.status_code == 422
     assert changed.headers["Outbox-Result"] == "changed"
@@ -125,7 +105,7 @@ def test_a_conflicting_check_in_is_409_and_kept_for_the_office(client, desk, db,
         "work_done": "客厅保洁（离线录入）",
     }
 
-    refused = _send(client, f"/orders/{order.id}/check-in", data, key)
+    refused = outbox_send(client, f"/orders/{order.id}/check-in", data, key)
 
     assert refused.status_code == 409
     assert "Retry-After" not in refused.headers
@@ -140,7 +120,7 @@ def test_a_conflicting_check_in_is_409_and_kept_for_the_office(client, desk, db,
     assert _count(db, Visit, order_id=order.id) == 1
     assert _count(db, AuditEntry, action="submission.refused") == 1
     # Sent again (the response was lost): the same refusal, nothing new kept.
-    again = _send(client, f"/orders/{order.id}/check-in", data, key)
+    again = outbox_send(client, f"/orders/{order.id}/check-in", data, key)
     assert again.status_code == 409 and again.headers["Idempotency-Replayed"] == "true"
     assert again.data == refused.data
     assert _count(db, Submission) == 1
@@ -168,13 +148,13 @@ def test_a_refusal_of_what_was_typed_goes_back_to_the_waiting_user(client, desk,
     url = f"/orders/{order.id}/check-out"
     data = {"version": str(order.version), "signature": signature(), "tools_complete": "y"}
 
-    shown = _send(client, url, data, key, attended=True)
+    shown = outbox_send(client, url, data, key, attended=True)
 
     assert shown.status_code == 422 and shown.headers["Outbox-Result"] == "invalid"
     assert 'id="checks-error"' in shown.text
     assert _count(db, Submission) == 0
     # Nothing was kept under the key: the corrected form is a new record.
-    fixed = _send(client, url, {**data, **TICKED}, attended=True)
+    fixed = outbox_send(client, url, {**data, **TICKED}, attended=True)
     assert fixed.status_code == 201
     assert _count(db, Checkout, order_id=order.id) == 1
 
@@ -185,7 +165,7 @@ def test_a_refusal_nobody_waits_for_is_kept_with_the_reason(client, desk, db):
     _login(client, desk.manager)
     data = {"version": str(order.version), "signature": signature(), "tools_complete": "y"}
 
-    refused = _send(client, f"/orders/{order.id}/check-out", data)
+    refused = outbox_send(client, f"/orders/{order.id}/check-out", data)
 
     assert refused.status_code == 409
     kept = db.session.scalar(sa.select(Submission))
@@ -199,7 +179,7 @@ def test_a_refusal_nobody_waits_for_is_kept_with_the_reason(client, desk, db):
 def test_a_send_without_a_login_is_401_never_a_redirect(client, desk, db):
     order = desk.handed_over()
     data = {**TICKED, "version": str(order.version), "signature": signature()}
-    response = _send(client, f"/orders/{order.id}/check-out", data)
+    response = outbox_send(client, f"/orders/{order.id}/check-out", data)
     assert response.status_code == 401
     assert _count(db, Submission) == 0 and _count(db, Checkout) == 0
 
@@ -209,7 +189,7 @@ def test_a_malformed_key_is_refused(client, desk, db):
     order = desk.handed_over()
     _login(client, desk.manager)
     data = {**TICKED, "version": str(order.version), "signature": signature()}
-    response = _send(client, f"/orders/{order.id}/check-out", data, key="42; drop")
+    response = outbox_send(client, f"/orders/{order.id}/check-out", data, key="42; drop")
     assert response.status_code == 400
     assert _count(db, Checkout) == 0
 
@@ -220,7 +200,10 @@ def test_a_capture_time_from_a_wrong_clock_is_not_believed(client, desk, db, clo
     _login(client, desk.manager)
     data = {**TICKED, "version": str(order.version), "signature": signature()}
     future = clock.now() + timedelta(days=2)
-    assert _send(client, f"/orders/{order.id}/check-out", data, entered=future).status_code == 201
+    assert (
+        outbox_send(client, f"/orders/{order.id}/check-out", data, entered=future).status_code
+        == 201
+    )
     assert db.session.get(Order, order.id).checked_out_at == clock.now()
 
 
@@ -254,8 +237,11 @@ def test_a_kiosk_record_is_sent_after_the_workers_minute_ended(tablet, desk, db,
     clock.advance(hours=5)  # the network came back hours later; the minute is long over
     url = f"/kiosk/orders/{order.id}/check-out"
 
-    assert _send(tablet, url, {**data, "kiosk_pass": "forged"}, entered=entered).status_code == 401
-    sent = _send(tablet, url, data, entered=entered)
+    assert (
+        outbox_send(tablet, url, {**data, "kiosk_pass": "forged"}, entered=entered).status_code
+        == 401
+    )
+    sent = outbox_send(tablet, url, data, entered=entered)
 
     assert sent.status_code == 201
     stored = db.session.get(Order, order.id)
@@ -270,12 +256,13 @@ def test_a_kiosk_pass_is_only_good_near_the_pin_on_its_own_tablet(tablet, desk, 
     data = _kiosk_form(tablet, order.worker, pin, order)
     url = f"/kiosk/orders/{order.id}/check-out"
     late = clock.advance(hours=3)
-    assert _send(tablet, url, data, entered=late).status_code == 401
+    assert outbox_send(tablet, url, data, entered=late).status_code == 401
     other, token = kiosk_services.enroll(desk.branch, "另一台平板", desk.manager)
     db.session.flush()
     tablet.set_cookie("bd_kiosk", token, domain="branchdesk.test")
     assert (
-        _send(tablet, url, data, entered=late - timedelta(hours=2, minutes=50)).status_code == 401
+        outbox_send(tablet, url, data, entered=late - timedelta(hours=2, minutes=50)).status_code
+        == 401
     )
     assert _count(db, Checkout) == 0 and _count(db, Submission) == 0
 
@@ -295,10 +282,10 @@ def test_the_answer_is_committed_with_the_rows_so_a_crash_after_it_loses_nothing
 
     monkeypatch.setattr("webapp.sync.idempotency._applied", power_cut)
     with pytest.raises(RuntimeError):
-        _send(client, url, data, key)
+        outbox_send(client, url, data, key)
     monkeypatch.undo()
 
-    replay = _send(client, url, data, key)
+    replay = outbox_send(client, url, data, key)
     assert replay.status_code == 201 and replay.headers["Idempotency-Replayed"] == "true"
     db.session.expire_all()
     assert replay.json["version"] == db.session.get(Order, order.id).version
@@ -312,7 +299,7 @@ def test_an_overtime_consent_from_the_outbox_keeps_when_it_was_signed(client, de
     entered = clock.now() - timedelta(minutes=20)
     data = {"version": str(order.version), "planned_end": "19:30", "signature": signature()}
 
-    sent = _send(client, f"/orders/{order.id}/consent", data, entered=entered)
+    sent = outbox_send(client, f"/orders/{order.id}/consent", data, entered=entered)
 
     assert sent.status_code == 201
     consent = db.session.scalar(sa.select(OvertimeConsent))

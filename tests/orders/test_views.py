@@ -8,22 +8,10 @@ import sqlalchemy as sa
 
 from tests.factories import PASSWORD
 from tests.i18n import zh
-from tests.orders.conftest import TODAY, TOMORROW, shanghai, signature
+from tests.orders.conftest import TICKED, TODAY, TOMORROW, shanghai, signature
 from webapp.kiosk import services as kiosk_services
 from webapp.orders.models import Instruction, Order, OrderStatus
 from webapp.orders.services import record_lateness
-
-# Every check of R10 ticked (this test customer lists no valuables).
-TICKED = {
-    key: "y"
-    for key in (
-        "service_list_checked",
-        "tools_complete",
-        "safety_reminded",
-        "appearance_checked",
-        "bicycle_checked",
-    )
-}
 
 
 def _login(client, user):

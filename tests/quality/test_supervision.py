@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tests.assessments.helpers import HUGE_PHOTO, error_next_to, jpeg_data_url, says
 from tests.factories import PASSWORD
-from tests.orders.conftest import TODAY, shanghai
+from tests.orders.conftest import TODAY, outbox_send, shanghai
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.models import AuditEntry
 from webapp.quality.models import Supervision, SupervisionPhoto
@@ -212,16 +212,11 @@ def test_an_order_not_yet_out_is_a_conflict(client, desk, db):
 def test_a_visit_from_the_outbox_is_applied_once(client, out, db, clock):
     key = str(uuid.uuid4())
     entered = clock.now() - timedelta(minutes=20)
-    headers = {
-        "Idempotency-Key": key,
-        "Accept": "application/json",
-        "Outbox-Entered-At": entered.isoformat(),
-    }
     data = _form(photos=[jpeg_data_url()])
     url = f"/orders/{out.id}/supervision"
 
-    first = client.post(url, data=data, headers=headers)
-    again = client.post(url, data=data, headers=headers)
+    first = outbox_send(client, url, data, key, entered)
+    again = outbox_send(client, url, data, key, entered)
 
     assert first.status_code == again.status_code == 201 and first.data == again.data
     assert again.headers["Idempotency-Replayed"] == "true"
