@@ -3,14 +3,19 @@
 What makes them faster (bench/pdf.py measures it):
 
 - Fonts. WeasyPrint embeds a subset of every font it uses, and HarfBuzz's subsetter
-  costs time in proportion to the whole font: about 50 ms a weight for the system Noto
-  Sans CJK collection (65,535 glyphs), however few characters a receipt has. So at first
-  use this module cuts two smaller fonts out of it, kept in memory and registered once
-  with a FontConfiguration shared by every render: "Common" (GB 2312 and punctuation,
-  ~8,600 glyphs, ~10 ms) and "Extended" (the other unified ideographs and Extension A,
-  where rare name characters such as 镕喆堃昇玥祎珺 are, ~20 ms when used). print.css
-  names them before the system family, which stays the fallback for anything else, so
-  no character loses its glyph.
+  costs time in proportion to the font (and its output keeps an empty slot for every
+  glyph before the last one used): about 50 ms a weight for the system Noto Sans CJK
+  collection (65,535 glyphs), however few characters a receipt has. So at first use
+  this module cuts smaller fonts out of it, kept in memory and registered once with a
+  FontConfiguration shared by every render: "Common" (punctuation, symbols and the
+  3,755 most used characters, GB 2312 level 1: ~5,400 glyphs, ~3 ms a document) and
+  the "Extended" ones (the other unified ideographs and Extension A, where rare name
+  characters such as 镕喆堃昇玥祎珺 are), 512 characters each, so that a rare
+  character costs a fraction of a millisecond. Each has a family name of its own:
+  WeasyPrint tells fonts apart by their description, and two files under one name
+  would share one PDF font. print.css takes its font stack from the
+  custom property --pdf-fonts set here: these fonts, then the system family, which
+  stays the fallback for anything else, so no character loses its glyph.
 - Long tables. WeasyPrint spends about a millisecond of Python per table cell. print.css
   uses the fixed table layout (the automatic one takes twice as long), renders run with
   a raised garbage-collector threshold (a third faster for 50 pages), and
@@ -62,6 +67,9 @@ EXTENDED_FAMILY = "Noto Sans CJK SC Extended"
 # While a document is laid out, the young generation is collected after this many
 # allocations instead of 700: WeasyPrint allocates millions of short-lived objects.
 _GC_THRESHOLD = 100_000
+
+# Characters in each of the "Extended" fonts (see _fonts).
+_EXTENDED_PIECE = 512
 
 
 class PdfResourceError(ValueError):
@@ -195,7 +203,9 @@ def check_pdf_environment() -> list[str]:
 @dataclass(frozen=True)
 class _Fonts:
     config: FontConfiguration
-    faces: list[CSS]  # @font-face rules of the cut-down fonts; empty if none could be made
+    # The cut-down fonts' @font-face rules, and the custom property --pdf-fonts that
+    # print.css uses as its font stack: those fonts, then the system family.
+    faces: list[CSS]
 
 
 def _html(template: str, paper: str, context: dict[str, Any]) -> HTML:
@@ -347,17 +357,13 @@ def _fonts() -> _Fonts:
     config = FontConfiguration()
     files: dict[str, bytes] = {}
     rules = []
-    common = _common_codepoints()
-    tiers = (
-        (COMMON_FAMILY, common),
-        (EXTENDED_FAMILY, _extended_codepoints(common)),
-    )
+    families: list[str] = []
     regular, bold = _system_font("regular"), _system_font("bold")
     # Without a bold face, bold text stays with the system family (fontconfig emboldens).
     for weight, source in ((400, regular), (700, bold if bold != regular else None)):
         if source is None:
             continue
-        for family, codepoints in tiers:
+        for family, codepoints in _font_pieces():
             data = _subset_font(*source, codepoints)
             if data is None:
                 continue
@@ -366,11 +372,23 @@ def _fonts() -> _Fonts:
             rules.append(
                 f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url({url}) }}'
             )
+            if family not in families:
+                families.append(family)
     _release_free_memory()
-    if not rules:
-        return _Fonts(config, [])
+    stack = ", ".join(f'"{family}"' for family in [*families, CJK_FAMILY]) + ", sans-serif"
+    rules.append(f":root {{ --pdf-fonts: {stack} }}")
     faces = CSS(string="\n".join(rules), font_config=config, url_fetcher=_FontFetcher(files))
     return _Fonts(config, [faces])
+
+
+def _font_pieces() -> list[tuple[str, set[int]]]:
+    """The cut-down fonts' family names and characters, the most used first."""
+    common = _common_codepoints()
+    extended = sorted(_extended_codepoints(common))
+    return [(COMMON_FAMILY, common)] + [
+        (f"{EXTENDED_FAMILY} {number}", set(extended[start : start + _EXTENDED_PIECE]))
+        for number, start in enumerate(range(0, len(extended), _EXTENDED_PIECE), start=1)
+    ]
 
 
 def _release_free_memory() -> None:
@@ -418,8 +436,10 @@ _EXTENDED_RANGES = ((0x2E80, 0x2FDF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF90
 
 
 def _common_codepoints() -> set[int]:
+    """Latin, punctuation, symbols and GB 2312 up to its level 1 (the 3,755 most used
+    characters): GB 2312 rows 0xA1-0xD7."""
     codepoints = {cp for first, last in _COMMON_RANGES for cp in range(first, last + 1)}
-    for high in range(0xA1, 0xF8):
+    for high in range(0xA1, 0xD8):
         for low in range(0xA1, 0xFF):
             char = bytes((high, low)).decode("gb2312", errors="replace")
             if len(char) == 1 and char != "\ufffd":
