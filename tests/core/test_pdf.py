@@ -207,18 +207,20 @@ def raster(data: bytes) -> Image.Image:
     return Image.open(io.BytesIO(result.stdout))
 
 
-def test_the_cut_down_fonts_draw_the_system_fonts_glyphs(app):
-    """A receipt drawn with the cut-down fonts looks like the one the system font draws:
-    every character, rare ones included, keeps its own glyph and width. Text runs that
-    change font may land a fraction of a pixel apart (soft edges differ a little); a
-    wrong or missing glyph differs by full ink."""
+def test_render_pdf_draws_what_weasyprint_draws_with_its_own_defaults(app):
+    """render_pdf's speed-ups change nothing on paper: a receipt drawn with the cut-down
+    fonts and pdf_ua.css looks like the one WeasyPrint draws with the system font and
+    its own user-agent stylesheet. Every character, rare ones included, keeps its own
+    glyph and place. Text runs that change font may land a fraction of a pixel apart
+    (soft edges differ a little); a wrong glyph or a moved line differs by full ink."""
     context = {"rows": rows(6), "branch_name": "北京朝阳分店", "receipt_no": "R-0001"}
     with app.test_request_context():
         cut = render_pdf("sample.html", paper="A5", **context)
         source = render_template("pdf/sample.html", paper="A5", **context)
         fetcher = restricted_fetcher()
+        print_css = CSS(filename=str(fetcher.root / "css/print.css"))
         system = HTML(string=source, base_url=fetcher.base_url, url_fetcher=fetcher).write_pdf(
-            stylesheets=[CSS(string="@page { size: A5 }")]
+            stylesheets=[print_css, CSS(string="@page { size: A5 }")]
         )
     assert "Extended" in " ".join(fonts_of(cut)) and "Extended" not in " ".join(fonts_of(system))
     assert RARE_NAME in text_of(cut)
