@@ -11,6 +11,7 @@ from flask import render_template
 from PIL import Image, ImageChops
 from weasyprint import CSS, HTML
 
+from webapp.core import pdf
 from webapp.core.pdf import (
     PdfResourceError,
     check_pdf_environment,
@@ -190,6 +191,52 @@ def test_chunked_rendering_gives_the_same_document(app):
     assert done == sorted(done) and done[-1] == (70, 70) and len(done) > 1
     assert page_size(chunked) == page_size(whole)
     assert page_size(whole)[2] > 2
+    assert text_of(chunked) == text_of(whole)
+
+
+@pytest.fixture
+def joins(monkeypatch) -> list[int]:
+    """Two render processes whatever the machine; counts the parallel renders' joins."""
+    calls = []
+    join = pdf._join
+
+    def counted(parts, *args):
+        calls.append(len(parts))
+        return join(parts, *args)
+
+    monkeypatch.setattr(pdf, "_render_processes", lambda: 2)
+    monkeypatch.setattr(pdf, "_join", counted)
+    return calls
+
+
+def test_a_long_table_laid_out_by_several_processes_is_the_same_document(app, joins):
+    data = rows(400)
+    context = {"branch_name": "北京朝阳分店", "receipt_no": "R-0003", "paper": "A5"}
+    done = []
+    with app.test_request_context():
+        whole = render_pdf("sample.html", rows=data, **context)
+        parallel = render_pdf_chunked(
+            "sample.html", data, 60, progress=lambda *step: done.append(step), **context
+        )
+    assert joins and joins[0] > 3, "the table was not laid out in parts"
+    assert done == sorted(done) and done[-1] == (400, 400)
+    assert page_size(parallel) == page_size(whole)
+    pages = page_size(whole)[2]
+    assert pages > 10
+    # Every page has its number, counted over the whole document.
+    assert text_of(parallel) == text_of(whole)
+    assert f"第 {pages} 页 / 共 {pages} 页" in text_of(parallel)
+    assert all(sub == "yes" for _encoding, _emb, sub in fonts_of(parallel).values())
+
+
+def test_a_row_that_breaks_the_page_pattern_sends_the_table_back_to_one_process(app, joins):
+    data = rows(400)
+    data[150]["service"] = "家政服务 日常保洁 " * 12  # two lines: its page holds one row less
+    context = {"branch_name": "北京朝阳分店", "receipt_no": "R-0004", "paper": "A5"}
+    with app.test_request_context():
+        whole = render_pdf("sample.html", rows=data, **context)
+        chunked = render_pdf_chunked("sample.html", data, 60, **context)
+    assert joins == []
     assert text_of(chunked) == text_of(whole)
 
 
