@@ -5,8 +5,10 @@ import io
 import re
 import shutil
 import subprocess
+import threading
 
 import pytest
+import sqlalchemy as sa
 from flask import render_template
 from PIL import Image, ImageChops
 from weasyprint import CSS, HTML
@@ -238,6 +240,26 @@ def test_a_row_that_breaks_the_page_pattern_sends_the_table_back_to_one_process(
         chunked = render_pdf_chunked("sample.html", data, 60, **context)
     assert joins == []
     assert text_of(chunked) == text_of(whole)
+
+
+def test_render_processes_forked_from_a_report_thread_leave_the_database_alone(app, db, joins):
+    """The month's settlement is rendered in a background thread, which forks the render
+    processes while this process holds database connections: the processes end without
+    closing them (on PostgreSQL a closed one would fail the next query)."""
+    assert db.session.execute(sa.text("select 1")).scalar() == 1
+    rendered = {}
+
+    def report() -> None:
+        with app.test_request_context():
+            rendered["pdf"] = render_pdf_chunked(
+                "sample.html", rows(400), 60, paper="A5", branch_name="北京朝阳分店"
+            )
+
+    thread = threading.Thread(target=report)
+    thread.start()
+    thread.join(timeout=120)
+    assert joins and page_size(rendered["pdf"])[2] > 10
+    assert db.session.execute(sa.text("select 1")).scalar() == 1
 
 
 def raster(data: bytes) -> Image.Image:
