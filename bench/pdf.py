@@ -12,7 +12,8 @@ Cases: the floor (WeasyPrint alone, one Latin line), the sample receipt (A5, six
 rows, rare name characters) as plain WeasyPrint makes it and through render_pdf, the
 same receipt on an 80 mm roll (two layouts), and a month's settlement of a busy
 branch (2,100 receipts, ~50 pages of A4) rendered as the app renders it, by one
-process and by as many as the app uses.
+process and by as many as the app uses, then with a few rows of two lines (each
+sends part of the table back to the app's process for a few pages).
 Targets: receipt under 60 ms and within 15 times the floor; the month's settlement
 under 4 s and 300 MB.
 """
@@ -57,6 +58,7 @@ CASES = {
         {"BRANCHDESK_PDF_PROCESSES": "1"},
     ),
     "month": (f"month settlement, {MONTH_RECEIPTS} receipts, as the app", 1, 3, {}),
+    "uneven": ("the same, 7 customer names of two lines", 1, 3, {}),
 }
 MEASURING = "measuring"
 
@@ -174,6 +176,7 @@ def make_case(name: str) -> Callable[[], bytes]:
     context = {"branch_name": "北京朝阳分店", "receipt_no": "R-20240501-0001"}
     receipt_rows = rows(RECEIPT_ROWS)
     receipts = month_receipts(MONTH_RECEIPTS)
+    uneven = month_receipts(MONTH_RECEIPTS, long_name_every=300)
     month = {
         "branch": SimpleNamespace(name="北京朝阳分店"),
         "branch_name": "北京朝阳分店",
@@ -195,15 +198,16 @@ def make_case(name: str) -> Callable[[], bytes]:
         fetcher = restricted_fetcher()
         return HTML(string=source, base_url=fetcher.base_url, url_fetcher=fetcher).write_pdf()
 
-    def settlement() -> bytes:
-        return render_pdf_chunked("month_settlement.html", receipts, ROWS_PER_CHUNK, **month)
+    def settlement(rows: list[SimpleNamespace]) -> Callable[[], bytes]:
+        return lambda: render_pdf_chunked("month_settlement.html", rows, ROWS_PER_CHUNK, **month)
 
     cases: dict[str, Callable[[], bytes]] = {
         "plain": plain,
         "receipt": lambda: render_pdf("sample.html", paper="A5", rows=receipt_rows, **context),
         "roll": lambda: render_pdf("sample.html", paper="80mm", rows=receipt_rows, **context),
-        "month1": settlement,
-        "month": settlement,
+        "month1": settlement(receipts),
+        "month": settlement(receipts),
+        "uneven": settlement(uneven),
     }
     return in_request(cases[name])
 
@@ -223,9 +227,11 @@ def rows(count: int) -> list[dict[str, str]]:
     ]
 
 
-def month_receipts(count: int) -> list[SimpleNamespace]:
-    """A month of receipts as the settlement template reads them (one in 50 voided)."""
+def month_receipts(count: int, long_name_every: int = 0) -> list[SimpleNamespace]:
+    """A month of receipts as the settlement template reads them (one in 50 voided);
+    with long_name_every, that often a company whose name takes two lines."""
     customers = ("王秀兰", "李建国", "张丽华", "刘德明", "陈玥", "赵镕喆", "欧阳子琪")
+    company = "北京市朝阳区望京街道某某物业管理有限公司行政部"
     methods = ("cash", "wechat", "alipay", "card", "transfer")
     return [
         SimpleNamespace(
@@ -236,7 +242,10 @@ def month_receipts(count: int) -> list[SimpleNamespace]:
             method=methods[i % len(methods)],
             voided_at=datetime(2026, 10, 31) if i % 50 == 49 else None,
         )
-        for i, name in ((i, customers[i % len(customers)]) for i in range(count))
+        for i, name in (
+            (i, company if long_name_every and i % long_name_every == 150 else customers[i % 7])
+            for i in range(count)
+        )
     ]
 
 

@@ -197,21 +197,22 @@ def test_chunked_rendering_gives_the_same_document(app):
 
 
 @pytest.fixture
-def joins(monkeypatch) -> list[int]:
-    """Two render processes whatever the machine; counts the parallel renders' joins."""
+def batches(monkeypatch) -> list[list[int]]:
+    """Two render processes whatever the machine; records the bounds of each batch of
+    parts given to them."""
     calls = []
-    join = pdf._join
+    lay_out_parts = pdf._lay_out_parts
 
-    def counted(parts, *args):
-        calls.append(len(parts))
-        return join(parts, *args)
+    def recorded(pool, table, bounds, parts):
+        calls.append(bounds)
+        return lay_out_parts(pool, table, bounds, parts)
 
     monkeypatch.setattr(pdf, "_render_processes", lambda: 2)
-    monkeypatch.setattr(pdf, "_join", counted)
+    monkeypatch.setattr(pdf, "_lay_out_parts", recorded)
     return calls
 
 
-def test_a_long_table_laid_out_by_several_processes_is_the_same_document(app, joins):
+def test_a_long_table_laid_out_by_several_processes_is_the_same_document(app, batches):
     data = rows(400)
     context = {"branch_name": "北京朝阳分店", "receipt_no": "R-0003", "paper": "A5"}
     done = []
@@ -220,7 +221,7 @@ def test_a_long_table_laid_out_by_several_processes_is_the_same_document(app, jo
         parallel = render_pdf_chunked(
             "sample.html", data, 60, progress=lambda *step: done.append(step), **context
         )
-    assert joins and joins[0] > 3, "the table was not laid out in parts"
+    assert len(batches) == 1 and len(batches[0]) > 3, "the table was not laid out in parts"
     assert done == sorted(done) and done[-1] == (400, 400)
     assert page_size(parallel) == page_size(whole)
     pages = page_size(whole)[2]
@@ -231,18 +232,24 @@ def test_a_long_table_laid_out_by_several_processes_is_the_same_document(app, jo
     assert all(sub == "yes" for _encoding, _emb, sub in fonts_of(parallel).values())
 
 
-def test_a_row_that_breaks_the_page_pattern_sends_the_table_back_to_one_process(app, joins):
+@pytest.mark.parametrize(("tall", "batches_laid_out"), [(30, 0), (150, 2), (330, 2)])
+def test_a_row_of_two_lines_anywhere_leaves_the_document_as_one_process_makes_it(
+    app, batches, tall, batches_laid_out
+):
+    """A row that wraps holds its page to one row less. In the first pages it makes
+    them uneven: the table is laid out in turn. Later it fails the check of the part it
+    is in: the table is cut again from there."""
     data = rows(400)
-    data[150]["service"] = "家政服务 日常保洁 " * 12  # two lines: its page holds one row less
+    data[tall]["service"] = "家政服务 日常保洁 " * 12
     context = {"branch_name": "北京朝阳分店", "receipt_no": "R-0004", "paper": "A5"}
     with app.test_request_context():
         whole = render_pdf("sample.html", rows=data, **context)
-        chunked = render_pdf_chunked("sample.html", data, 60, **context)
-    assert joins == []
-    assert text_of(chunked) == text_of(whole)
+        parallel = render_pdf_chunked("sample.html", data, 60, **context)
+    assert len(batches) == batches_laid_out
+    assert text_of(parallel) == text_of(whole)
 
 
-def test_render_processes_forked_from_a_report_thread_leave_the_database_alone(app, db, joins):
+def test_render_processes_forked_from_a_report_thread_leave_the_database_alone(app, db, batches):
     """The month's settlement is rendered in a background thread, which forks the render
     processes while this process holds database connections: the processes end without
     closing them (on PostgreSQL a closed one would fail the next query)."""
@@ -258,7 +265,7 @@ def test_render_processes_forked_from_a_report_thread_leave_the_database_alone(a
     thread = threading.Thread(target=report)
     thread.start()
     thread.join(timeout=120)
-    assert joins and page_size(rendered["pdf"])[2] > 10
+    assert batches and page_size(rendered["pdf"])[2] > 10
     assert db.session.execute(sa.text("select 1")).scalar() == 1
 
 

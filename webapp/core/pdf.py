@@ -24,11 +24,10 @@ What makes them faster (bench/pdf.py measures it):
 - Long tables. WeasyPrint spends about half a millisecond of Python per table cell.
   print.css uses the fixed table layout (the automatic one takes twice as long), renders
   run with a raised garbage-collector threshold (a third faster for 50 pages), and
-  render_pdf_chunked() lays a long table out in parts: on two processors, in two
-  processes forked for the render (a 54-page month settlement: 5.8 s in one process,
-  2.9 s in two), each part written as a PDF as soon as it is laid out, so that memory
-  holds a part's layout a process, not the document's (see _parallel_pdf); on one
-  processor, in slices one after the other.
+  render_pdf_chunked() lays a long table out in slices, each written as a PDF as soon
+  as it is laid out, so that memory holds a slice's layout, not the document's; on two
+  processors, in two processes forked for the render (a 54-page month settlement:
+  5.8 s in one process, 2.9 s in two; see _lay_out_side_by_side).
 
 The roll paper and the chunked rendering read WeasyPrint's laid-out page boxes
 (Page._page_box), and _PdfHTML replaces HTML._ua_stylesheets; tests/core/test_pdf.py
@@ -168,30 +167,33 @@ def render_pdf_chunked(
     progress: Callable[[int, int], None] | None = None,
     **context: Any,
 ) -> bytes:
-    """Render a long table in slices of rows: the same PDF as render_pdf, less memory,
-    and on a machine of several processors, faster (slices laid out side by side, see
-    _parallel_pdf; BRANCHDESK_PDF_PROCESSES sets how many processes, 1 for none).
+    """Render a long table in slices of rows: the same PDF as render_pdf, in less memory
+    (each slice is written as a PDF as soon as it is laid out) and, on a machine of
+    several processors, in less time (slices laid out side by side: see
+    _lay_out_side_by_side; BRANCHDESK_PDF_PROCESSES sets how many processes).
 
     `progress(rows_done, rows_total)` is called after each slice.
 
     The template is rendered once a slice, with `rows` (the slice), `row_offset` (the
     index of its first row), `first_chunk` and `last_chunk` in its context, and must
     render each row as a table row <tr data-row="{{ loop.index0 }}">. Content other than
-    the rows belongs in the first or the last slice. A slice ends where its last page
-    starts: the rows of that page begin the next slice, so no page is left half empty
-    (a slice that fits one page is lengthened). The page margin boxes (page numbers) are
-    those of print.css, numbered over the whole document.
+    the rows belongs in the first or the last slice. Slices end where a page ends, so no
+    page is left half empty. The page margin boxes (page numbers) are those of
+    print.css, numbered over the whole document.
     """
     if paper not in SHEETS:
         raise ValueError(f"chunked rendering is for {' or '.join(SHEETS)}, not {paper!r}")
     if rows_per_chunk < 1:
         raise ValueError("rows_per_chunk must be positive")
+    table = _Table(template, rows, paper, context, rows_per_chunk, progress)
+    parts: list[bytes] = []
     with _rendering() as fonts:
-        data = None
-        if _render_processes() > 1:
-            data = _parallel_pdf(template, rows, rows_per_chunk, paper, context, fonts, progress)
-        if data is None:
-            data = _chunked_pdf(template, rows, rows_per_chunk, paper, context, fonts, progress)
+        processes = _render_processes()
+        if processes > 1 and len(rows) > _PROBE_ROWS:
+            _lay_out_side_by_side(table, processes, fonts, parts)
+        else:
+            _lay_out_in_turn(table, 0, fonts, parts)
+        data = _join(parts, paper, fonts)
     return data
 
 
@@ -266,43 +268,6 @@ def _pdf(template: str, paper: str, context: dict[str, Any], fonts: _Fonts) -> b
     return _render(html, fonts, SHEETS[paper]).write_pdf()
 
 
-def _chunked_pdf(
-    template: str,
-    rows: Sequence[Any],
-    rows_per_chunk: int,
-    paper: str,
-    context: dict[str, Any],
-    fonts: _Fonts,
-    progress: Callable[[int, int], None] | None,
-) -> bytes:
-    first: Document | None = None
-    pages: list[Page] = []
-    start, size = 0, rows_per_chunk
-    while True:
-        slice_context = _slice_context(context, rows, start, start + size)
-        chunk, last = slice_context["rows"], slice_context["last_chunk"]
-        document = _render(_html(template, paper, slice_context), fonts, SHEETS[paper])
-        carried = None if last else _first_row_on(document.pages[-1])
-        if carried == 0:  # the whole slice fits its last page: lay out a longer one
-            size += rows_per_chunk
-            continue
-        first = first or document
-        if carried is None:
-            pages.extend(document.pages)
-            start += len(chunk)
-        else:
-            pages.extend(document.pages[:-1])
-            start += carried
-        size = rows_per_chunk
-        if progress is not None:
-            progress(start, len(rows))
-        if last:
-            break
-    assert first is not None
-    _replace_margin_boxes(pages, _blank_pages(len(pages), paper, fonts))
-    return first.copy(pages).write_pdf()
-
-
 def _render_processes() -> int:
     """How many processes lay out a long table at once: one a processor, at most two
     (each holds its share of the layout in memory), or BRANCHDESK_PDF_PROCESSES."""
@@ -316,65 +281,116 @@ def _render_processes() -> int:
     return min(2, processors)
 
 
-def _parallel_pdf(
-    template: str,
-    rows: Sequence[Any],
-    rows_per_chunk: int,
-    paper: str,
-    context: dict[str, Any],
-    fonts: _Fonts,
-    progress: Callable[[int, int], None] | None,
-) -> bytes | None:
-    """A long table laid out by several processes at once; None when it cannot be.
+@dataclass(frozen=True)
+class _Table:
+    """A long table to render (see render_pdf_chunked)."""
+
+    template: str
+    rows: Sequence[Any]
+    paper: str
+    context: dict[str, Any]
+    rows_per_chunk: int
+    progress: Callable[[int, int], None] | None
+
+    def source(self, start: int, stop: int) -> str:
+        """The HTML of rows start..stop."""
+        context = _slice_context(self.context, self.rows, start, stop)
+        return render_template(f"pdf/{self.template}", paper=self.paper, **context)
+
+    def report(self, done: int) -> None:
+        if self.progress is not None:
+            self.progress(done, len(self.rows))
+
+
+def _lay_out_in_turn(table: _Table, start: int, fonts: _Fonts, parts: list[bytes]) -> None:
+    """Lay the table out from row `start` (which begins a page) in slices, one after the
+    other, adding each slice's PDF to `parts` as soon as it is laid out. A slice ends
+    where its last page begins: the rows of that page begin the next slice, so no page
+    is left half empty (a slice that fits one page is lengthened)."""
+    rows, size = table.rows, table.rows_per_chunk
+    while start < len(rows):
+        stop = start + size
+        document = _render(_document(table.source(start, stop)), fonts, SHEETS[table.paper])
+        if stop >= len(rows):
+            parts.append(_without_margin_boxes(document, document.pages))
+            table.report(len(rows))
+            return
+        carried = _first_row_on(document.pages[-1])
+        if not carried:
+            size += table.rows_per_chunk
+            continue
+        parts.append(_without_margin_boxes(document, document.pages[:-1]))
+        del document
+        gc.collect()  # the slice's boxes, before the next one is laid out
+        start, size = start + carried, table.rows_per_chunk
+        table.report(start)
+
+
+def _lay_out_side_by_side(table: _Table, processes: int, fonts: _Fonts, parts: list[bytes]) -> None:
+    """Lay the table out with several processes at once, adding PDFs to `parts`.
 
     This process lays out the first rows (a few pages). When all the full pages among
     them hold the same number of rows, the pages of the rest start every that many
     rows, so the rest is cut there into parts of about rows_per_chunk rows, laid out by
-    a pool of processes (_render_processes()). Each part is laid out with the next
-    part's first row after it, and checks that this row begins a page: then the part's
-    pages are those of the whole document. When a check fails (a row of two lines, say)
-    the result is None, and the caller lays the document out in one process.
-    The parts are written as PDFs without page margin boxes, joined by qpdf (pikepdf),
-    and each page gets the margin boxes (page numbers) of a page of a blank document
-    as long as the whole, laid over it.
+    a pool of processes. A part begins on a page of the whole document; it is laid out
+    with the next part's first row after it, and its pages but the last are those of
+    the whole document. If that row begins the last page, the next part begins on a
+    page too. If not (a row of two lines, say), the later parts are dropped and the
+    rest is cut again from where that last page begins. Where rows are uneven (in the
+    first pages, or a second time among the parts), the rest is laid out in turn here:
+    a guess that keeps failing would cost more than it saves.
     """
-    if len(rows) <= _PROBE_ROWS:
-        return None
-    probe = _render(
-        _html(template, paper, _slice_context(context, rows, 0, _PROBE_ROWS)),
-        fonts,
-        SHEETS[paper],
-    )
+    rows = table.rows
+    probe = _render(_document(table.source(0, _PROBE_ROWS)), fonts, SHEETS[table.paper])
     starts = [_first_row_on(page) for page in probe.pages]
+    if None in starts or starts[-1] == 0:  # a page without rows, or all on one page
+        del probe
+        _lay_out_in_turn(table, 0, fonts, parts)
+        return
+    parts.append(_without_margin_boxes(probe, probe.pages[:-1]))
+    del probe
+    gc.collect()  # the probe's boxes, before the next layout
+    begin = starts[-1]
+    table.report(begin)
     per_page = _rows_per_page(starts)
-    if per_page is None:
-        return None
-    carried = starts[-1]
-    processes = _render_processes()
-    bounds = _part_bounds(carried, len(rows), per_page, rows_per_chunk, processes)
+    if per_page is not None:
+        with _process_pool(processes) as pool:
+            for _attempt in range(2):
+                bounds = _part_bounds(begin, len(rows), per_page, table.rows_per_chunk, processes)
+                begin = _lay_out_parts(pool, table, bounds, parts)
+                if begin >= len(rows):
+                    return
+    _lay_out_in_turn(table, begin, fonts, parts)
+
+
+def _lay_out_parts(
+    pool: ProcessPoolExecutor, table: _Table, bounds: list[int], parts: list[bytes]
+) -> int:
+    """Add the PDFs of the parts between `bounds` to `parts`, in order. A part whose
+    next row does not begin its last page still gives the pages before that one, and
+    the later parts are dropped. Returns the row where the table is to be taken up
+    again: the table's end when every part passed."""
+    rows = table.rows
     fetcher = restricted_fetcher()
-    jobs = []
+    futures = []
     for start, end in itertools.pairwise(bounds):
         last = end == len(rows)
         stop = end if last else end + 1  # the next part's first row, to check
-        source = render_template(
-            f"pdf/{template}", paper=paper, **_slice_context(context, rows, start, stop)
-        )
-        next_row = None if last else end - start
-        jobs.append(_PartJob(source, str(fetcher.root), fetcher.url_prefix, paper, next_row))
-    head = _without_margin_boxes(probe, probe.pages[:-1])
-    del probe
-    if progress is not None:
-        progress(carried, len(rows))
-    parts = [head]
-    with _process_pool(processes) as pool:
-        for part, end in zip(pool.map(_lay_out_part, jobs), bounds[1:], strict=True):
-            if part is None:
-                return None
-            parts.append(part)
-            if progress is not None:
-                progress(end, len(rows))
-    return _join(parts, paper, fonts)
+        job = _PartJob(table.source(start, stop), str(fetcher.root), fetcher.url_prefix)
+        futures.append(pool.submit(_lay_out_part, job, table.paper, not last))
+    for future, (start, end) in zip(futures, itertools.pairwise(bounds), strict=True):
+        data, next_page = future.result()
+        if next_page is not None and next_page != end - start:
+            for later in futures:
+                later.cancel()
+            if next_page == 0:  # the part fits one page: nothing of it is sure
+                return start
+            parts.append(data)
+            table.report(start + next_page)
+            return start + next_page
+        parts.append(data)
+        table.report(end)
+    return len(rows)
 
 
 # Rows this process lays out to learn how many fit a page (three pages of a month's
@@ -421,27 +437,23 @@ class _PartJob:
     source: str  # the part's HTML
     static_folder: str
     static_url_prefix: str
-    paper: str
-    # Index in the part of its last row, the next part's first, which must begin the
-    # part's last page (that page is then left out); None for the last part.
-    next_row: int | None
 
 
-def _lay_out_part(job: _PartJob) -> bytes | None:
-    """In a render process: the part as a PDF without page margin boxes; None when the
-    next part's first row does not begin a page."""
+def _lay_out_part(job: _PartJob, paper: str, continued: bool) -> tuple[bytes, int | None]:
+    """In a render process: the part as a PDF without page margin boxes. When the table
+    goes on after it (`continued`), the part's last page is left out (the next part
+    lays it out) and its first row given: the index in the part of the row where the
+    next page begins."""
     fonts = _fonts()
     fetcher = _static_fetcher(job.static_folder, job.static_url_prefix)
-    document = _render(_document(job.source, fetcher), fonts, SHEETS[job.paper])
-    pages = document.pages
-    if job.next_row is not None:
-        if len(pages) < 2 or _first_row_on(pages[-1]) != job.next_row:
-            return None
-        pages = pages[:-1]
+    document = _render(_document(job.source, fetcher), fonts, SHEETS[paper])
+    pages, next_page = document.pages, None
+    if continued:
+        pages, next_page = pages[:-1], _first_row_on(pages[-1]) or 0
     data = _without_margin_boxes(document, pages)
     del document, pages
     gc.collect()  # the part's boxes, before the process takes the next part
-    return data
+    return data, next_page
 
 
 def _without_margin_boxes(document: Document, pages: list[Page]) -> bytes:
@@ -469,7 +481,9 @@ def _process_pool(processes: int) -> Iterator[ProcessPoolExecutor]:
         try:
             yield pool
         finally:
-            pool.shutdown(cancel_futures=True)
+            # A part still being laid out when the table is taken up otherwise is not
+            # waited for: its process ends when the part is done.
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _join(parts: list[bytes], paper: str, fonts: _Fonts) -> bytes:
@@ -536,24 +550,9 @@ def _first_row_on(page: Page) -> int | None:
     return min(indexes, default=None)
 
 
-def _blank_pages(
-    count: int, paper: str, fonts: _Fonts, fetcher: StaticFileFetcher | None = None
-) -> list[Page]:
-    """`count` pages with only print.css's margin boxes (page numbers) on them."""
-    return _render(_document(_blank_source(count), fetcher), fonts, SHEETS[paper]).pages
-
-
 def _blank_source(pages: int) -> str:
     breaks = '<div class="pdf-page-break"></div>' * pages
     return f'<!doctype html><html lang="zh-CN"><body>{breaks}</body></html>'
-
-
-def _replace_margin_boxes(pages: list[Page], furniture: list[Page]) -> None:
-    """Give each page the margin boxes of its counterpart, numbered for the whole PDF."""
-    for page, blank in zip(pages, furniture, strict=True):
-        content = [box for box in page._page_box.children if not isinstance(box, MarginBox)]
-        margins = [box for box in blank._page_box.children if isinstance(box, MarginBox)]
-        page._page_box.children = content + margins
 
 
 @contextmanager
