@@ -262,7 +262,7 @@ def test_render_processes_forked_from_a_report_thread_leave_the_database_alone(a
                 "sample.html", rows(400), 60, paper="A5", branch_name="北京朝阳分店"
             )
 
-    thread = threading.Thread(target=report)
+    thread = threading.Thread(target=report, daemon=True)
     thread.start()
     thread.join(timeout=120)
     assert batches and page_size(rendered["pdf"])[2] > 10
