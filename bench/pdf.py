@@ -13,7 +13,7 @@ rows, rare name characters) as plain WeasyPrint makes it and through render_pdf,
 same receipt on an 80 mm roll (two layouts), and a month's settlement of a busy
 branch (2,100 receipts, ~50 pages of A4) rendered as the app renders it, by one
 process and by as many as the app uses, then with a few rows of two lines (each
-sends part of the table back to the app's process for a few pages).
+makes the app drop the parts under way and cut the rest again).
 Targets: receipt under 60 ms and within 15 times the floor; the month's settlement
 under 4 s and 300 MB.
 """

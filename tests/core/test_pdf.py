@@ -2,6 +2,7 @@
 pdfinfo). A missing font or tool fails these tests, in CI and locally alike."""
 
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -197,22 +198,28 @@ def test_chunked_rendering_gives_the_same_document(app):
 
 
 @pytest.fixture
-def batches(monkeypatch) -> list[list[int]]:
-    """Two render processes whatever the machine; records the bounds of each batch of
-    parts given to them."""
+def submitted(monkeypatch) -> list[tuple[int, int]]:
+    """Two render processes whatever the machine; records the rows of each part given
+    to them."""
     calls = []
-    lay_out_parts = pdf._lay_out_parts
+    submit_part = pdf._submit_part
 
-    def recorded(pool, table, bounds, parts):
-        calls.append(bounds)
-        return lay_out_parts(pool, table, bounds, parts)
+    def recorded(pool, table, start, end):
+        calls.append((start, end))
+        return submit_part(pool, table, start, end)
 
     monkeypatch.setattr(pdf, "_render_processes", lambda: 2)
-    monkeypatch.setattr(pdf, "_lay_out_parts", recorded)
+    monkeypatch.setattr(pdf, "_submit_part", recorded)
     return calls
 
 
-def test_a_long_table_laid_out_by_several_processes_is_the_same_document(app, batches):
+def recuts(parts: list[tuple[int, int]]) -> int:
+    """How many times the parts were cut again: a part that does not begin where the
+    one before it ended."""
+    return sum(1 for (_, end), (start, _) in itertools.pairwise(parts) if start != end)
+
+
+def test_a_long_table_laid_out_by_several_processes_is_the_same_document(app, submitted):
     data = rows(400)
     context = {"branch_name": "北京朝阳分店", "receipt_no": "R-0003", "paper": "A5"}
     done = []
@@ -221,7 +228,8 @@ def test_a_long_table_laid_out_by_several_processes_is_the_same_document(app, ba
         parallel = render_pdf_chunked(
             "sample.html", data, 60, progress=lambda *step: done.append(step), **context
         )
-    assert len(batches) == 1 and len(batches[0]) > 3, "the table was not laid out in parts"
+    assert len(submitted) > 3, "the table was not laid out in parts"
+    assert recuts(submitted) == 0 and submitted[-1][1] == 400
     assert done == sorted(done) and done[-1] == (400, 400)
     assert page_size(parallel) == page_size(whole)
     pages = page_size(whole)[2]
@@ -232,24 +240,28 @@ def test_a_long_table_laid_out_by_several_processes_is_the_same_document(app, ba
     assert all(sub == "yes" for _encoding, _emb, sub in fonts_of(parallel).values())
 
 
-@pytest.mark.parametrize(("tall", "batches_laid_out"), [(30, 0), (150, 2), (330, 2)])
+@pytest.mark.parametrize("tall", [30, 150, 330])
 def test_a_row_of_two_lines_anywhere_leaves_the_document_as_one_process_makes_it(
-    app, batches, tall, batches_laid_out
+    app, submitted, tall
 ):
     """A row that wraps holds its page to one row less. In the first pages it makes
-    them uneven: the table is laid out in turn. Later it fails the check of the part it
-    is in: the table is cut again from there."""
+    them uneven: the table is laid out in turn, without parts. Later it fails the check
+    of the part it is in, and the rest is cut again from there (twice when the part
+    cut again begins with that page)."""
     data = rows(400)
     data[tall]["service"] = "家政服务 日常保洁 " * 12
     context = {"branch_name": "北京朝阳分店", "receipt_no": "R-0004", "paper": "A5"}
     with app.test_request_context():
         whole = render_pdf("sample.html", rows=data, **context)
         parallel = render_pdf_chunked("sample.html", data, 60, **context)
-    assert len(batches) == batches_laid_out
+    if tall < 120:
+        assert submitted == []
+    else:
+        assert recuts(submitted) in (1, 2) and submitted[-1][1] == 400
     assert text_of(parallel) == text_of(whole)
 
 
-def test_render_processes_forked_from_a_report_thread_leave_the_database_alone(app, db, batches):
+def test_render_processes_forked_from_a_report_thread_leave_the_database_alone(app, db, submitted):
     """The month's settlement is rendered in a background thread, which forks the render
     processes while this process holds database connections: the processes end without
     closing them (on PostgreSQL a closed one would fail the next query)."""
@@ -265,7 +277,7 @@ def test_render_processes_forked_from_a_report_thread_leave_the_database_alone(a
     thread = threading.Thread(target=report, daemon=True)
     thread.start()
     thread.join(timeout=120)
-    assert batches and page_size(rendered["pdf"])[2] > 10
+    assert submitted and page_size(rendered["pdf"])[2] > 10
     assert db.session.execute(sa.text("select 1")).scalar() == 1
 
 

@@ -49,8 +49,9 @@ import shutil
 import subprocess
 import threading
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -331,71 +332,69 @@ def _lay_out_side_by_side(table: _Table, processes: int, fonts: _Fonts, parts: l
 
     This process lays out the first rows (a few pages). When all the full pages among
     them hold the same number of rows, the pages of the rest start every that many
-    rows, so the rest is cut there into parts of about rows_per_chunk rows, laid out by
-    a pool of processes. A part begins on a page of the whole document; it is laid out
-    with the next part's first row after it, and its pages but the last are those of
-    the whole document. If that row begins the last page, the next part begins on a
-    page too. If not (a row of two lines, say), the later parts are dropped and the
-    rest is cut again from where that last page begins. Where rows are uneven (in the
-    first pages, or a second time among the parts), the rest is laid out in turn here:
-    a guess that keeps failing would cost more than it saves.
+    rows, so the rest is cut there into parts of a few pages (rows_per_chunk / 2),
+    laid out by a pool of processes, as many parts at a time as processes. A part
+    begins on a page of the whole document; it is laid out with the next part's first
+    row after it, and its pages but the last are those of the whole document. If that
+    row begins the last page, the next part begins on a page too. If not (a row of two
+    lines, say), the parts under way are dropped and the rest is cut again from where
+    that last page begins: a row of two lines costs about a part's layout. Where the
+    first pages' rows are uneven, the table is laid out in turn here.
     """
     rows = table.rows
     probe = _render(_document(table.source(0, _PROBE_ROWS)), fonts, SHEETS[table.paper])
     starts = [_first_row_on(page) for page in probe.pages]
-    if None in starts or starts[-1] == 0:  # a page without rows, or all on one page
+    per_page = _rows_per_page(starts)
+    if per_page is None:
         del probe
         _lay_out_in_turn(table, 0, fonts, parts)
         return
     parts.append(_without_margin_boxes(probe, probe.pages[:-1]))
     del probe
     gc.collect()  # the probe's boxes, before the next layout
-    begin = starts[-1]
+    begin = cut = starts[-1]
     table.report(begin)
-    per_page = _rows_per_page(starts)
-    if per_page is not None:
-        with _process_pool(processes) as pool:
-            for _attempt in range(2):
-                bounds = _part_bounds(begin, len(rows), per_page, table.rows_per_chunk, processes)
-                begin = _lay_out_parts(pool, table, bounds, parts)
-                if begin >= len(rows):
-                    return
+    part_rows = per_page * max(1, table.rows_per_chunk // (per_page * _PART_SHARE))
+    ahead: deque[tuple[int, int, Future]] = deque()
+    with _process_pool(processes) as pool:
+        while begin < len(rows):
+            while len(ahead) < processes and cut < len(rows):
+                end = min(cut + part_rows, len(rows))
+                ahead.append((cut, end, _submit_part(pool, table, cut, end)))
+                cut = end
+            start, end, future = ahead.popleft()
+            data, next_page = future.result()
+            if next_page is None or next_page == end - start:
+                parts.append(data)
+                begin = end
+                table.report(begin)
+                continue
+            for *_bounds, later in ahead:
+                later.cancel()
+            ahead.clear()
+            if next_page == 0:  # the part fits one page: nothing of it is sure
+                break
+            parts.append(data)
+            begin = cut = start + next_page
+            table.report(begin)
     _lay_out_in_turn(table, begin, fonts, parts)
 
 
-def _lay_out_parts(
-    pool: ProcessPoolExecutor, table: _Table, bounds: list[int], parts: list[bytes]
-) -> int:
-    """Add the PDFs of the parts between `bounds` to `parts`, in order. A part whose
-    next row does not begin its last page still gives the pages before that one, and
-    the later parts are dropped. Returns the row where the table is to be taken up
-    again: the table's end when every part passed."""
-    rows = table.rows
+def _submit_part(pool: ProcessPoolExecutor, table: _Table, start: int, end: int) -> Future:
+    """Lay out rows start..end (and the next one, if any, to check) in the pool."""
     fetcher = restricted_fetcher()
-    futures = []
-    for start, end in itertools.pairwise(bounds):
-        last = end == len(rows)
-        stop = end if last else end + 1  # the next part's first row, to check
-        job = _PartJob(table.source(start, stop), str(fetcher.root), fetcher.url_prefix)
-        futures.append(pool.submit(_lay_out_part, job, table.paper, not last))
-    for future, (start, end) in zip(futures, itertools.pairwise(bounds), strict=True):
-        data, next_page = future.result()
-        if next_page is not None and next_page != end - start:
-            for later in futures:
-                later.cancel()
-            if next_page == 0:  # the part fits one page: nothing of it is sure
-                return start
-            parts.append(data)
-            table.report(start + next_page)
-            return start + next_page
-        parts.append(data)
-        table.report(end)
-    return len(rows)
+    continued = end < len(table.rows)
+    source = table.source(start, end + 1 if continued else end)
+    job = _PartJob(source, str(fetcher.root), fetcher.url_prefix)
+    return pool.submit(_lay_out_part, job, table.paper, continued)
 
 
 # Rows this process lays out to learn how many fit a page (three pages of a month's
 # settlement on A4).
 _PROBE_ROWS = 120
+# Side by side, a part holds about rows_per_chunk / _PART_SHARE rows, in whole pages:
+# a row of two lines costs the parts being laid out ahead, so they are kept short.
+_PART_SHARE = 2
 
 
 def _slice_context(
@@ -421,15 +420,6 @@ def _rows_per_page(starts: list[int | None]) -> int | None:
         return None
     (count,) = counts
     return count if count > 0 else None
-
-
-def _part_bounds(start: int, end: int, per_page: int, rows: int, processes: int) -> list[int]:
-    """Where the parts of rows start..end begin, and the last ends: on page starts, about
-    `rows` rows a part, as many parts for each process."""
-    pages = math.ceil((end - start) / per_page)
-    parts = processes * max(1, math.ceil((end - start) / (rows * processes)))
-    cuts = {start + round(pages * number / parts) * per_page for number in range(parts)}
-    return sorted(cut for cut in cuts if cut < end) + [end]
 
 
 @dataclass(frozen=True)
