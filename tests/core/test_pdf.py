@@ -3,6 +3,7 @@ pdfinfo). A missing font or tool fails these tests, in CI and locally alike."""
 
 import io
 import itertools
+import os
 import re
 import shutil
 import subprocess
@@ -211,6 +212,16 @@ def submitted(monkeypatch) -> list[tuple[int, int]]:
     monkeypatch.setattr(pdf, "_render_processes", lambda: 2)
     monkeypatch.setattr(pdf, "_submit_part", recorded)
     return calls
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("1", 1), ("3", 3), ("", None), ("x", None)])
+def test_the_render_processes_setting(monkeypatch, setting, expected):
+    monkeypatch.setenv("BRANCHDESK_PDF_PROCESSES", setting)
+    processes = pdf._render_processes()
+    if expected is None:  # unset or not a number: one a processor, at most two
+        assert processes == min(2, len(os.sched_getaffinity(0)))
+    else:
+        assert processes == expected
 
 
 def recuts(parts: list[tuple[int, int]]) -> int:
