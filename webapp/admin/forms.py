@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from webapp.core.forms import strip
+from webapp.core.forms import REQUIRED, strip
 from webapp.core.policy import SETTINGS
 
 
@@ -25,7 +25,7 @@ def settings_form_class():
         pass
 
     for s in SETTINGS:
-        required = InputRequired(message=_l("Required."))
+        required = InputRequired(message=REQUIRED)
         if s.kind == "money":
             field = DecimalField(
                 s.label,

@@ -22,19 +22,18 @@ from webapp.assessments.services import MAX_ROOMS
 from webapp.billing.forms import YuanField
 from webapp.core.forms import (
     NOTE_MAX,
+    REQUIRED,
     CheckboxesField,
     CnPhone,
+    F,
     Finite,
     optional,
     options,
     required,
-    strip,
 )
 from webapp.customers.forms import MAX_AREA
 from webapp.orders.models import ROOM_KIND_LABELS
 
-F = (strip,)
-REQUIRED = _l("Required.")
 # Rooms shown on a new assessment; the tablet may add more, up to MAX_ROOMS.
 BLANK_ROOMS = 3
 

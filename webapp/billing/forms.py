@@ -4,13 +4,11 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from webapp.billing.models import PAYMENT_METHODS
-from webapp.core.forms import optional, options, required, strip
+from webapp.core.forms import REQUIRED, F, optional, options, required
 from webapp.core.money import MoneyError, parse_yuan
 
-F = (strip,)
-
 MONEY_MESSAGES = {
-    "empty": _l("Required."),
+    "empty": REQUIRED,
     "format": _l("Write an amount in yuan, e.g. 120 or 85.50."),
     "decimals": _l("At most two decimals (fen)."),
     "zero": _l("The amount must be more than 0."),
@@ -72,8 +70,8 @@ class PayRuleForm(FlaskForm):
 
 class SlipForm(FlaskForm):
     worker_id = SelectField(_l("Worker"), coerce=int)
-    period_start = DateField(_l("From"), validators=[DataRequired(message=_l("Required."))])
-    period_end = DateField(_l("To"), validators=[DataRequired(message=_l("Required."))])
+    period_start = DateField(_l("From"), validators=[DataRequired(message=REQUIRED)])
+    period_end = DateField(_l("To"), validators=[DataRequired(message=REQUIRED)])
     deduction_1 = YuanField(_l("Deduction"), allow_zero=True)
     reason_1 = StringField(_l("Reason"), validators=optional(200), filters=F)
     deduction_2 = YuanField(_l("Deduction"), allow_zero=True)

@@ -10,10 +10,11 @@ from webapp.core.clock import local_today
 from webapp.core.phones import PhoneError, normalize_cn_phone
 
 NOTE_MAX = 2000
+REQUIRED = _l("Required.")
 
 
 def required(max_len: int):
-    return [DataRequired(message=_l("Required.")), Length(max=max_len)]
+    return [DataRequired(message=REQUIRED), Length(max=max_len)]
 
 
 def optional(max_len: int):
@@ -62,6 +63,10 @@ class Finite:
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+# The filters of a text field: what was typed, without the spaces around it.
+F = (strip,)
 
 
 def options(pairs) -> list[SelectChoice]:

@@ -5,9 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from webapp.core.forms import NOTE_MAX, CnPhone, optional, required, strip
+from webapp.core.forms import NOTE_MAX, REQUIRED, CnPhone, F, optional, required
 
-F = (strip,)
 MAX_AREA = Decimal("2000")
 
 
@@ -16,7 +15,7 @@ class CustomerForm(FlaskForm):
     name = StringField(_l("Name"), validators=required(50), filters=F)
     phone = StringField(
         _l("Phone"),
-        validators=[DataRequired(message=_l("Required.")), Length(max=30), CnPhone()],
+        validators=[DataRequired(message=REQUIRED), Length(max=30), CnPhone()],
         filters=F,
     )
     phone2 = StringField(

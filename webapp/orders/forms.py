@@ -20,17 +20,15 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from webapp.core.forms import (
     NOTE_MAX,
+    REQUIRED,
     CheckboxesField,
+    F,
     Finite,
     optional,
     options,
     required,
-    strip,
 )
 from webapp.orders.models import ROOM_KIND_LABELS, UNIT_LABELS
-
-F = (strip,)
-REQUIRED = _l("Required.")
 
 
 class ServiceItemForm(FlaskForm):

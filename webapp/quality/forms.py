@@ -3,10 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
-from webapp.core.forms import NOTE_MAX, optional, strip
-
-F = (strip,)
-REQUIRED = _l("Required.")
+from webapp.core.forms import NOTE_MAX, REQUIRED, F, optional
 
 
 class SupervisionForm(FlaskForm):

@@ -4,11 +4,18 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from webapp.core.forms import NOTE_MAX, CnPhone, NotInFuture, optional, options, required, strip
+from webapp.core.forms import (
+    NOTE_MAX,
+    REQUIRED,
+    CnPhone,
+    F,
+    NotInFuture,
+    optional,
+    options,
+    required,
+)
 from webapp.workers import idnumbers
 from webapp.workers.models import ESCALATION_LABELS, GENDER_LABELS, TOPIC_LABELS
-
-F = (strip,)
 
 
 class AddressForm(Form):
@@ -32,19 +39,19 @@ class WorkerForm(FlaskForm):
     gender = SelectField(
         _l("Gender"),
         choices=options([("", _l("Choose…")), *GENDER_LABELS.items()]),
-        validators=[InputRequired(message=_l("Required."))],
+        validators=[InputRequired(message=REQUIRED)],
     )
     id_number = StringField(_l("Resident ID number"), validators=[Length(max=30)], filters=F)
     badge_no = StringField(_l("Badge number"), validators=required(20), filters=F)
     start_date = DateField(
-        _l("Start date"), validators=[DataRequired(message=_l("Required.")), NotInFuture()]
+        _l("Start date"), validators=[DataRequired(message=REQUIRED), NotInFuture()]
     )
     hukou = FormField(AddressForm, _l("Household registration address"))
     home = FormField(AddressForm, _l("Home address"))
     current_address = StringField(_l("Current address"), validators=required(200), filters=F)
     mobile = StringField(
         _l("Mobile"),
-        validators=[DataRequired(message=_l("Required.")), Length(max=30), CnPhone("mobile")],
+        validators=[DataRequired(message=REQUIRED), Length(max=30), CnPhone("mobile")],
         filters=F,
     )
     landline = StringField(
@@ -65,7 +72,7 @@ class WorkerForm(FlaskForm):
     def validate_id_number(self, field):
         if not field.data:
             if self.id_required:
-                raise ValidationError(_l("Required."))
+                raise ValidationError(REQUIRED)
             return
         field.parsed = idnumbers.parse(field.data)
 
@@ -98,9 +105,7 @@ class StatusForm(FlaskForm):
 
 
 class TalkForm(FlaskForm):
-    talk_date = DateField(
-        _l("Date"), validators=[DataRequired(message=_l("Required.")), NotInFuture()]
-    )
+    talk_date = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED), NotInFuture()])
     topic = SelectField(_l("Topic"), choices=options(TOPIC_LABELS.items()))
     notes = TextAreaField(_l("What was said"), validators=required(NOTE_MAX), filters=F)
     help_given = TextAreaField(_l("Help given"), validators=optional(NOTE_MAX), filters=F)
