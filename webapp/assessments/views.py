@@ -13,7 +13,7 @@ from webapp.assessments.models import Assessment, AssessmentPhoto, ServicePlan
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import options, phone_value
-from webapp.core.photos import photo_response, takes_photos
+from webapp.core.photos import takes_photos
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.scoping import get_scoped_or_404, visible_branch_ids
 from webapp.customers import services as customer_services
@@ -250,11 +250,4 @@ def quote_pdf(assessment_id: int):
 @require("assessments.view")
 def photo(assessment_id: int, photo_id: int):
     assessment = get_assessment_or_404(assessment_id)
-    stored = db.session.scalar(
-        sa.select(AssessmentPhoto).where(
-            AssessmentPhoto.id == photo_id, AssessmentPhoto.assessment_id == assessment.id
-        )
-    )
-    if stored is None:
-        abort(404)
-    return photo_response(stored)
+    return AssessmentPhoto.response(photo_id, assessment_id=assessment.id)

@@ -10,12 +10,13 @@ import binascii
 import math
 
 import sqlalchemy as sa
-from flask import make_response
+from flask import abort, make_response
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.core.errors import FieldError
 from webapp.core.images import CleanImage, ImageRejected, clean_image
+from webapp.extensions import db
 
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -70,15 +71,6 @@ def _decode(value: str, number: int, field: str) -> CleanImage:
         raise _refused(field, exc.reason, number) from exc
 
 
-def photo_response(photo):
-    """A stored photo (anything with `data` and `content_type`) as an image response."""
-    response = make_response(photo.data)
-    response.headers["Content-Type"] = photo.content_type
-    response.headers["Content-Disposition"] = "inline"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 class StoredPhoto:
     """The columns of a table of photos kept in the database, and how rows are made."""
 
@@ -102,3 +94,15 @@ class StoredPhoto:
             )
             for position, photo in enumerate(photos)
         ]
+
+    @classmethod
+    def response(cls, photo_id: int, **owner):
+        """The owner's photo as an image response; 404 if the owner has no such photo."""
+        stored = db.session.scalar(sa.select(cls).filter_by(id=photo_id, **owner))
+        if stored is None:
+            abort(404)
+        response = make_response(stored.data)
+        response.headers["Content-Type"] = stored.content_type
+        response.headers["Content-Disposition"] = "inline"
+        response.headers["Cache-Control"] = "no-store"
+        return response

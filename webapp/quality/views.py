@@ -1,13 +1,12 @@
 from datetime import datetime
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.core import clock, outbox
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
-from webapp.core.photos import photo_response, takes_photos
+from webapp.core.photos import takes_photos
 from webapp.core.scoping import get_scoped_or_404
 from webapp.extensions import db
 from webapp.orders.models import Order
@@ -78,11 +77,4 @@ def supervise(order_id: int):
 @require("quality.view")
 def photo(supervision_id: int, photo_id: int):
     supervision = get_scoped_or_404(Supervision, supervision_id)
-    stored = db.session.scalar(
-        sa.select(SupervisionPhoto).where(
-            SupervisionPhoto.id == photo_id, SupervisionPhoto.supervision_id == supervision.id
-        )
-    )
-    if stored is None:
-        abort(404)
-    return photo_response(stored)
+    return SupervisionPhoto.response(photo_id, supervision_id=supervision.id)
