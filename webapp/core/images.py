@@ -47,6 +47,9 @@ def clean_image(raw: bytes, *, max_bytes: int) -> CleanImage:
     source_format = image.format
     image = ImageOps.exif_transpose(image)
     image.thumbnail((MAX_SIDE, MAX_SIDE))
+    # Pillow writes back what it read into `info` (a JPEG's comment, a PNG's ICC
+    # profile): keep only what the pixels need.
+    image.info = {k: v for k, v in image.info.items() if k == "transparency"}
     out = io.BytesIO()
     if source_format == "PNG":
         if image.mode not in ("RGB", "RGBA", "L", "LA"):
