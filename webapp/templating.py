@@ -2,11 +2,11 @@
 
 from flask import request
 from flask_babel import format_date, format_datetime, get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABELS
 from webapp.billing.models import PAYMENT_METHODS
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.masking import mask_phone
 from webapp.core.money import format_yuan, rmb_upper
 from webapp.core.phones import display_phone

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from webapp.core.forms import options
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.roles import ROLE_LABELS
 
 

@@ -1,7 +1,6 @@
 from datetime import time
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from webapp.core.forms import REQUIRED, strip
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.policy import SETTINGS
 
 

@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -31,6 +30,7 @@ from webapp.core.forms import (
     options,
     required,
 )
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.customers.forms import MAX_AREA
 from webapp.orders.models import ROOM_KIND_LABELS
 

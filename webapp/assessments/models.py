@@ -4,9 +4,9 @@ from enum import StrEnum
 from typing import Optional
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.photos import StoredPhoto
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.customers.models import Customer

@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import Branch
@@ -24,6 +23,7 @@ from webapp.assessments.models import (
 )
 from webapp.core import audit, clock, outbox
 from webapp.core.errors import FieldError, RuleError
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import format_yuan
 from webapp.core.photos import decode_photos
 from webapp.core.policy import get_setting

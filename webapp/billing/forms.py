@@ -1,10 +1,10 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from webapp.billing.models import PAYMENT_METHODS
 from webapp.core.forms import REQUIRED, F, optional, options, required
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import MoneyError, parse_yuan
 
 MONEY_MESSAGES = {

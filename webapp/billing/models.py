@@ -2,9 +2,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
 from webapp.orders.models import Order

@@ -10,13 +10,13 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import Branch
 from webapp.billing.models import Bill, Receipt, ReportJob
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.pdf import render_pdf_chunked
 from webapp.extensions import db
 from webapp.orders.models import Order

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +21,7 @@ from webapp.billing.models import (
 )
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
 

@@ -1,12 +1,12 @@
 """Form pieces shared by every area."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.core.clock import local_today
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.phones import PhoneError, normalize_cn_phone
 
 NOTE_MAX = 2000

@@ -11,10 +11,10 @@ import math
 
 import sqlalchemy as sa
 from flask import abort, make_response
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.core.errors import FieldError
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.images import CleanImage, ImageRejected, clean_image
 from webapp.extensions import db
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import time
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from webapp.core import audit
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.models import PolicySetting
 from webapp.extensions import db
 

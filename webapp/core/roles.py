@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
+from webapp.core.i18n import lazy_gettext as _l
 
 
 class Role(StrEnum):

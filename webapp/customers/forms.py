@@ -1,11 +1,11 @@
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from webapp.core.forms import NOTE_MAX, REQUIRED, CnPhone, F, optional, required
+from webapp.core.i18n import lazy_gettext as _l
 
 MAX_AREA = Decimal("2000")
 

@@ -5,12 +5,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.core import audit, clock
 from webapp.core.crypto import new_token, token_digest
 from webapp.core.errors import RuleError
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.extensions import db
 from webapp.kiosk.models import KioskDevice, PinFailure
 from webapp.workers.models import Worker, WorkerStatus

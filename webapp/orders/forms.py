@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -28,6 +27,7 @@ from webapp.core.forms import (
     options,
     required,
 )
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.orders.models import ROOM_KIND_LABELS, UNIT_LABELS
 
 

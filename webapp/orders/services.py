@@ -6,13 +6,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import Branch
 from webapp.billing.models import Bill
 from webapp.core import audit, clock, outbox
 from webapp.core.errors import FieldError, RuleError
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.policy import get_setting
 from webapp.core.signatures import SignatureRejected, decode_signature
 from webapp.customers.models import Customer

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from webapp.core.forms import NOTE_MAX, REQUIRED, F, optional
+from webapp.core.i18n import lazy_gettext as _l
 
 
 class SupervisionForm(FlaskForm):

@@ -1,9 +1,9 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.photos import StoredPhoto
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db

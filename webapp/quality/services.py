@@ -6,11 +6,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from webapp.core import audit, clock, outbox
 from webapp.core.errors import FieldError, RuleError
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.photos import decode_photos
 from webapp.core.policy import get_setting
 from webapp.extensions import db

@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
 from webapp.core.forms import NOTE_MAX, required, strip
+from webapp.core.i18n import lazy_gettext as _l
 
 
 class ResolveForm(FlaskForm):

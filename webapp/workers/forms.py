@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, Form, FormField, SelectField, StringField, TextAreaField
@@ -14,6 +13,7 @@ from webapp.core.forms import (
     options,
     required,
 )
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.workers import idnumbers
 from webapp.workers.models import ESCALATION_LABELS, GENDER_LABELS, TOPIC_LABELS
 

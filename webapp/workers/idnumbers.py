@@ -4,7 +4,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from stdnum.cn import ric
 from stdnum.exceptions import (
     InvalidChecksum,
@@ -16,6 +15,7 @@ from stdnum.exceptions import (
 from wtforms.validators import ValidationError as FieldError
 
 from webapp.core.clock import local_today
+from webapp.core.i18n import lazy_gettext as _l
 
 MIN_WORKING_AGE = 16
 

@@ -2,10 +2,10 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core import crypto
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from webapp.core import audit, crypto
 from webapp.core.errors import FieldError, RuleError
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.images import ImageRejected, clean_image
 from webapp.core.masking import mask_id_number, mask_phone
 from webapp.core.scoping import scoped_select
