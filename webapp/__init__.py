@@ -9,6 +9,7 @@ from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 from webapp.config import Config
+from webapp.core.files import create_private, private_dir, write_private
 from webapp.extensions import babel, csrf, db, login_manager, migrate
 
 DEVICE_COOKIE = "bd_device"
@@ -23,6 +24,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
         instance_relative_config=False,
     )
     app.config.from_object(config)
+    _private_files(app)
     _load_secrets(app)
     # Before CSRFProtect's own before_request, which is the first to read the form.
     app.before_request(_form_limits)
@@ -79,10 +81,8 @@ def _load_secrets(app: Flask) -> None:
     instance = Path(app.instance_path)
     if not app.config.get("SECRET_KEY"):
         key_file = instance / "secret_key"
-        instance.mkdir(parents=True, exist_ok=True)
         if not key_file.exists():
-            key_file.write_text(secrets.token_urlsafe(48))
-            key_file.chmod(0o600)
+            write_private(key_file, secrets.token_urlsafe(48).encode())
         app.config["SECRET_KEY"] = key_file.read_text().strip()
     try:
         app.config["DATA_KEYS_LIST"] = load_keys(app.config.get("DATA_KEYS"), instance)
@@ -90,6 +90,17 @@ def _load_secrets(app: Flask) -> None:
         # Only `flask keys init` / `flask serve` create the data key: a lost key
         # must never be silently replaced while encrypted data exists.
         app.config["DATA_KEYS_LIST"] = []
+
+
+def _private_files(app: Flask) -> None:
+    """The instance folder and a new SQLite database are the owner's only (core.files)."""
+    private_dir(Path(app.instance_path))
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(url.database)
+        if not path.parent.exists():
+            private_dir(path.parent)
+        create_private(path)
 
 
 def _configure_sqlite(app: Flask) -> None:
@@ -174,6 +185,9 @@ def _security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        # Served behind TLS: the browser must never try plain HTTP again (one year).
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.endpoint != "static" and current_user and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
     return response

@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from webapp.core.crypto import KEY_FILE, ensure_key_file, load_keys
+from webapp.core.files import PRIVATE_UMASK, private_dir, private_umask
 from webapp.core.pdf import check_pdf_environment
 from webapp.extensions import db
 
@@ -84,8 +85,14 @@ def users_create(username, name, role, company_id, branch_id, password):
 def backup(target: Path | None):
     """Copy the database (online, consistent) and the uploads to a dated folder."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = target or Path(current_app.instance_path) / "backups" / stamp
-    target.mkdir(parents=True, exist_ok=True)
+    if target is None:
+        target = private_dir(Path(current_app.instance_path) / "backups") / stamp
+    with private_umask():
+        _write_backup(private_dir(target))
+    click.echo(f"backup written to {target} (it holds the data key: keep it safe)")
+
+
+def _write_backup(target: Path) -> None:
     url = db.engine.url
     if url.get_backend_name() == "sqlite":
         source = sqlite3.connect(url.database)
@@ -115,9 +122,11 @@ def backup(target: Path | None):
             )
     uploads = Path(current_app.config["UPLOAD_FOLDER"])
     if uploads.exists():
-        shutil.copytree(uploads, target / "uploads", dirs_exist_ok=True)
-    shutil.copy2(Path(current_app.instance_path) / "data.key", target / "data.key")
-    click.echo(f"backup written to {target} (it holds the data key: keep it safe)")
+        # copystat would carry the source's modes over: the copies are made private.
+        shutil.copytree(
+            uploads, target / "uploads", dirs_exist_ok=True, copy_function=shutil.copyfile
+        )
+    shutil.copyfile(Path(current_app.instance_path) / "data.key", target / "data.key")
 
 
 @click.command("serve")
@@ -127,6 +136,8 @@ def backup(target: Path | None):
 def serve(host: str, port: int, workers: int):
     """Prepare (key, migrations, demo data when empty) and serve with gunicorn."""
     instance = Path(current_app.instance_path)
+    # Inherited by gunicorn and its workers: every file they create is the owner's only.
+    os.umask(PRIVATE_UMASK)
     upgrade()
     for problem in check_pdf_environment():
         click.secho(

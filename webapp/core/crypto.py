@@ -12,16 +12,17 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 
+from webapp.core.files import private_dir, write_private
+
 KEY_FILE = "data.key"
 
 
 def ensure_key_file(instance_path: Path) -> Path:
     """Create the instance data key when it is missing; return its path."""
-    instance_path.mkdir(parents=True, exist_ok=True)
+    private_dir(instance_path)
     path = instance_path / KEY_FILE
     if not path.exists():
-        path.write_text(Fernet.generate_key().decode() + "\n")
-        path.chmod(0o600)
+        write_private(path, Fernet.generate_key() + b"\n")
     return path
 
 

@@ -10,6 +10,7 @@ from flask import current_app
 
 from webapp.core import audit, crypto
 from webapp.core.errors import FieldError, RuleError
+from webapp.core.files import private_dir, write_private
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.images import ImageRejected, clean_image
 from webapp.core.masking import mask_id_number, mask_phone
@@ -215,9 +216,8 @@ def reveal_id_number(worker: Worker) -> str:
 
 
 def _upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / "id-copies"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    uploads = private_dir(Path(current_app.config["UPLOAD_FOLDER"]))
+    return private_dir(uploads / "id-copies")
 
 
 ID_COPY_MESSAGES = {
@@ -238,7 +238,7 @@ def store_id_copy(worker: Worker, side: str, raw: bytes, user_id: int | None) ->
     except ImageRejected as exc:
         raise FieldError("image", ID_COPY_MESSAGES[exc.reason]) from exc
     storage_name = uuid.uuid4().hex
-    (_upload_dir() / storage_name).write_bytes(crypto.encrypt(image.data))
+    write_private(_upload_dir() / storage_name, crypto.encrypt(image.data))
     copy = worker.id_copy(side)
     replaced = copy.storage_name if copy else None
     if copy is None:
