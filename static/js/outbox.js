@@ -154,10 +154,14 @@
   // -- sending ---------------------------------------------------------------
 
   async function hello() {
+    // The shared tablet's pages ask as the tablet: a staff login left on it is not
+    // used, nor kept alive by the sender.
+    const headers = { Accept: "application/json" };
+    if (body.classList.contains("kiosk")) headers["Kiosk-Page"] = "1";
     const response = await fetch("/sync/hello", {
       credentials: "same-origin",
       cache: "no-store",
-      headers: { Accept: "application/json" },
+      headers,
       signal: AbortSignal.timeout(HELLO_TIMEOUT_MS),
     });
     const type = response.headers.get("Content-Type") || "";

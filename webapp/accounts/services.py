@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import g, redirect, request, session, url_for
+from flask import current_app, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
@@ -18,6 +18,9 @@ from webapp.extensions import db
 
 # last_seen_at is written at most this often, not on every request.
 SEEN_GRANULARITY = timedelta(seconds=30)
+# Sent by the shared tablet's scripts (the outbox asking /sync/hello): a staff login
+# left on that browser is neither used nor extended by them.
+SHARED_TABLET_HEADER = "Kiosk-Page"
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -63,8 +66,24 @@ def _write_session(login_id: int, **values) -> None:
     db.session.commit()
 
 
+def without_staff_login(view):
+    """Marks a page of the shared tablet: it never reads or extends a staff login."""
+    view.without_staff_login = True
+    return view
+
+
+def _staff_login_ignored() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return (
+        getattr(view, "without_staff_login", False)
+        or request.headers.get(SHARED_TABLET_HEADER) == "1"
+    )
+
+
 def resume_session(token: str) -> User | None:
     """Flask-Login's user loader: the user of a live server-side session."""
+    if _staff_login_ignored():
+        return None
     login = db.session.scalar(
         sa.select(LoginSession).where(
             LoginSession.token_digest == token_digest(token), LoginSession.ended_at.is_(None)
@@ -100,7 +119,8 @@ def end_session(user: User, reason: str = "logout") -> None:
     login = user.login_session
     if login is not None and login.ended_at is None:
         login.ended_at, login.end_reason = utcnow(), reason
-    audit.record("auth.logout", user, actor=user, branch_id=user.branch_id)
+    changes = {} if reason == "logout" else {"reason": reason}
+    audit.record("auth.logout", user, changes=changes, actor=user, branch_id=user.branch_id)
     logout_user()
     lang = session.get("lang")
     session.clear()

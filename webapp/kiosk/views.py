@@ -20,6 +20,8 @@ from flask_login import current_user
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.orm.exc import StaleDataError
 
+from webapp.accounts import services as account_services
+from webapp.accounts.services import without_staff_login
 from webapp.core import clock, outbox
 from webapp.core.access import require
 from webapp.core.errors import RuleError
@@ -52,6 +54,8 @@ def manage():
     form = EnrollForm()
     if form.validate_on_submit():
         device, token = services.enroll(current_user.branch, form.name.data, current_user)
+        # The tablet is shared from now on: the manager's login must not stay on it.
+        account_services.end_session(current_user, "kiosk_enrolled")
         db.session.commit()
         response = redirect(url_for("kiosk.start"), code=303)
         response.set_cookie(
@@ -139,6 +143,7 @@ def _kiosk_page(template: str, status: int = 200, **context):
 
 
 @bp.get("/kiosk")
+@without_staff_login
 def start():
     device = _device()
     session.pop("kiosk_worker", None)
@@ -156,6 +161,7 @@ def start():
 
 
 @bp.route("/kiosk/w/<int:worker_id>", methods=["GET", "POST"])
+@without_staff_login
 def pin(worker_id: int):
     device = _device()
     worker = db.session.get(Worker, worker_id)
@@ -189,6 +195,7 @@ def _worker_or_start():
 
 
 @bp.get("/kiosk/orders")
+@without_staff_login
 def orders():
     device, worker = _worker_or_start()
     if worker is None:
@@ -279,6 +286,7 @@ def _refused(order_id: int):
 
 
 @bp.route("/kiosk/orders/<int:order_id>/check-out", methods=["GET", "POST"])
+@without_staff_login
 @offline_capable(Order, "order_id")
 def check_out(order_id: int):
     device, worker = _form_worker(order_id)
@@ -304,6 +312,7 @@ def check_out(order_id: int):
 
 
 @bp.route("/kiosk/orders/<int:order_id>/check-in", methods=["GET", "POST"])
+@without_staff_login
 @offline_capable(Order, "order_id")
 def check_in(order_id: int):
     device, worker = _form_worker(order_id)
@@ -330,6 +339,7 @@ def check_in(order_id: int):
 
 
 @bp.get("/kiosk/manual")
+@without_staff_login
 def manual():
     _device()
     return _kiosk_page("kiosk/manual.html")
