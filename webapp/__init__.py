@@ -9,6 +9,7 @@ from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 from webapp.config import Config
+from webapp.core import transactions
 from webapp.core.files import create_private, private_dir, write_private
 from webapp.extensions import babel, csrf, db, login_manager, migrate
 
@@ -34,7 +35,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
-    _configure_sqlite(app)
+    transactions.init_app(app)
 
     from webapp import errors, models, templating  # noqa: F401 - models: every table
     from webapp.accounts import services as account_services
@@ -101,35 +102,6 @@ def _private_files(app: Flask) -> None:
         if not path.parent.exists():
             private_dir(path.parent)
         create_private(path)
-
-
-def _configure_sqlite(app: Flask) -> None:
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-
-    with app.app_context():
-        engine = db.engine
-
-    @sa.event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection, _record):
-        # Let SQLAlchemy, not the sqlite3 module, start transactions, so that
-        # SAVEPOINT and transactional DDL behave as on PostgreSQL.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        if engine.url.database and engine.url.database != ":memory:":
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _begin(connection):
-        # A request that may write takes the write lock when its transaction
-        # begins: two tablets saving at once then queue (busy_timeout) and the
-        # later one sees the earlier one's work, instead of failing on a stale
-        # snapshot. Reads (GET) do not wait for anyone.
-        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def _form_limits() -> None:

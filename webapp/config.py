@@ -32,6 +32,9 @@ class Config:
     LANGUAGES = ("zh_CN", "en")
     UPLOAD_FOLDER = INSTANCE_PATH / "uploads"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Seconds a request waits for the database's write lock (SQLite) or a row lock
+    # (PostgreSQL) before it is answered 503 (webapp.core.transactions).
+    DATABASE_BUSY_TIMEOUT = float(os.environ.get("BRANCHDESK_BUSY_TIMEOUT", "5"))
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hash method, not a secret
     # Set by a deployment (e.g. to the commit): a new value makes every tablet's
     # service worker offer the new version even when no static file changed.

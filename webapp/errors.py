@@ -1,9 +1,11 @@
 """Error pages: a clear message in the user's language, never a raw 500."""
 
+import sqlalchemy as sa
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from webapp.core import transactions
 from webapp.core.htmx import wants_partial
 from webapp.core.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 from webapp.extensions import db
@@ -53,6 +55,22 @@ def register(app) -> None:
         else:
             message = _("The upload is too large. ID-card copies may be at most 5 MB.")
         return _page(413, _("File too large"), message)
+
+    @app.errorhandler(sa.exc.DBAPIError)
+    def database_error(error):
+        if not transactions.is_busy(error):
+            raise error  # Flask's own handling: logged, then the 500 page
+        db.session.rollback()
+        # Nothing was saved: the tablet's outbox keeps the record and sends it again.
+        page, status = _page(
+            503,
+            _("Busy, try again"),
+            _(
+                "Many people are saving at the same moment. Nothing was saved: "
+                "try again in a few seconds."
+            ),
+        )
+        return page, status, {"Retry-After": str(transactions.retry_after())}
 
     @app.errorhandler(500)
     def server_error(_error):

@@ -232,6 +232,11 @@
         : plain(await response.text());
       return { kind: "attention", message };
     }
+    if (response.status === 503) {
+      // The database was busy and nothing was saved: the same record again, later.
+      const after = Number(response.headers.get("Retry-After"));
+      return { kind: "retry", message: text.server_busy, after: after > 0 ? after : undefined };
+    }
     // A 5xx, or a 200 from something that is not Branch Desk (a hotel Wi-Fi login).
     return { kind: "retry", message: text.no_server };
   }

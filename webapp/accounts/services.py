@@ -13,6 +13,7 @@ from webapp.core.crypto import new_token, token_digest
 from webapp.core.htmx import is_htmx
 from webapp.core.policy import get_setting
 from webapp.core.roles import COMPANY_WIDE_ROLES, Role
+from webapp.core.transactions import write_transaction
 from webapp.core.types import utcnow
 from webapp.extensions import db
 
@@ -55,15 +56,12 @@ def start_session(user: User) -> LoginSession:
 
 
 def _write_session(login_id: int, **values) -> None:
-    """Write to a login session from inside a reading request.
-
-    On SQLite a read transaction cannot become a write one once another tablet has
-    written since it began ("database is locked"), so the read ends first and the
-    write starts a transaction of its own, which waits its turn.
-    """
-    db.session.commit()
-    db.session.execute(sa.update(LoginSession).where(LoginSession.id == login_id).values(**values))
-    db.session.commit()
+    """Write to a login session from inside a reading request, in a short transaction
+    of its own that waits its turn (core.transactions)."""
+    with write_transaction():
+        db.session.execute(
+            sa.update(LoginSession).where(LoginSession.id == login_id).values(**values)
+        )
 
 
 def without_staff_login(view):

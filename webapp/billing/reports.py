@@ -1,7 +1,8 @@
 """The monthly branch settlement: a long PDF rendered in a background thread.
 
 The job's state lives in the database, so whichever server process answers the
-page's polling sees the progress; the thread commits it as it goes.
+page's polling sees the progress; the thread commits it as it goes, in short write
+transactions, and never holds the write lock while it lays the PDF out.
 """
 
 import threading
@@ -18,6 +19,7 @@ from webapp.core import audit, clock
 from webapp.core.errors import FieldError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.pdf import render_pdf_chunked
+from webapp.core.transactions import read_transaction, write_transaction
 from webapp.extensions import db
 from webapp.orders.models import Order
 
@@ -80,20 +82,31 @@ def _receipts(branch_id: int, first: date, last: date) -> list[Receipt]:
 
 
 def render_job(job_id: int) -> None:
-    """Render the job's PDF, committing progress as the slices are laid out."""
+    """Render the job's PDF. The data is read in a read transaction and the layout holds
+    no lock: other tablets write meanwhile. Progress is written in short transactions."""
     app = current_app._get_current_object()
-    job = db.session.get(ReportJob, job_id)
-    branch = db.session.get(Branch, job.branch_id)
-    first = date.fromisoformat(job.params["first"])
-    last = date.fromisoformat(job.params["last"])
-    job.status = "running"
-    db.session.commit()
-    receipts = _receipts(branch.id, first, last)
-    valid = [r for r in receipts if r.voided_at is None]
+    session = db.session()
+    # The rows read below stay loaded through the progress commits.
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        with write_transaction():
+            job = db.session.get(ReportJob, job_id)
+            job.status = "running"
+        with read_transaction():
+            branch = db.session.get(Branch, job.branch_id)
+            first = date.fromisoformat(job.params["first"])
+            last = date.fromisoformat(job.params["last"])
+            receipts = _receipts(branch.id, first, last)
+            valid = [r for r in receipts if r.voided_at is None]
+        _render(app, job, branch, receipts, valid, first, last)
+    finally:
+        session.expire_on_commit = expire_on_commit
 
+
+def _render(app: Flask, job: ReportJob, branch: Branch, receipts, valid, first, last) -> None:
     def progress(done: int, total: int) -> None:
-        job.progress = min(99, done * 100 // max(total, 1))
-        db.session.commit()
+        with write_transaction():
+            job.progress = min(99, done * 100 // max(total, 1))
 
     try:
         # The templates' context processors read the logged-in user, which needs a
@@ -113,12 +126,14 @@ def render_job(job_id: int) -> None:
             )
     except Exception as error:  # noqa: BLE001 - the job records why it failed
         db.session.rollback()
-        job = db.session.get(ReportJob, job_id)
-        job.status, job.error = "failed", str(error)[:200]
+        with write_transaction():
+            job = db.session.get(ReportJob, job.id)
+            job.status, job.error = "failed", str(error)[:200]
+            job.finished_at = clock.now()
     else:
-        job.status, job.progress, job.pdf = "done", 100, pdf
-    job.finished_at = clock.now()
-    db.session.commit()
+        with write_transaction():
+            job.status, job.progress, job.pdf = "done", 100, pdf
+            job.finished_at = clock.now()
 
 
 def visible_state(job: ReportJob) -> str:

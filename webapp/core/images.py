@@ -1,9 +1,11 @@
 """Uploaded images: type decided by content, re-encoded so metadata is gone."""
 
+import contextlib
 import io
 import warnings
 from dataclasses import dataclass
 
+from flask import g, has_request_context, request
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
@@ -26,7 +28,39 @@ class CleanImage:
 
 
 def clean_image(raw: bytes, *, max_bytes: int) -> CleanImage:
-    """Decode a JPEG/PNG and encode it again without any metadata."""
+    """Decode a JPEG/PNG and encode it again without any metadata.
+
+    Slow for a large photo, so a request does it once per image, and a view marked
+    with `clean_uploads` has it done before its database transaction begins.
+    """
+    if not has_request_context():
+        return _clean(raw, max_bytes)
+    done = g.setdefault("clean_images", {})
+    key = (raw, max_bytes)
+    if key not in done:
+        try:
+            done[key] = _clean(raw, max_bytes)
+        except ImageRejected as rejected:
+            done[key] = rejected
+    if isinstance(done[key], ImageRejected):
+        raise ImageRejected(done[key].reason)
+    return done[key]
+
+
+def clean_uploads(max_bytes: int):
+    """A `prepare_outside_transaction` function: the request's uploaded files cleaned."""
+
+    def prepare() -> None:
+        for upload in request.files.values():
+            raw = upload.read()
+            upload.seek(0)
+            with contextlib.suppress(ImageRejected):
+                clean_image(raw, max_bytes=max_bytes)
+
+    return prepare
+
+
+def _clean(raw: bytes, max_bytes: int) -> CleanImage:
     if len(raw) > max_bytes:
         raise ImageRejected("size")
     try:

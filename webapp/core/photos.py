@@ -7,15 +7,17 @@ one, and keeps only what `clean_image` encodes again (no metadata).
 
 import base64
 import binascii
+import contextlib
 import math
 
 import sqlalchemy as sa
-from flask import abort, make_response
+from flask import abort, make_response, request
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.core.errors import FieldError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.images import CleanImage, ImageRejected, clean_image
+from webapp.core.transactions import prepare_outside_transaction
 from webapp.extensions import db
 
 MAX_PHOTOS = 6
@@ -35,12 +37,19 @@ MESSAGES = {
 
 
 def takes_photos(view):
-    """Mark a form view whose POST may carry photos: its body may be MAX_FORM_BYTES.
+    """Mark a form view whose POST may carry photos: its body may be MAX_FORM_BYTES,
+    and the photos are cleaned before the view's database transaction begins.
 
     Put it next to the function: the decorators above copy the mark.
     """
     view.max_form_bytes = MAX_FORM_BYTES
-    return view
+    return prepare_outside_transaction(_prepare)(view)
+
+
+def _prepare() -> None:
+    """Clean the request's photos once, early; `decode_photos` finds them done."""
+    with contextlib.suppress(FieldError):
+        decode_photos(request.form.getlist("photos"))
 
 
 def decode_photos(values: list[str], field: str = "photos") -> list[CleanImage]:

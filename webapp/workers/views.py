@@ -7,8 +7,10 @@ from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import options, phone_value
 from webapp.core.htmx import render_page_or_partial
+from webapp.core.images import clean_uploads
 from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, scoped_select
+from webapp.core.transactions import prepare_outside_transaction, write_transaction
 from webapp.extensions import db
 from webapp.orders import services as order_services
 from webapp.quality import services as quality_services
@@ -102,8 +104,8 @@ def detail(worker_id: int):
     if request.args.get("reveal") == "id":
         if not can(current_user, "workers.sensitive"):
             abort(403)
-        full_id = services.reveal_id_number(worker)
-        db.session.commit()
+        with write_transaction():
+            full_id = services.reveal_id_number(worker)
     return render_template("workers/detail.html", **_detail_context(worker, full_id=full_id))
 
 
@@ -182,6 +184,7 @@ def change_status(worker_id: int):
 
 @bp.post("/workers/<int:worker_id>/id-copies")
 @require("workers.edit")
+@prepare_outside_transaction(clean_uploads(services.ID_COPY_MAX_BYTES))
 def upload_id_copy(worker_id: int):
     worker = get_worker_or_404(worker_id)
     context = _detail_context(worker)
@@ -204,8 +207,8 @@ def id_copy(worker_id: int, side: str):
     copy = worker.id_copy(side)
     if copy is None:
         abort(404)
-    data = services.read_id_copy(worker, copy)
-    db.session.commit()
+    with write_transaction():
+        data = services.read_id_copy(worker, copy)
     response = make_response(data)
     response.headers["Content-Type"] = copy.content_type
     response.headers["Cache-Control"] = "no-store"
