@@ -9,7 +9,7 @@ from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 from webapp.config import Config
-from webapp.core import transactions
+from webapp.core import routing, transactions
 from webapp.core.files import create_private, private_dir, write_private
 from webapp.extensions import babel, csrf, db, login_manager, migrate
 
@@ -24,6 +24,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
         instance_path=str(getattr(config, "INSTANCE_PATH", Config.INSTANCE_PATH)),
         instance_relative_config=False,
     )
+    routing.init_app(app)
     app.config.from_object(config)
     _private_files(app)
     _load_secrets(app)

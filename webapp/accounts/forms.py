@@ -1,18 +1,17 @@
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from webapp.core.forms import options
+from webapp.core.forms import BaseForm, options
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.roles import ROLE_LABELS
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=50)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     username = StringField(
         _l("Username"),
         validators=[

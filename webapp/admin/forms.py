@@ -1,7 +1,6 @@
 from datetime import time
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -13,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from webapp.core.forms import REQUIRED, strip
+from webapp.core.forms import REQUIRED, BaseForm, QueryForm, strip
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.policy import SETTINGS
 
@@ -21,7 +20,7 @@ from webapp.core.policy import SETTINGS
 def settings_form_class():
     """A form with one field per policy setting, bounds from the registry."""
 
-    class SettingsForm(FlaskForm):
+    class SettingsForm(BaseForm):
         pass
 
     for s in SETTINGS:
@@ -77,10 +76,7 @@ def initial_values(current: dict) -> dict:
     return values
 
 
-class AuditFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class AuditFilterForm(QueryForm):
     person = StringField(_l("Person"), validators=[Optional()], filters=(strip,))
     entity = SelectField(_l("Record type"), validators=[Optional()], validate_choice=False)
     entity_id = IntegerField(_l("Record number"), validators=[Optional()])

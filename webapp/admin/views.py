@@ -30,7 +30,7 @@ def _local_midnight(day) -> datetime:
 def audit_log():
     form = AuditFilterForm(request.args)
     form.entity.choices = options([("", "")] + [(e, e) for e in ENTITY_TYPES])
-    form.validate()
+    form.validate_or_404()
     query = sa.select(AuditEntry).where(AuditEntry.company_id == current_user.company_id)
     if current_user.branch_id is not None:
         query = query.where(AuditEntry.branch_id.in_(visible_branch_ids(current_user)))

@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -22,12 +21,14 @@ from webapp.billing.forms import YuanField
 from webapp.core.forms import (
     NOTE_MAX,
     REQUIRED,
+    BaseForm,
     CheckboxesField,
     CnPhone,
     F,
     Finite,
     optional,
     options,
+    parse_int,
     required,
 )
 from webapp.core.i18n import lazy_gettext as _l
@@ -69,7 +70,7 @@ class RoomForm(Form):
         )
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(BaseForm):
     home_area = DecimalField(
         _l("Home area (m²)"),
         places=1,
@@ -126,8 +127,7 @@ class AssessmentForm(FlaskForm):
 
     @property
     def quoted_fen(self) -> int | None:
-        value = (self.quoted.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return parse_int(self.quoted.data)
 
     @property
     def weekday_value(self) -> int | None:

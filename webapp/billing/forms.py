@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from webapp.billing.models import PAYMENT_METHODS
-from webapp.core.forms import REQUIRED, F, optional, options, required
+from webapp.core.forms import REQUIRED, BaseForm, F, QueryForm, optional, options, required
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import MoneyError, parse_yuan
 
@@ -35,29 +34,26 @@ class YuanField(StringField):
             raise ValidationError(MONEY_MESSAGES[exc.reason]) from exc
 
 
-class BillForm(FlaskForm):
+class BillForm(BaseForm):
     discount = YuanField(_l("Discount (CNY)"), allow_zero=True)
     discount_reason = StringField(
         _l("Reason for the discount"), validators=optional(200), filters=F
     )
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(BaseForm):
     method = SelectField(_l("Paid by"), choices=options(PAYMENT_METHODS.items()))
 
 
-class VoidForm(FlaskForm):
+class VoidForm(BaseForm):
     reason = StringField(_l("Why it is void"), validators=required(200), filters=F)
 
 
-class DayForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class DayForm(QueryForm):
     day = DateField(_l("Day"), validators=[Optional()])
 
 
-class PayRuleForm(FlaskForm):
+class PayRuleForm(BaseForm):
     rule = SelectField(
         _l("Paid"),
         choices=options([("hourly", _l("Per service hour")), ("share", _l("A share of the bill"))]),
@@ -68,7 +64,7 @@ class PayRuleForm(FlaskForm):
     )
 
 
-class SlipForm(FlaskForm):
+class SlipForm(BaseForm):
     worker_id = SelectField(_l("Worker"), coerce=int)
     period_start = DateField(_l("From"), validators=[DataRequired(message=REQUIRED)])
     period_end = DateField(_l("To"), validators=[DataRequired(message=REQUIRED)])

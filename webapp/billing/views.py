@@ -125,7 +125,7 @@ def receipt_pdf(receipt_id: int):
 @require("settlements.view")
 def settlement():
     form = DayForm(request.args)
-    form.validate()
+    form.validate_or_404()
     branch = chosen_branch()
     day = form.day.data or clock.local_today(branch.timezone)
     refusal = None

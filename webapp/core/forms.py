@@ -1,13 +1,27 @@
 """Form pieces shared by every area."""
 
-from wtforms import SelectMultipleField
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import abort
+from flask_wtf import FlaskForm  # noqa: TID251 (the one subclass)
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectMultipleField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.core.clock import local_today
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.phones import PhoneError, normalize_cn_phone
+from webapp.core.routing import MAX_ID
 
 NOTE_MAX = 2000
 REQUIRED = _l("Required.")
@@ -47,12 +61,6 @@ def phone_value(field) -> str:
     return getattr(field, "normalized", "") if field.data else ""
 
 
-class NotInFuture:
-    def __call__(self, form, field):
-        if field.data and field.data > local_today():
-            raise ValidationError(_l("This date is in the future."))
-
-
 class Finite:
     """A decimal that is a number: Decimal also parses "NaN" and "Infinity"."""
 
@@ -79,3 +87,139 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+# -- bounds every form keeps (issue 10 §4) -------------------------------------
+
+NUMBER_DIGITS_MAX = 12
+
+
+class DateWindow:
+    """A date within a window that fits the field: `earliest` (a fixed date) or so many
+    years back, and so many years ahead of today. Every date field has one; a field
+    without its own gets DEFAULT_WINDOW (see BaseForm)."""
+
+    def __init__(self, years_back: int = 5, years_ahead: int = 2, earliest: date | None = None):
+        self.years_back, self.years_ahead, self.earliest = years_back, years_ahead, earliest
+
+    def bounds(self, today: date | None = None) -> tuple[date, date]:
+        today = today or local_today()
+        start = self.earliest or _years_from(today, -self.years_back)
+        return start, _years_from(today, self.years_ahead)
+
+    def message(self, value: date):
+        start, end = self.bounds()
+        if self.years_ahead == 0 and _day(value) > end:
+            return _l("This date is in the future.")
+        return _l(
+            "Give a date between %(start)s and %(end)s.",
+            start=start.isoformat(),
+            end=end.isoformat(),
+        )
+
+    def contains(self, value: date) -> bool:
+        start, end = self.bounds()
+        return start <= _day(value) <= end
+
+    def __call__(self, form, field):
+        if field.data and not self.contains(field.data):
+            raise StopValidation(self.message(field.data))
+
+
+class NotInFuture(DateWindow):
+    def __init__(self, years_back: int = 5, earliest: date | None = None):
+        super().__init__(years_back, 0, earliest)
+
+
+def _day(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _years_from(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+DEFAULT_WINDOW = DateWindow()
+# A birth date or the day someone started work: a person's lifetime, not a service's.
+LIFETIME = NotInFuture(earliest=date(1940, 1, 1))
+
+
+def parse_int(text, maximum: int = MAX_ID) -> int | None:
+    """A whole number from 0 to `maximum` typed in ASCII digits, else None.
+
+    `"²".isdigit()` is True and int() raises on more than 4300 digits, so neither test
+    nor conversion alone is safe for what a client sent.
+    """
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
+        return None
+    value = int(text)
+    return value if value <= maximum else None
+
+
+def _leaves(fields):
+    for field in fields:
+        if isinstance(field, FieldList):
+            yield from _leaves(field.entries)
+        elif isinstance(field, FormField):
+            yield from _leaves(field.form)
+        else:
+            yield field
+
+
+def _refusal(field):
+    """Why a field's value cannot even reach its own validators, or None."""
+    if isinstance(field.data, str) and "\x00" in field.data:
+        # PostgreSQL refuses NUL in text; the page shows what was typed, as browsers would.
+        field.data = field.data.replace("\x00", "\ufffd")
+        return _l("This text contains a NUL character; type it again.")
+    if any("\x00" in value for value in field.raw_data or () if isinstance(value, str)):
+        return _l("This text contains a NUL character; type it again.")
+    data = field.data
+    if isinstance(field, DecimalField) and isinstance(data, Decimal):
+        if not data.is_finite():
+            return _l("Write a number.")
+        if data.adjusted() >= NUMBER_DIGITS_MAX:
+            return _l("This number is too large.")
+    if isinstance(field, IntegerField) and isinstance(data, int) and abs(data) > MAX_ID:
+        return _l("This number is too large.")
+    if isinstance(field, DateField | DateTimeLocalField) and data:
+        window = next((v for v in field.validators if isinstance(v, DateWindow)), DEFAULT_WINDOW)
+        if not window.contains(data):
+            return window.message(data)
+    return None
+
+
+class _Refuse:
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        raise StopValidation(self.message)
+
+
+class BaseForm(FlaskForm):
+    """Every form of the app: NUL in text, numbers that are not numbers or too large, and
+    dates outside the field's window are refused next to the field, before the field's
+    own validators see them (NumberRange would raise on "sNaN")."""
+
+    def validate(self, extra_validators=None):
+        for field in _leaves(self):
+            message = _refusal(field)
+            if message is not None:
+                field.validators = (_Refuse(message),)
+        return super().validate(extra_validators)
+
+
+class QueryForm(BaseForm):
+    """A form read from the query string (filters, a day): a value it refuses is 404."""
+
+    class Meta:
+        csrf = False
+
+    def validate_or_404(self) -> None:
+        if not self.validate():
+            abort(404)

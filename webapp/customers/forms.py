@@ -1,16 +1,15 @@
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from webapp.core.forms import NOTE_MAX, REQUIRED, CnPhone, F, optional, required
+from webapp.core.forms import NOTE_MAX, REQUIRED, BaseForm, CnPhone, F, optional, required
 from webapp.core.i18n import lazy_gettext as _l
 
 MAX_AREA = Decimal("2000")
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(BaseForm):
     branch_id = SelectField(_l("Branch"), coerce=int)
     name = StringField(_l("Name"), validators=required(50), filters=F)
     phone = StringField(

@@ -45,7 +45,7 @@ def _form(**kwargs) -> CustomerForm:
 @require("customers.view")
 def index():
     form = SearchForm(request.args)
-    form.validate()
+    form.validate_or_404()
     customers = services.search_customers(current_user, form.q.data or "")
     return render_page_or_partial(
         "customers/index.html", "customers/_rows.html", form=form, customers=list(customers)

@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,18 +19,21 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from webapp.core.forms import (
     NOTE_MAX,
     REQUIRED,
+    BaseForm,
     CheckboxesField,
     F,
     Finite,
+    QueryForm,
     optional,
     options,
+    parse_int,
     required,
 )
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.orders.models import ROOM_KIND_LABELS, UNIT_LABELS
 
 
-class ServiceItemForm(FlaskForm):
+class ServiceItemForm(BaseForm):
     name = StringField(_l("Service item"), validators=required(50), filters=F)
     unit = SelectField(_l("Priced"), choices=options(UNIT_LABELS.items()))
     price = DecimalField(
@@ -44,7 +46,7 @@ class ServiceItemForm(FlaskForm):
     )
 
 
-class ItemRulesForm(FlaskForm):
+class ItemRulesForm(BaseForm):
     """A catalogue item's assessment rules (R3), one form per item on the catalogue page."""
 
     room_kinds = CheckboxesField(
@@ -60,13 +62,13 @@ class ItemRulesForm(FlaskForm):
     )
 
 
-class MaterialForm(FlaskForm):
+class MaterialForm(BaseForm):
     name = StringField(_l("Material or tool"), validators=required(50), filters=F)
     unit = StringField(_l("Unit (瓶, 块, 把…)"), validators=required(10), filters=F)
     is_tool = BooleanField(_l("A tool (comes back after the service)"))
 
 
-class InstructionForm(FlaskForm):
+class InstructionForm(BaseForm):
     customer_id = SelectField(_l("Customer"), coerce=int)
     items = SelectMultipleField(
         _l("Service items"), coerce=int, validators=[DataRequired(message=REQUIRED)]
@@ -80,20 +82,17 @@ class InstructionForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=optional(NOTE_MAX), filters=F)
 
 
-class AssignForm(FlaskForm):
+class AssignForm(BaseForm):
     worker_id = SelectField(_l("Worker"), coerce=int)
     confirm_overlap = BooleanField(_l("Assign anyway"))
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(BaseForm):
     version = HiddenField()
 
     @property
     def version_value(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
+        return parse_int(self.version.data)
 
 
 class HandoverForm(VersionedForm):
@@ -106,7 +105,7 @@ class CancelForm(VersionedForm):
     reason = StringField(_l("Reason"), validators=required(500), filters=F)
 
 
-class LatenessForm(FlaskForm):
+class LatenessForm(BaseForm):
     occurred_at = DateTimeLocalField(
         _l("When the customer complained"), validators=[DataRequired(message=REQUIRED)]
     )
@@ -147,7 +146,7 @@ class ConsentForm(VersionedForm):
     signature = HiddenField()
 
 
-class PinForm(FlaskForm):
+class PinForm(BaseForm):
     # A password field: a wrong PIN is never sent back into the page.
     pin = PasswordField(
         _l("PIN"),
@@ -156,12 +155,9 @@ class PinForm(FlaskForm):
     )
 
 
-class EnrollForm(FlaskForm):
+class EnrollForm(BaseForm):
     name = StringField(_l("Name of this tablet"), validators=required(50), filters=F)
 
 
-class BoardDayForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class BoardDayForm(QueryForm):
     day = DateField(_l("Day"), validators=[Optional()])

@@ -75,7 +75,7 @@ def quantities(prefix: str) -> dict[int, Decimal | None]:
 def _board_day(source) -> tuple[Branch, date]:
     """The branch and the day asked for (?day=YYYY-MM-DD), today by default."""
     form = BoardDayForm(source)
-    form.validate()
+    form.validate_or_404()
     branch = chosen_branch()
     return branch, form.day.data or clock.local_today(branch.timezone)
 

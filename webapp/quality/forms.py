@@ -1,12 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
-from webapp.core.forms import NOTE_MAX, REQUIRED, F, optional
+from webapp.core.forms import NOTE_MAX, REQUIRED, BaseForm, F, optional
 from webapp.core.i18n import lazy_gettext as _l
 
 
-class SupervisionForm(FlaskForm):
+class SupervisionForm(BaseForm):
     arrived_at = TimeField(_l("Arrived at"), validators=[DataRequired(message=REQUIRED)])
     punctual = BooleanField()
     uniform = BooleanField()

@@ -1,14 +1,16 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from webapp.core.forms import (
+    LIFETIME,
     NOTE_MAX,
     REQUIRED,
+    BaseForm,
     CnPhone,
     F,
     NotInFuture,
+    QueryForm,
     optional,
     options,
     required,
@@ -34,7 +36,7 @@ REFEREE_CHOICES = [
 ]
 
 
-class WorkerForm(FlaskForm):
+class WorkerForm(BaseForm):
     name = StringField(_l("Name"), validators=required(50), filters=F)
     gender = SelectField(
         _l("Gender"),
@@ -43,9 +45,7 @@ class WorkerForm(FlaskForm):
     )
     id_number = StringField(_l("Resident ID number"), validators=[Length(max=30)], filters=F)
     badge_no = StringField(_l("Badge number"), validators=required(20), filters=F)
-    start_date = DateField(
-        _l("Start date"), validators=[DataRequired(message=REQUIRED), NotInFuture()]
-    )
+    start_date = DateField(_l("Start date"), validators=[DataRequired(message=REQUIRED), LIFETIME])
     hukou = FormField(AddressForm, _l("Household registration address"))
     home = FormField(AddressForm, _l("Home address"))
     current_address = StringField(_l("Current address"), validators=required(200), filters=F)
@@ -91,7 +91,7 @@ class WorkerForm(FlaskForm):
         return ok
 
 
-class IdCopyForm(FlaskForm):
+class IdCopyForm(BaseForm):
     side = SelectField(_l("Side"), choices=options([("front", _l("Front")), ("back", _l("Back"))]))
     image = FileField(
         _l("ID card copy (JPEG or PNG, at most 5 MB)"),
@@ -99,12 +99,12 @@ class IdCopyForm(FlaskForm):
     )
 
 
-class StatusForm(FlaskForm):
+class StatusForm(BaseForm):
     status = SelectField(_l("Status"), choices=[])
     reason = TextAreaField(_l("Reason"), validators=optional(500), filters=F)
 
 
-class TalkForm(FlaskForm):
+class TalkForm(BaseForm):
     talk_date = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED), NotInFuture()])
     topic = SelectField(_l("Topic"), choices=options(TOPIC_LABELS.items()))
     notes = TextAreaField(_l("What was said"), validators=required(NOTE_MAX), filters=F)
@@ -115,13 +115,10 @@ class TalkForm(FlaskForm):
     )
 
 
-class CloseEscalationForm(FlaskForm):
+class CloseEscalationForm(BaseForm):
     resolution = TextAreaField(_l("How it was resolved"), validators=required(NOTE_MAX), filters=F)
 
 
-class SearchForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class SearchForm(QueryForm):
     q = StringField(_l("Search"), validators=optional(50), filters=F)
     status = SelectField(_l("Status"), choices=[], validate_choice=False)

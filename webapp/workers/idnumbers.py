@@ -15,6 +15,7 @@ from stdnum.exceptions import (
 from wtforms.validators import ValidationError as FieldError
 
 from webapp.core.clock import local_today
+from webapp.core.forms import LIFETIME
 from webapp.core.i18n import lazy_gettext as _l
 
 MIN_WORKING_AGE = 16
@@ -48,6 +49,8 @@ def parse(text: str, today: date | None = None) -> ParsedId:
     today = today or local_today()
     if born > today:
         raise FieldError(_l("The birth date in this ID number is in the future."))
+    if born < LIFETIME.earliest:
+        raise FieldError(_l("The birth date in this ID number is before 1940."))
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     if age < MIN_WORKING_AGE:
         raise FieldError(_l("The person is younger than 16."))

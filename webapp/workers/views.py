@@ -53,7 +53,7 @@ def _search_query(q: str, status: str):
 def index():
     form = SearchForm(request.args)
     form.status.choices = options([("", ""), *STATUS_LABELS.items()])
-    form.validate()
+    form.validate_or_404()
     workers = db.session.scalars(_search_query(form.q.data or "", form.status.data or ""))
     return render_page_or_partial(
         "workers/index.html", "workers/_rows.html", form=form, workers=list(workers)
