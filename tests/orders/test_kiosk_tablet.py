@@ -1,13 +1,21 @@
 """The shared tablet keeps no staff login: enrolling ends it, kiosk pages never use it."""
 
+import re
+import uuid
 
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import count_rows
 from tests.factories import PASSWORD
+from tests.i18n import zh
+from tests.orders.conftest import TICKED, outbox_send, signature
 from webapp.accounts.models import LoginSession
 from webapp.core.models import AuditEntry
+from webapp.core.policy import update_settings
 from webapp.kiosk import services as kiosk_services
+from webapp.orders.models import Checkout, Order, OrderStatus, Visit
+from webapp.sync.models import Submission, SubmissionStatus
 
 
 def _login(client, user):
@@ -94,3 +102,153 @@ def test_what_happens_at_the_kiosk_is_not_put_on_a_logged_in_manager(client, des
     client.post(f"/kiosk/w/{worker.id}", data={"pin": wrong})
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "kiosk.pin_failed"))
     assert entry.user_id is None and entry.actor_name != desk.manager.display_name
+
+
+# -- kiosk passes: single use, bound to worker, tablet, record and action ------------
+
+
+@pytest.fixture
+def tablet(client, desk, db):
+    device, token = kiosk_services.enroll(desk.branch, "前台平板", desk.manager)
+    db.session.flush()
+    client.set_cookie("bd_kiosk", token, domain="branchdesk.test")
+    client.kiosk_token = token
+    return client
+
+
+def _opened_form(tablet, desk, order, action="check-out") -> dict[str, str]:
+    """The worker enters their PIN and opens the form: what the outbox will send."""
+    worker = order.worker
+    pin = kiosk_services.issue_pin(worker, desk.manager)
+    assert tablet.post(f"/kiosk/w/{worker.id}", data={"pin": pin}).status_code == 303
+    page = tablet.get(f"/kiosk/orders/{order.id}/{action}").text
+    kiosk_pass = re.search(r'name="kiosk_pass" value="([^"]+)"', page).group(1)
+    if action == "check-out":
+        return {
+            **TICKED,
+            "version": str(order.version),
+            "signature": signature(),
+            "kiosk_pass": kiosk_pass,
+        }
+    return {
+        "version": str(order.version),
+        "actual_start": "09:05",
+        "actual_end": "11:00",
+        "work_done": "保洁",
+        "kiosk_pass": kiosk_pass,
+    }
+
+
+def _refused(db, key) -> Submission:
+    return db.session.scalar(sa.select(Submission).where(Submission.client_uuid == key))
+
+
+@pytest.mark.rule("D6", "R10", "D1")
+def test_a_kiosk_pass_is_spent_once_and_a_replay_still_gets_its_answer(tablet, desk, db):
+    order = desk.handed_over()
+    data = _opened_form(tablet, desk, order)
+    url = f"/kiosk/orders/{order.id}/check-out"
+    key = str(uuid.uuid4())
+
+    first = outbox_send(tablet, url, data, key)
+    replay = outbox_send(tablet, url, data, key)
+    again = outbox_send(tablet, url, data)  # the same form as a new record
+
+    assert first.status_code == replay.status_code == 201
+    assert replay.headers["Idempotency-Replayed"] == "true" and replay.data == first.data
+    assert again.status_code == 409
+    kept = _refused(db, again.headers["Idempotency-Key"])
+    assert kept.status == SubmissionStatus.CONFLICT and kept.payload["signature"]
+    assert zh("This form was sent already: a form opened once is sent once.") in kept.explanation
+    assert count_rows(Checkout, Checkout.order_id == order.id) == 1
+
+
+@pytest.mark.rule("D6", "R10")
+def test_a_kiosk_pass_lasts_its_hours_from_when_the_server_issued_it(tablet, desk, db, clock):
+    on_time, late = desk.handed_over(), desk.handed_over()
+    on_time_form, late_form = _opened_form(tablet, desk, on_time), _opened_form(tablet, desk, late)
+    entered = clock.advance(seconds=30)
+
+    clock.advance(hours=11, minutes=59)
+    sent = outbox_send(
+        tablet, f"/kiosk/orders/{on_time.id}/check-out", on_time_form, entered=entered
+    )
+    assert sent.status_code == 201
+    clock.advance(minutes=1, seconds=1)  # 12 hours and a second after the form was given out
+    # The tablet's clock claims the form was filled in at once: the server's time counts.
+    refused = outbox_send(tablet, f"/kiosk/orders/{late.id}/check-out", late_form, entered=entered)
+
+    assert refused.status_code == 409
+    kept = _refused(db, refused.headers["Idempotency-Key"])
+    assert kept.status == SubmissionStatus.CONFLICT and kept.payload["kiosk_pass"]
+    assert "12" in kept.explanation
+    assert db.session.get(Order, late.id).status == OrderStatus.HANDED_OVER
+
+
+@pytest.mark.rule("D6", "R10")
+def test_the_pass_lifetime_is_the_companys_setting(tablet, desk, world, db, clock):
+    update_settings(world.company.id, {"kiosk_pass_hours": 2})
+    order = desk.handed_over()
+    data = _opened_form(tablet, desk, order)
+    clock.advance(hours=2, seconds=1)
+    assert outbox_send(tablet, f"/kiosk/orders/{order.id}/check-out", data).status_code == 409
+
+
+@pytest.mark.rule("D6", "R10", "R11")
+def test_a_kiosk_pass_is_good_only_for_its_tablet_record_and_action(tablet, desk, db):
+    order, other = desk.handed_over(), desk.handed_over()
+    data = _opened_form(tablet, desk, order)
+    keys = []
+    # Another order, another action, another tablet: each kept for the office.
+    for url in (f"/kiosk/orders/{other.id}/check-out", f"/kiosk/orders/{order.id}/check-in"):
+        refused = outbox_send(tablet, url, data)
+        assert refused.status_code == 409
+        keys.append(refused.headers["Idempotency-Key"])
+    _second, token = kiosk_services.enroll(desk.branch, "二号平板", desk.manager)
+    db.session.flush()
+    tablet.set_cookie("bd_kiosk", token, domain="branchdesk.test")
+    refused = outbox_send(tablet, f"/kiosk/orders/{order.id}/check-out", data)
+    assert refused.status_code == 409
+    keys.append(refused.headers["Idempotency-Key"])
+    message = zh("This form was not given out for this record at this tablet.")
+    assert all(message in _refused(db, key).explanation for key in keys)
+    assert count_rows(Checkout) == 0
+    # None of them spent the pass: on its own tablet it still goes through.
+    tablet.set_cookie("bd_kiosk", tablet.kiosk_token, domain="branchdesk.test")
+    assert outbox_send(tablet, f"/kiosk/orders/{order.id}/check-out", data).status_code == 201
+
+
+@pytest.mark.rule("D6", "R10", "R11")
+def test_a_record_is_sent_as_the_worker_who_opened_it_not_who_is_at_the_tablet(
+    tablet, desk, world, db, clock
+):
+    order = desk.checked_out()
+    clock.advance(hours=2, minutes=10)  # back at the branch
+    data = _opened_form(tablet, desk, order, "check-in")
+    colleague = world.worker()
+    pin = kiosk_services.issue_pin(colleague, desk.manager)
+    clock.advance(seconds=20)
+    assert tablet.post(f"/kiosk/w/{colleague.id}", data={"pin": pin}).status_code == 303
+
+    sent = outbox_send(tablet, f"/kiosk/orders/{order.id}/check-in", data)
+
+    assert sent.status_code == 201, sent.text
+    visit = db.session.scalar(sa.select(Visit).where(Visit.order_id == order.id))
+    assert visit is not None
+    entry = db.session.scalar(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "order.check_in", AuditEntry.entity_id == order.id
+        )
+    )
+    assert entry.actor_name == order.worker.name
+
+
+@pytest.mark.rule("D6", "R10")
+def test_a_plain_post_with_a_spent_pass_goes_back_to_the_start_and_says_why(tablet, desk, db):
+    order = desk.handed_over()
+    data = _opened_form(tablet, desk, order)
+    url = f"/kiosk/orders/{order.id}/check-out"
+    assert tablet.post(url, data=data).status_code == 303
+    again = tablet.post(url, data=data, follow_redirects=True)
+    assert zh("This form was sent already: a form opened once is sent once.") in again.text
+    assert count_rows(Checkout, Checkout.order_id == order.id) == 1

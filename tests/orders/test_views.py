@@ -212,9 +212,16 @@ def test_the_kiosk_signs_a_worker_in_and_lets_them_check_out_their_own_order(tab
     listing = tablet.get("/kiosk/orders").text
     assert order.customer.name in listing and other.customer.name not in listing
     assert tablet.get(f"/kiosk/orders/{other.id}/check-out").status_code == 404
+    page = tablet.get(f"/kiosk/orders/{order.id}/check-out").text
+    kiosk_pass = re.search(r'name="kiosk_pass" value="([^"]+)"', page).group(1)
     done = tablet.post(
         f"/kiosk/orders/{order.id}/check-out",
-        data={**TICKED, "version": str(order.version), "signature": signature()},
+        data={
+            **TICKED,
+            "version": str(order.version),
+            "signature": signature(),
+            "kiosk_pass": kiosk_pass,
+        },
     )
     assert done.status_code == 303 and done.headers["Location"] == "/kiosk"
     assert db.session.get(Order, order.id).checked_out_by == worker.name

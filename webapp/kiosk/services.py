@@ -1,7 +1,7 @@
-"""Kiosk enrolment, worker PINs and the lockout after wrong PINs."""
+"""Kiosk enrolment, worker PINs, the lockouts after wrong PINs and the kiosk passes."""
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -11,14 +11,12 @@ from webapp.core import audit, clock
 from webapp.core.crypto import new_token, token_digest
 from webapp.core.errors import RuleError
 from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.policy import get_setting
 from webapp.extensions import db
-from webapp.kiosk.models import KioskDevice, PinFailure
+from webapp.kiosk.models import KioskDevice, KioskPass, PinFailure
 from webapp.workers.models import Worker, WorkerStatus
 
 PIN_LENGTH = 6
-MAX_FAILURES = 5
-WINDOW = timedelta(minutes=15)
-LOCK_FOR = timedelta(minutes=15)
 
 
 def enroll(branch, name: str, user) -> tuple[KioskDevice, str]:
@@ -61,30 +59,75 @@ def issue_pin(worker: Worker, user) -> str:
     return pin
 
 
-def locked_until(worker: Worker):
-    """When the worker's lock ends, or None: 5 failures within 15 minutes lock for 15."""
+def _pin_policy(company_id: int) -> tuple[int, int, timedelta, timedelta]:
+    """(wrong PINs locking a worker, wrong PINs locking a tablet, window, lock)."""
+    return (
+        get_setting(company_id, "kiosk_worker_wrong_pins"),
+        get_setting(company_id, "kiosk_tablet_wrong_pins"),
+        timedelta(minutes=get_setting(company_id, "kiosk_wrong_pin_window_minutes")),
+        timedelta(minutes=get_setting(company_id, "kiosk_pin_lock_minutes")),
+    )
+
+
+def _lock_end(where, count: int, window: timedelta, lock_for: timedelta) -> datetime | None:
+    """When the lock ends, or None: `count` failures within `window` lock for `lock_for`."""
     now = clock.now()
     recent = db.session.scalars(
         sa.select(PinFailure.at)
-        .where(PinFailure.worker_id == worker.id, PinFailure.at > now - WINDOW - LOCK_FOR)
+        .where(*where, PinFailure.at > now - window - lock_for)
         .order_by(PinFailure.at.desc())
     ).all()
-    for index in range(len(recent) - MAX_FAILURES + 1):
-        newest, oldest = recent[index], recent[index + MAX_FAILURES - 1]
-        if newest - oldest <= WINDOW and newest + LOCK_FOR > now:
-            return newest + LOCK_FOR
+    for index in range(len(recent) - count + 1):
+        newest, oldest = recent[index], recent[index + count - 1]
+        if newest - oldest <= window and newest + lock_for > now:
+            return newest + lock_for
     return None
 
 
+def locked_until(worker: Worker) -> datetime | None:
+    """When the worker's lock ends, or None (wrong PINs on any tablet count)."""
+    per_worker, _per_tablet, window, lock_for = _pin_policy(worker.company_id)
+    return _lock_end([PinFailure.worker_id == worker.id], per_worker, window, lock_for)
+
+
+def tablet_locked_until(device: KioskDevice) -> datetime | None:
+    """When the tablet's PIN pad opens again, or None; a manager's unlock resets it."""
+    _per_worker, per_tablet, window, lock_for = _pin_policy(device.branch.company_id)
+    where = [PinFailure.kiosk_id == device.id]
+    if device.pins_unlocked_at is not None:
+        where.append(PinFailure.at > device.pins_unlocked_at)
+    return _lock_end(where, per_tablet, window, lock_for)
+
+
+def _local_time(moment: datetime) -> str:
+    return moment.astimezone(clock.zone()).strftime("%H:%M")
+
+
 def verify_pin(worker: Worker, pin: str, device: KioskDevice) -> bool:
-    """Check a PIN at the kiosk. A locked worker is refused without checking it."""
+    """Check a PIN at the kiosk. A locked worker or PIN pad is refused without checking it.
+
+    The tablet's and the worker's rows are locked first (PostgreSQL; SQLite's write
+    lock does the same), so guesses sent in parallel are counted one after another
+    and cannot get past the limits.
+    """
+    for model, row_id in ((KioskDevice, device.id), (Worker, worker.id)):
+        db.session.execute(sa.select(model.id).where(model.id == row_id).with_for_update())
+    until = tablet_locked_until(device)
+    if until is not None:
+        raise RuleError(
+            _l(
+                "Too many wrong PINs on this tablet. It opens again at %(time)s, "
+                "or a manager unlocks it.",
+                time=_local_time(until),
+            )
+        )
     until = locked_until(worker)
     if until is not None:
         raise RuleError(
             _l(
                 "Too many wrong PINs. %(name)s can try again at %(time)s.",
                 name=worker.name,
-                time=until.astimezone(clock.zone()).strftime("%H:%M"),
+                time=_local_time(until),
             )
         )
     if worker.pin_hash and check_password_hash(worker.pin_hash, pin):
@@ -93,3 +136,70 @@ def verify_pin(worker: Worker, pin: str, device: KioskDevice) -> bool:
     audit.record("kiosk.pin_failed", worker, changes={"kiosk": device.name})
     db.session.flush()
     return False
+
+
+def unlock_pin_pad(device: KioskDevice, user) -> None:
+    """A manager opens a tablet's PIN pad locked by wrong PINs (workers' own locks stay)."""
+    before = tablet_locked_until(device)
+    device.pins_unlocked_at = clock.now()
+    audit.record(
+        "kiosk.unlock",
+        device,
+        changes={"locked_until": {"before": before.isoformat() if before else None, "after": None}},
+        label=device.name,
+    )
+    db.session.flush()
+
+
+def issue_pass(worker: Worker, device: KioskDevice, action: str, target: str) -> str:
+    """A pass for one record: this worker, this tablet, this action on this target."""
+    token = new_token()
+    db.session.add(
+        KioskPass(
+            token_digest=token_digest(token),
+            kiosk_id=device.id,
+            worker_id=worker.id,
+            action=action,
+            target=target,
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def use_pass(token: str, device: KioskDevice, action: str, target: str) -> Worker:
+    """Spend a pass on the record it was issued for; the worker it was issued to.
+
+    Refused (RuleError) when it is unknown, for another tablet, record or action,
+    older than the company's `kiosk_pass_hours` since the server issued it, or spent.
+    """
+    found = db.session.scalar(
+        sa.select(KioskPass).where(KioskPass.token_digest == token_digest(token or ""))
+    )
+    if found is None or (found.kiosk_id, found.action, found.target) != (
+        device.id,
+        action,
+        target,
+    ):
+        raise RuleError(_l("This form was not given out for this record at this tablet."))
+    hours = get_setting(device.branch.company_id, "kiosk_pass_hours")
+    now = clock.now()
+    if now > found.issued_at + timedelta(hours=hours):
+        raise RuleError(
+            _l(
+                "This form was opened at the tablet more than %(hours)s hours before it "
+                "was sent.",
+                hours=hours,
+            )
+        )
+    spent = db.session.execute(
+        sa.update(KioskPass)
+        .where(KioskPass.id == found.id, KioskPass.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if spent.rowcount != 1:
+        raise RuleError(_l("This form was sent already: a form opened once is sent once."))
+    worker = db.session.get(Worker, found.worker_id)
+    if worker is None or worker.branch_id != device.branch_id:
+        raise RuleError(_l("This form was not given out for this record at this tablet."))
+    return worker

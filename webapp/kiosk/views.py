@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.accounts import services as account_services
@@ -40,9 +39,8 @@ from webapp.workers.models import Worker, WorkerStatus
 bp = Blueprint("kiosk", __name__)
 COOKIE = "bd_kiosk"
 IDLE = timedelta(seconds=60)
-# A kiosk pass is believed for a week, for a form entered within two hours of the PIN.
-PASS_AGE = timedelta(days=7)
-PASS_WINDOW = timedelta(hours=2)
+# What a kiosk pass is for (KioskPass.action).
+CHECK_OUT, CHECK_IN = "order.check_out", "order.check_in"
 
 
 # -- the manager's side ------------------------------------------------------
@@ -220,63 +218,48 @@ def _own_order(worker: Worker, order_id: int) -> Order:
     return order
 
 
-def _kiosk_pass(worker: Worker, device: KioskDevice, order: Order) -> str:
-    """Proof, signed by the server, that this worker entered their PIN at this tablet.
+def _kiosk_pass(worker: Worker, device: KioskDevice, action: str, order: Order) -> str:
+    """The pass the form carries: on a POST the one it came with, else a new one.
 
-    Put into the kiosk's forms, it lets the outbox send a form after the worker's
-    minute at the tablet has ended, even days later when the network is back.
+    It lets the outbox send the form once, for this worker, after the worker's minute
+    at the tablet has ended (see services.use_pass). A GET writes it in a short
+    transaction of its own.
     """
-    return _passes().dumps([worker.id, device.id, order.id])
+    if request.method == "POST":
+        return request.form.get("kiosk_pass", "")
+    db.session.commit()  # ends the read: the write below waits its turn
+    token = services.issue_pass(worker, device, action, f"order:{order.id}")
+    db.session.commit()
+    return token
 
 
-class _ClockSigner(TimestampSigner):
-    """Dates passes by the app's clock, the one the rest of the kiosk runs on."""
+def _form_worker(order_id: int, action: str) -> tuple[KioskDevice, Worker | None, str | None]:
+    """The worker a kiosk form is for, or why there is none.
 
-    def get_timestamp(self) -> int:
-        return int(clock.now().timestamp())
-
-
-def _passes() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="kiosk-pass", signer=_ClockSigner)
-
-
-def _worker_by_pass(device: KioskDevice, order_id: int) -> Worker | None:
-    if not outbox.is_send():
-        return None
+    A form shown to the worker at the tablet now; a form sent (at once or hours later
+    from the outbox) to whoever its pass was issued, never to whoever is at the
+    tablet when it arrives.
+    """
+    device = _device()
+    if request.method != "POST":
+        return device, _signed_in_worker(device), None
     try:
-        (worker_id, device_id, pass_order), issued = _passes().loads(
-            request.form.get("kiosk_pass", ""),
-            max_age=PASS_AGE.total_seconds(),
-            return_timestamp=True,
+        worker = services.use_pass(
+            request.form.get("kiosk_pass", ""), device, action, f"order:{order_id}"
         )
-    except (BadData, ValueError, TypeError):
-        return None
-    entered = outbox.entered_at()
-    if device_id != device.id or pass_order != order_id:
-        return None
-    if not issued - timedelta(minutes=5) <= entered <= issued + PASS_WINDOW:
-        return None
-    worker = db.session.get(Worker, worker_id)
-    if worker is None or worker.branch_id != device.branch_id:
-        return None
-    return worker
-
-
-def _form_worker(order_id: int) -> tuple[KioskDevice, Worker | None]:
-    """The worker at the tablet now, or the one whose outbox record this is."""
-    device, worker = _worker_or_start()
-    if worker is None:
-        worker = _worker_by_pass(device, order_id)
-    if worker is not None and outbox.is_send():
-        g.outbox_actor = worker.name
-    return device, worker
-
-
-def _signed_out():
+    except RuleError as error:
+        return device, None, str(error.message)
     if outbox.is_send():
-        # Never a redirect for a script: the outbox keeps the record and says why.
-        return {"error": _("The worker's time at the tablet has ended.")}, 401
-    return _leave()
+        g.outbox_actor = worker.name
+    return device, worker, None
+
+
+def _pass_refused(message: str | None):
+    """A form whose pass is not good: kept for the office when the outbox sent it."""
+    if message is None:
+        return _leave()
+    outbox.conflict(message)
+    return _leave(message)
 
 
 def _refused(order_id: int):
@@ -289,12 +272,12 @@ def _refused(order_id: int):
 @without_staff_login
 @offline_capable(Order, "order_id")
 def check_out(order_id: int):
-    device, worker = _form_worker(order_id)
+    device, worker, refusal = _form_worker(order_id, CHECK_OUT)
     if worker is None:
-        return _signed_out()
+        return _pass_refused(refusal)
     order = _own_order(worker, order_id)
     form = CheckoutForm(version=order.version)
-    kiosk_pass = _kiosk_pass(worker, device, order)
+    kiosk_pass = _kiosk_pass(worker, device, CHECK_OUT, order)
     if form.validate_on_submit():
         error = do_check_out(order, form, Actor.of_worker(worker), g.device_label)
         if error is None:
@@ -315,9 +298,9 @@ def check_out(order_id: int):
 @without_staff_login
 @offline_capable(Order, "order_id")
 def check_in(order_id: int):
-    device, worker = _form_worker(order_id)
+    device, worker, refusal = _form_worker(order_id, CHECK_IN)
     if worker is None:
-        return _signed_out()
+        return _pass_refused(refusal)
     order = _own_order(worker, order_id)
     form = CheckinForm(version=order.version)
     error = None
@@ -334,7 +317,7 @@ def check_in(order_id: int):
         form=form,
         error=error,
         status=status,
-        kiosk_pass=_kiosk_pass(worker, device, order),
+        kiosk_pass=_kiosk_pass(worker, device, CHECK_IN, order),
     )
 
 
