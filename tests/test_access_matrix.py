@@ -57,6 +57,7 @@ ROUTES = {
     "accounts.create_user": ("POST", "/users", PERMISSIONS["users.manage"]),
     "accounts.set_user_enabled": ("POST", "/users/{user}/enabled", PERMISSIONS["users.manage"]),
     "workers.index": ("GET", "/workers", PERMISSIONS["workers.view"]),
+    "workers.id_search": ("POST", "/workers/id-search", PERMISSIONS["workers.sensitive"]),
     "workers.create": ("GET", "/workers/new", PERMISSIONS["workers.edit"]),
     "workers.detail": ("GET", "/workers/{worker}", PERMISSIONS["workers.view"]),
     "workers.edit": ("GET", "/workers/{worker}/edit", PERMISSIONS["workers.edit"]),

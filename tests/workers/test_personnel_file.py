@@ -165,7 +165,7 @@ def test_full_width_digits_are_accepted(client, login_as, db):
 @pytest.mark.rule("R20")
 def test_the_same_person_cannot_get_two_files(client, login_as, world):
     login_as("manager")
-    existing = world.worker("B")
+    existing = world.worker("A")  # another branch's: test_id_privacy.py
     response = client.post("/workers/new", data=worker_form(id_number=existing.id_number))
     assert response.status_code == 422
     assert existing.badge_no in _error_for(response.text, "id_number")

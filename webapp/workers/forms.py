@@ -1,3 +1,6 @@
+import re
+import unicodedata
+
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -122,3 +125,26 @@ class CloseEscalationForm(BaseForm):
 class SearchForm(QueryForm):
     q = StringField(_l("Search"), validators=optional(50), filters=F)
     status = SelectField(_l("Status"), choices=[], validate_choice=False)
+
+
+class IdSearchForm(Form):
+    """Posted, never in a URL; CSRF is checked for every POST by CSRFProtect."""
+
+    id_number = StringField(
+        _l("Full ID number"),
+        validators=[InputRequired(message=REQUIRED), Length(max=30)],
+        filters=F,
+        render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": "30"},
+    )
+
+    def validate_id_number(self, field):
+        if not ID_SHAPE.fullmatch(id_number_key(field.data)):
+            raise ValidationError(_l("Type all 18 characters of the ID number."))
+
+
+ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+
+
+def id_number_key(text: str) -> str:
+    """The number as stored: full-width digits folded, no spaces or hyphens, X in capitals."""
+    return unicodedata.normalize("NFKC", text).replace(" ", "").replace("-", "").upper()

@@ -88,7 +88,9 @@ def _set_id(worker: Worker, parsed: ParsedId) -> None:
     worker.birth_date = parsed.birth_date
 
 
-def _check_unique(company_id: int, data: WorkerData, parsed: ParsedId | None, worker_id=None):
+def _check_unique(
+    company_id: int, branch_id: int, data: WorkerData, parsed: ParsedId | None, worker_id=None
+):
     if parsed is not None:
         other = db.session.scalar(
             sa.select(Worker).where(
@@ -97,6 +99,15 @@ def _check_unique(company_id: int, data: WorkerData, parsed: ParsedId | None, wo
                 Worker.id != (worker_id or 0),
             )
         )
+        if other is not None and other.branch_id != branch_id:
+            # IDs are unique in the company: the file exists, but nothing of another branch shows.
+            raise FieldError(
+                "id_number",
+                _l(
+                    "A personnel file with this ID number exists already in another branch. "
+                    "Ask the administration department."
+                ),
+            )
         if other is not None:
             raise FieldError(
                 "id_number",
@@ -120,7 +131,7 @@ def create_worker(branch, data: WorkerData, parsed: ParsedId) -> Worker:
     """Open a personnel file (R19, R20)."""
     if parsed.gender != data.gender:
         raise FieldError("gender", _l("The ID number belongs to a person of the other gender."))
-    _check_unique(branch.company_id, data, parsed)
+    _check_unique(branch.company_id, branch.id, data, parsed)
     worker = Worker(company_id=branch.company_id, branch_id=branch.id)
     _apply(worker, data)
     _set_id(worker, parsed)
@@ -146,7 +157,7 @@ def update_worker(worker: Worker, data: WorkerData, parsed: ParsedId | None) -> 
     expected = parsed.gender if parsed else gender_of(worker.id_number)
     if expected != data.gender:
         raise FieldError("gender", _l("The ID number belongs to a person of the other gender."))
-    _check_unique(worker.company_id, data, parsed, worker.id)
+    _check_unique(worker.company_id, worker.branch_id, data, parsed, worker.id)
     masked_before = worker.id_number_masked
     _apply(worker, data)
     masked = {}

@@ -6,8 +6,9 @@ from webapp.billing.forms import PayRuleForm
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import options, phone_value
-from webapp.core.htmx import render_page_or_partial
+from webapp.core.htmx import render_page_or_partial, wants_partial
 from webapp.core.images import clean_uploads
+from webapp.core.masking import looks_like_id_number
 from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.core.transactions import prepare_outside_transaction, write_transaction
@@ -18,10 +19,12 @@ from webapp.workers import services
 from webapp.workers.forms import (
     CloseEscalationForm,
     IdCopyForm,
+    IdSearchForm,
     SearchForm,
     StatusForm,
     TalkForm,
     WorkerForm,
+    id_number_key,
 )
 from webapp.workers.models import ADDRESS_PARTS, STATUS_LABELS, Talk, Worker, WorkerStatus
 
@@ -42,8 +45,6 @@ def _search_query(q: str, status: str):
         conditions = [Worker.name.contains(q, autoescape=True), Worker.badge_no == q]
         if len(digits) >= 4:
             conditions.append(Worker.mobile.contains(digits, autoescape=True))
-        if len(digits) == 18:
-            conditions.append(Worker.id_number_digest == services.id_digest(digits.upper()))
         query = query.where(sa.or_(*conditions))
     return query.order_by(Worker.status, Worker.badge_no).limit(PAGE_SIZE)
 
@@ -54,10 +55,47 @@ def index():
     form = SearchForm(request.args)
     form.status.choices = options([("", ""), *STATUS_LABELS.items()])
     form.validate_or_404()
+    # An ID number in a URL stays in the history and the access log: the page's
+    # script never sends one (ID numbers are searched by POST, below); one that
+    # comes anyway is not searched, echoed or left in the address bar.
+    id_refused = looks_like_id_number(form.q.data)
+    if id_refused and not wants_partial():
+        address = url_for("workers.index", status=form.status.data or None, refused="id")
+        return redirect(address, code=303)
+    if id_refused:
+        form.q.data = ""
     workers = db.session.scalars(_search_query(form.q.data or "", form.status.data or ""))
-    return render_page_or_partial(
-        "workers/index.html", "workers/_rows.html", form=form, workers=list(workers)
+    response = render_page_or_partial(
+        "workers/index.html",
+        "workers/_rows.html",
+        form=form,
+        id_form=IdSearchForm(),
+        workers=list(workers),
+        id_refused=id_refused or request.args.get("refused") == "id",
     )
+    if id_refused:
+        response.headers["HX-Push-Url"] = "false"
+    return response
+
+
+@bp.post("/workers/id-search")
+@require("workers.sensitive")
+def id_search():
+    """Find a worker by full ID number, sent in the body so it is in no URL."""
+    form = SearchForm(formdata=None)
+    form.status.choices = options([("", ""), *STATUS_LABELS.items()])
+    id_form = IdSearchForm(request.form)
+    workers = []
+    if id_form.validate():
+        digest = services.id_digest(id_number_key(id_form.id_number.data))
+        workers = db.session.scalars(
+            scoped_select(Worker).where(Worker.id_number_digest == digest)
+        ).all()
+    context = {"form": form, "id_form": id_form, "workers": workers}
+    status = 200 if not id_form.errors else 422
+    if wants_partial():
+        return render_template("workers/_id_search.html", oob=True, **context), status
+    return render_template("workers/index.html", **context), status
 
 
 def _data(form: WorkerForm) -> services.WorkerData:
