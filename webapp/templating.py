@@ -4,6 +4,7 @@ from flask import request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
+from webapp.accounts.services import session_expires_at
 from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABELS
 from webapp.billing.models import PAYMENT_METHODS
 from webapp.core.i18n import lazy_gettext as _l
@@ -50,6 +51,13 @@ def _outbox_actor() -> str:
     return f"kiosk:{device.id}" if device else ""
 
 
+def _session_expires() -> int | str:
+    """The login's absolute end, for the page to forget the kept pages then (outbox.js)."""
+    if not current_user.is_authenticated:
+        return ""
+    return session_expires_at(current_user) or ""
+
+
 def register(app) -> None:
     @app.context_processor
     def globals_():
@@ -64,6 +72,7 @@ def register(app) -> None:
         return {
             "can": lambda perm: can(current_user, perm),
             "outbox_actor": _outbox_actor,
+            "session_expires": _session_expires,
             "navigation": nav,
             "current_endpoint": request.endpoint,
             "html_lang": "zh-CN" if chinese else "en",

@@ -113,6 +113,7 @@
     notice(form, text.saved, "ok");
     await refresh();
     const outcome = await sync({ attended: record.id });
+    form.dataset.outcome = outcome ? outcome.kind : "offline";
     if (outcome && outcome.kind === "applied" && outcome.location) {
       leaving = true;
       window.location.assign(outcome.location);
@@ -164,6 +165,7 @@
       headers,
       signal: AbortSignal.timeout(HELLO_TIMEOUT_MS),
     });
+    loginEnded(response);
     const type = response.headers.get("Content-Type") || "";
     if (!response.ok || !type.startsWith("application/json")) throw new Error("no server");
     const answer = await response.json();
@@ -207,6 +209,7 @@
     } catch (error) {
       return { kind: "retry", message: text.no_network };
     }
+    loginEnded(response);
     const echoed = response.headers.get("Idempotency-Key") === record.id;
     const result = response.headers.get("Outbox-Result");
     if (response.status >= 200 && response.status < 300 && echoed) {
@@ -514,7 +517,7 @@
     if (counts.waiting + counts.attention > 0
         && !window.confirm(say("logout_question", counts.waiting + counts.attention))) return;
     await stopPrefetching();
-    if (window.caches) await caches.delete(PAGES_CACHE);
+    await forgetPages();
     form.dataset.confirmed = "1";
     leaving = true;
     form.submit();
@@ -568,16 +571,19 @@
     const options = { credentials: "same-origin", cache: "no-store", signal: controller.signal };
     const run = (async () => {
       try {
-        const response = await fetch("/sync/today", options);
-        if (!response.ok) return;
-        const { urls } = await response.json();
+        // One answer holds every page, however many orders the day has.
+        const response = await fetch("/sync/today", {
+          ...options, headers: { Accept: "application/json" },
+        });
+        if (loginEnded(response) || !response.ok) return;
+        const { pages, expires } = await response.json();
         const cache = await caches.open(PAGES_CACHE);
-        for (const url of urls) {
-          const page = await fetch(url, options);
-          if (page.status === 200 && page.headers.get("Offline-Page") === "1") {
-            await cache.put(url, page);
-          }
-        }
+        const headers = {
+          "Content-Type": "text/html; charset=utf-8",
+          "Offline-Page": "1",
+          "Session-Expires": String(expires || ""),
+        };
+        await Promise.all(pages.map(({ url, html }) => cache.put(url, new Response(html, { headers }))));
         localStorage.setItem("branchdesk-prefetched", `${who}@${Date.now()}`);
       } catch (error) {
         // Offline, the server is away, or a logout stopped it: what is kept stays.
@@ -586,6 +592,33 @@
     prefetching = { controller, run };
     await run;
     prefetching = null;
+  }
+
+  // The pages kept for offline use belong to one login: they go when it ends (logout,
+  // an answer saying the server ended it, its absolute limit even without network).
+  // The outbox stays: what waits in it is sent after the next login.
+  async function forgetPages() {
+    localStorage.removeItem("branchdesk-prefetched");
+    if (window.caches) await caches.delete(PAGES_CACHE);
+  }
+
+  function loginEnded(response) {
+    if (response.headers.get("Session-Ended") !== "1") return false;
+    forgetPages();
+    return true;
+  }
+
+  let expiry = null;
+
+  function watchExpiry() {
+    clearTimeout(expiry);
+    const header = document.querySelector("[data-session-expires]");
+    const expires = header ? Number(header.dataset.sessionExpires) : 0;
+    if (!expires) return;
+    // setTimeout holds at most 2^31 - 1 ms; a longer wait is taken up again on the next page.
+    const wait = Math.min(expires - Date.now(), 2 ** 31 - 1);
+    if (wait <= 0) forgetPages();
+    else expiry = setTimeout(forgetPages, wait);
   }
 
   async function stopPrefetching() {
@@ -612,9 +645,8 @@
 
   // What every page needs, on a full load and after each htmx-boosted navigation.
   function pageShown() {
-    if (!actor().id && window.caches) {
-      caches.delete(PAGES_CACHE); // logged out: no page of anyone's day stays on the tablet
-    }
+    if (!actor().id) forgetPages(); // logged out: no page of anyone's day stays on the tablet
+    watchExpiry();
     markNetwork();
     refresh().then(() => sync());
     prefetchToday();
@@ -625,6 +657,10 @@
   window.addEventListener("pageshow", () => sync());
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") sync();
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const { xhr } = event.detail;
+    if (xhr && xhr.getResponseHeader("Session-Ended") === "1") forgetPages();
   });
   document.addEventListener("htmx:afterSettle", (event) => {
     if (event.detail.boosted) pageShown();

@@ -35,27 +35,56 @@ self.addEventListener("message", (event) => {
 });
 
 // Full pages: the network first (4 s), then the copy kept for offline use, then the
-// offline page. Only pages the server marks Offline-Page are kept; htmx requests
-// are not navigations and always go to the network.
+// offline page; a server that never answers (crashed, frozen, a dead link) costs
+// at most NAVIGATION_TIMEOUT_MS. Only pages the server marks Offline-Page are kept;
+// htmx requests are not navigations and always go to the network, and neither do
+// documents (a PDF, a spreadsheet), which have an extension and may take longer.
+const NAVIGATION_TIMEOUT_MS = 6000;
+
+// The kept pages belong to one login: an answer saying it ended, or its absolute
+// limit passed (Session-Expires, ms since 1970), even without network, removes them.
+// The outbox is in IndexedDB and is never touched here.
+const forgetPages = () => caches.delete(PAGES);
+
 const pages = new workbox.strategies.NetworkFirst({
   cacheName: PAGES,
   networkTimeoutSeconds: 4,
   matchOptions: { ignoreVary: true },
   plugins: [{
+    fetchDidSucceed: async ({ response }) => {
+      if (response.headers.get("Session-Ended") === "1") await forgetPages();
+      return response;
+    },
     cacheWillUpdate: async ({ response }) => (
       response && response.status === 200 && response.headers.get("Offline-Page") === "1"
         ? response : null
     ),
+    cachedResponseWillBeUsed: async ({ cachedResponse }) => {
+      const expires = cachedResponse && Number(cachedResponse.headers.get("Session-Expires"));
+      if (expires && Date.now() >= expires) {
+        await forgetPages();
+        return null;
+      }
+      return cachedResponse;
+    },
   }],
 });
 
+const offlinePage = async () => (await workbox.precaching.matchPrecache(OFFLINE_URL)) || Response.error();
+
 workbox.routing.registerRoute(
-  ({ request }) => request.mode === "navigate",
+  ({ request, url }) => request.mode === "navigate" && !/\.[a-z0-9]+$/i.test(url.pathname),
   async (options) => {
+    let timer;
+    const late = new Promise((resolve) => {
+      timer = setTimeout(() => resolve(offlinePage()), NAVIGATION_TIMEOUT_MS);
+    });
     try {
-      return await pages.handle(options);
+      return await Promise.race([pages.handle(options), late]);
     } catch (error) {
-      return (await workbox.precaching.matchPrecache(OFFLINE_URL)) || Response.error();
+      return offlinePage();
+    } finally {
+      clearTimeout(timer);
     }
   },
 );

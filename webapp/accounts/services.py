@@ -150,6 +150,31 @@ def create_user(
     company_id: int,
     branch_id: int | None,
     username: str,
+# On any answer to a request that came with a login which is no longer alive (idle,
+# past the absolute limit, disabled, logged out elsewhere): the tablet then forgets
+# the pages it kept for offline use (static/js/outbox.js, templates/sync/sw.js).
+SESSION_ENDED = "Session-Ended"
+
+
+def mark_ended_session(response):
+    user = g.get("_login_user")  # only if this request loaded it: static files never do
+    if user is not None and not user.is_authenticated and "_user_id" in session:
+        response.headers[SESSION_ENDED] = "1"
+    return response
+
+
+def session_expires_at(user: User) -> int | None:
+    """The absolute end of the user's login in milliseconds since 1970, for the tablet:
+    it forgets the pages kept for offline use then, even without network."""
+    login = user.login_session
+    if login is None:
+        return None
+    if g.get("session_expires", (None,))[0] != login.id:  # once a request: every page asks
+        absolute = timedelta(hours=get_setting(user.company_id, "session_absolute_hours"))
+        g.session_expires = (login.id, int((login.created_at + absolute).timestamp() * 1000))
+    return g.session_expires[1]
+
+
     display_name: str,
     role: Role,
     password: str,

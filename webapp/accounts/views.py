@@ -14,6 +14,7 @@ from webapp.core.scoping import visible_branches
 from webapp.extensions import db
 
 bp = Blueprint("accounts", __name__)
+bp.after_app_request(services.mark_ended_session)
 
 
 def _safe_next(target: str | None) -> str:

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from webapp.accounts import services as account_services
 from webapp.core import audit, clock
 from webapp.core.access import require
 from webapp.core.roles import can
@@ -28,10 +29,12 @@ from webapp.kiosk.services import device_for
 from webapp.orders.models import Order, OrderStatus
 from webapp.sync.forms import ResolveForm
 from webapp.sync.models import Submission, SubmissionStatus
-from webapp.sync.pages import offline_page
+from webapp.sync.pages import OFFLINE_PAGE, offline_page
 
 bp = Blueprint("sync", __name__)
 SKIPPED_STATIC = (".map", ".md", "LICENSE")
+# What a page kept for today is rendered with: the tablet's login, device and language.
+FORWARDED = ("Cookie", "Accept-Language", "User-Agent")
 
 
 @cache
@@ -132,7 +135,31 @@ def hello():
 @bp.get("/sync/today")
 @login_required
 def today():
-    """The pages a tablet keeps for today, fetched after login."""
+    """Today's pages in one answer, kept by the tablet after login for use offline.
+
+    One request however many orders the day has: each page is rendered here exactly as
+    the tablet's own GET would render it (its cookies), and only pages the service
+    worker may keep are in the answer.
+    """
+    urls = _todays_urls()
+    expires = account_services.session_expires_at(current_user)
+    db.session.commit()  # the sub-requests read in transactions of their own
+    client = current_app.test_client(use_cookies=False)
+    headers = {name: value for name, value in request.headers.items() if name in FORWARDED}
+    environ = {"REMOTE_ADDR": request.remote_addr or ""}
+    pages = []
+    for url in urls:
+        page = client.get(url, headers=headers, environ_base=environ)
+        if page.status_code == 200 and page.headers.get(OFFLINE_PAGE) == "1":
+            pages.append({"url": url, "html": page.get_data(as_text=True)})
+    body = {"pages": pages, "expires": expires}
+    response = make_response(json.dumps(body, ensure_ascii=False))
+    response.mimetype = "application/json"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _todays_urls() -> list[str]:
     urls = [url_for("sync.outbox")]
     if can(current_user, "orders.dispatch"):
         urls.append(url_for("orders.board"))
@@ -150,10 +177,7 @@ def today():
                 urls.append(url_for(f"orders.{endpoint}", order_id=order.id))
             if can(current_user, "supervision.record"):
                 urls.append(url_for("quality.supervise", order_id=order.id))
-    response = make_response(json.dumps({"urls": urls}))
-    response.mimetype = "application/json"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return urls
 
 
 @bp.get("/refused")
