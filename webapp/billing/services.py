@@ -246,6 +246,8 @@ def day_figures(branch: Branch, day: date) -> DayFigures:
 
 def close_day(branch: Branch, day: date, user) -> DaySettlement:
     """Close the day (结算): refused while a worker is still out; one close per day."""
+    if day > clock.local_today(branch.timezone):
+        raise FieldError("day", _l("A day in the future cannot be closed."))
     figures = day_figures(branch, day)
     if figures.not_returned:
         names = "、".join(f"{o.worker.name}（{o.customer.name}）" for o in figures.not_returned)

@@ -128,7 +128,7 @@ def settlement():
     form.validate_or_404()
     branch = chosen_branch()
     day = form.day.data or clock.local_today(branch.timezone)
-    refusal = None
+    refusal = day_error = None
     if request.method == "POST":
         if not can(current_user, "settlements.close"):
             abort(403)
@@ -136,6 +136,8 @@ def settlement():
             services.close_day(branch, day, current_user)
             db.session.commit()
             return redirect(url_for("billing.settlement", day=day.isoformat()), code=303)
+        except FieldError as error:
+            day_error = error.message
         except RuleError as error:
             db.session.rollback()
             refusal = error.message
@@ -150,8 +152,9 @@ def settlement():
         closed=closed,
         branch=branch,
         refusal=refusal,
+        day_error=day_error,
         branches=visible_branches(),
-    ), (409 if refusal else 200)
+    ), (422 if day_error else 409 if refusal else 200)
 
 
 @bp.get("/settlements")

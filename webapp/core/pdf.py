@@ -307,9 +307,10 @@ def _lay_out_in_turn(table: _Table, start: int, fonts: _Fonts, parts: list[bytes
     """Lay the table out from row `start` (which begins a page) in slices, one after the
     other, adding each slice's PDF to `parts` as soon as it is laid out. A slice ends
     where its last page begins: the rows of that page begin the next slice, so no page
-    is left half empty (a slice that fits one page is lengthened)."""
+    is left half empty (a slice that fits one page is lengthened). A table without rows
+    is one slice: its head and totals."""
     rows, size = table.rows, table.rows_per_chunk
-    while start < len(rows):
+    while start < len(rows) or start == 0:
         stop = start + size
         document = _render(_document(table.source(start, stop)), fonts, SHEETS[table.paper])
         if stop >= len(rows):

@@ -531,6 +531,18 @@ def _quantities(raw: dict[int, Decimal | None], field_name: str) -> dict[int, De
     return out
 
 
+def _expect_known_materials(order: Order, quantities: dict[int, Decimal]) -> None:
+    """Material ids come from the page: refuse one the company's catalogue lacks."""
+    if not quantities:
+        return
+    company_id = db.session.get(Branch, order.branch_id).company_id
+    known = db.session.scalars(
+        sa.select(Material.id).where(Material.company_id == company_id, Material.id.in_(quantities))
+    )
+    if set(quantities) - set(known):
+        raise FieldError("materials", _l("This material is not in the catalogue."))
+
+
 def check_out(
     order: Order,
     *,
@@ -550,6 +562,7 @@ def check_out(
         raise FieldError("checks", _l("Not yet ticked: %(missing)s.", missing="；".join(missing)))
     png = signature_png(signature)
     quantities = _quantities(issued, "materials")
+    _expect_known_materials(order, quantities)
     has_valuables = bool(order.customer.valuables.strip())
     record = Checkout(
         order=order,
