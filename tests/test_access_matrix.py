@@ -142,6 +142,7 @@ ROUTES = {
     "billing.slip_xlsx": ("GET", "/slips/{slip}.xlsx", PERMISSIONS["settlements.view"]),
     "kiosk.manage": ("GET", "/kiosk/manage", PERMISSIONS["kiosk.manage"]),
     "kiosk.revoke": ("POST", "/kiosk/manage/{kiosk}/revoke", PERMISSIONS["kiosk.manage"]),
+    "kiosk.unlock": ("POST", "/kiosk/manage/{kiosk}/unlock", PERMISSIONS["kiosk.manage"]),
     "kiosk.issue_pin": ("POST", "/workers/{worker}/pin", PERMISSIONS["kiosk.manage"]),
     "kiosk.start": ("GET", "/kiosk", KIOSK),
     "kiosk.pin": ("GET", "/kiosk/w/{worker}", KIOSK),

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from webapp.core.errors import RuleError
 from webapp.core.models import AuditEntry
+from webapp.core.policy import update_settings
 from webapp.kiosk import services as kiosk
 from webapp.kiosk.models import PinFailure
 from webapp.workers.models import WorkerStatus
@@ -160,3 +161,63 @@ def test_the_lock_holds_on_every_tablet(pinned, world, device):
     _fail(worker, pin, other_tablet, times=2)
     with pytest.raises(RuleError):
         kiosk.verify_pin(worker, pin, device)
+
+
+# -- the tablet's own limit --------------------------------------------------------
+
+
+def _workers_fail(pinned, device, workers: int, each: int) -> None:
+    for _ in range(workers):
+        worker, pin = pinned()
+        _fail(worker, pin, device, times=each)
+
+
+@pytest.mark.rule("D6")
+def test_twenty_wrong_pins_on_one_tablet_lock_its_pin_pad_for_everyone(
+    pinned, world, device, clock
+):
+    _workers_fail(pinned, device, workers=5, each=4)  # no worker reaches 5
+    newcomer, pin = pinned()
+    with pytest.raises(RuleError) as locked:
+        kiosk.verify_pin(newcomer, pin, device)  # even the right PIN of someone else
+    assert "09:15" in str(locked.value)  # Shanghai time the pad opens again
+    other_tablet, _ = kiosk.enroll(world.branches["A"], "二号平板", world.user("manager"))
+    assert kiosk.verify_pin(newcomer, pin, other_tablet) is True
+    assert kiosk.tablet_locked_until(device) == clock.now() + timedelta(minutes=15)
+    clock.advance(minutes=15, seconds=1)
+    assert kiosk.verify_pin(newcomer, pin, device) is True
+
+
+@pytest.mark.rule("D6")
+def test_nineteen_wrong_pins_on_a_tablet_do_not_lock_it(pinned, device):
+    _workers_fail(pinned, device, workers=4, each=4)
+    _workers_fail(pinned, device, workers=1, each=3)
+    worker, pin = pinned()
+    assert kiosk.tablet_locked_until(device) is None
+    assert kiosk.verify_pin(worker, pin, device) is True
+
+
+@pytest.mark.rule("D6")
+def test_a_manager_unlocks_the_pin_pad_and_it_is_audited(pinned, world, device, db):
+    _workers_fail(pinned, device, workers=5, each=4)
+    worker, pin = pinned()
+    assert kiosk.tablet_locked_until(device) is not None
+    kiosk.unlock_pin_pad(device, world.user("manager"))
+    assert kiosk.tablet_locked_until(device) is None
+    assert kiosk.verify_pin(worker, pin, device) is True
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "kiosk.unlock"))
+    assert entry.entity_id == device.id and entry.changes["locked_until"]["before"]
+
+
+@pytest.mark.rule("D6")
+def test_the_pin_limits_are_the_companys_settings(pinned, world, device):
+    update_settings(world.company.id, {"kiosk_worker_wrong_pins": 3, "kiosk_tablet_wrong_pins": 6})
+    worker, pin = pinned()
+    _fail(worker, pin, device, times=3)
+    with pytest.raises(RuleError):
+        kiosk.verify_pin(worker, pin, device)
+    _workers_fail(pinned, device, workers=1, each=2)
+    _workers_fail(pinned, device, workers=1, each=1)  # the sixth at this tablet
+    colleague, colleague_pin = pinned()
+    with pytest.raises(RuleError):
+        kiosk.verify_pin(colleague, colleague_pin, device)

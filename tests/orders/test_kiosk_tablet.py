@@ -252,3 +252,33 @@ def test_a_plain_post_with_a_spent_pass_goes_back_to_the_start_and_says_why(tabl
     again = tablet.post(url, data=data, follow_redirects=True)
     assert zh("This form was sent already: a form opened once is sent once.") in again.text
     assert count_rows(Checkout, Checkout.order_id == order.id) == 1
+
+
+# -- the tablet's PIN pad lock -----------------------------------------------------
+
+
+@pytest.mark.rule("D6")
+def test_a_locked_pin_pad_is_shown_to_the_manager_who_unlocks_it(client, desk, world, db):
+    device, token = kiosk_services.enroll(desk.branch, "前台平板", desk.manager)
+    for _ in range(5):
+        worker = world.worker()
+        pin = kiosk_services.issue_pin(worker, desk.manager)
+        wrong = "000000" if pin != "000000" else "111111"
+        for _ in range(4):
+            assert kiosk_services.verify_pin(worker, wrong, device) is False
+    db.session.flush()
+    worker = world.worker()
+    pin = kiosk_services.issue_pin(worker, desk.manager)
+    client.set_cookie("bd_kiosk", token, domain="branchdesk.test")
+    refused = client.post(f"/kiosk/w/{worker.id}", data={"pin": pin})
+    assert refused.status_code == 422 and "Location" not in refused.headers
+    assert zh("Unlock the PIN pad") not in refused.text
+
+    _login(client, desk.manager)
+    page = client.get("/kiosk/manage").text
+    assert zh("Unlock the PIN pad") in page and f"/kiosk/manage/{device.id}/unlock" in page
+    assert client.post(f"/kiosk/manage/{device.id}/unlock").status_code == 303
+    assert zh("Unlock the PIN pad") not in client.get("/kiosk/manage").text
+    assert client.post(f"/kiosk/w/{worker.id}", data={"pin": pin}).status_code == 303
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "kiosk.unlock"))
+    assert entry.user_id == desk.manager.id

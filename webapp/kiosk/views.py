@@ -68,8 +68,13 @@ def manage():
     devices = db.session.scalars(
         scoped_select(KioskDevice).order_by(KioskDevice.enrolled_at.desc())
     ).all()
+    locked = {
+        device.id: until
+        for device in devices
+        if device.revoked_at is None and (until := services.tablet_locked_until(device))
+    }
     status = 422 if request.method == "POST" else 200
-    return render_template("kiosk/manage.html", form=form, devices=devices), status
+    return render_template("kiosk/manage.html", form=form, devices=devices, locked=locked), status
 
 
 @bp.post("/kiosk/manage/<int:device_id>/revoke")
@@ -77,6 +82,15 @@ def manage():
 def revoke(device_id: int):
     device = get_scoped_or_404(KioskDevice, device_id)
     services.revoke(device, current_user)
+    db.session.commit()
+    return redirect(url_for("kiosk.manage"), code=303)
+
+
+@bp.post("/kiosk/manage/<int:device_id>/unlock")
+@require("kiosk.manage")
+def unlock(device_id: int):
+    device = get_scoped_or_404(KioskDevice, device_id)
+    services.unlock_pin_pad(device, current_user)
     db.session.commit()
     return redirect(url_for("kiosk.manage"), code=303)
 
