@@ -75,6 +75,7 @@ def test_kiosk_pages_neither_use_nor_extend_a_staff_login(app, client, desk, wor
         clock.advance(minutes=10)
         start = client.get("/kiosk")
         assert f'data-actor="kiosk:{device.id}"' in start.text
+        assert "Session-Ended" not in start.headers  # left alone, not ended
         assert "/workers" not in start.text  # no staff menu
         assert client.post(f"/kiosk/w/{worker.id}", data={"pin": pin}).status_code == 303
         assert client.get("/kiosk/orders").status_code == 200

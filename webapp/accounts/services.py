@@ -158,7 +158,12 @@ SESSION_ENDED = "Session-Ended"
 
 def mark_ended_session(response):
     user = g.get("_login_user")  # only if this request loaded it: static files never do
-    if user is not None and not user.is_authenticated and "_user_id" in session:
+    if (
+        user is not None
+        and not user.is_authenticated
+        and "_user_id" in session
+        and not _staff_login_ignored()  # a kiosk page: the login was left alone, not ended
+    ):
         response.headers[SESSION_ENDED] = "1"
     return response
 
