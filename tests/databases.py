@@ -57,8 +57,9 @@ def sibling_database(folder: Path, suffix: str) -> Iterator[str]:
         database.drop()
 
 
-def migrated_app(folder: Path, url: str):
-    """An app on its own database, migrated to the latest revision."""
+def migrated_app(folder: Path, url: str, **settings):
+    """An app on its own database, migrated to the latest revision; `settings` override
+    the test configuration."""
     from flask_migrate import upgrade
 
     from webapp import create_app
@@ -69,6 +70,8 @@ def migrated_app(folder: Path, url: str):
         UPLOAD_FOLDER = folder / "uploads"
         SQLALCHEMY_DATABASE_URI = url
 
+    for key, value in settings.items():
+        setattr(Config, key, value)
     app = create_app(Config)
     with app.app_context():
         upgrade()

@@ -36,7 +36,6 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
-    transactions.init_app(app)
 
     from webapp import errors, models, templating  # noqa: F401 - models: every table
     from webapp.accounts import services as account_services
@@ -70,6 +69,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
 
     app.before_request(_identify_device)
     app.after_request(_security_headers)
+    transactions.init_app(app)
 
     from webapp.cli import register as register_cli
 

@@ -62,14 +62,16 @@ def register(app) -> None:
             raise error  # Flask's own handling: logged, then the 500 page
         db.session.rollback()
         # Nothing was saved: the tablet's outbox keeps the record and sends it again.
-        page, status = _page(
-            503,
-            _("Busy, try again"),
-            _(
-                "Many people are saving at the same moment. Nothing was saved: "
-                "try again in a few seconds."
-            ),
-        )
+        # The page itself only reads (the user, for the language): it must not wait.
+        with transactions.read_transaction():
+            page, status = _page(
+                503,
+                _("Busy, try again"),
+                _(
+                    "Many people are saving at the same moment. Nothing was saved: "
+                    "try again in a few seconds."
+                ),
+            )
         return page, status, {"Retry-After": str(transactions.retry_after())}
 
     @app.errorhandler(500)

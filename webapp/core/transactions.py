@@ -9,7 +9,7 @@ locked". So:
 * a GET reads; when it must write (an audited view of an ID number), it writes in a
   `write_transaction()` of its own, which waits its turn;
 * a POST loads the logged-in user in a read transaction that ends before the view
-  runs, and the view's work then begins `IMMEDIATE`;
+  runs, and the view's work then begins `IMMEDIATE`; what runs after the view reads;
 * slow work (re-encoding uploaded images) is done by the view's `prepare` functions
   before the view, outside any transaction (`prepare_outside_transaction`);
 * background threads read in a read transaction and write in short ones.
@@ -58,6 +58,8 @@ def init_app(app: Flask) -> None:
             dbapi_connection.autocommit = autocommit
 
     app.before_request(_before_view)
+    # Registered after the app's other after-request functions, so it runs first.
+    app.after_request(_after_view)
 
 
 def _configure_sqlite(engine: sa.Engine, timeout_ms: int) -> None:
@@ -85,7 +87,9 @@ def _writes() -> bool:
         return mode == "write"
     if not has_request_context():
         return True  # the CLI and threads say otherwise with the helpers below
-    return request.method not in SAFE_METHODS and not g.get("before_view")
+    return (
+        request.method not in SAFE_METHODS and not g.get("before_view") and not g.get("view_done")
+    )
 
 
 def _before_view() -> None:
@@ -103,6 +107,13 @@ def _before_view() -> None:
             prepare()
     finally:
         g.before_view = False
+
+
+def _after_view(response):
+    """What runs after the view (reading the user for the headers) only reads: a form
+    that was saved must not then wait for the lock, or fail for want of it."""
+    g.view_done = True
+    return response
 
 
 def prepare_outside_transaction(*functions: Callable[[], None]):
