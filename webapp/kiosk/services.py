@@ -187,8 +187,7 @@ def use_pass(token: str, device: KioskDevice, action: str, target: str) -> Worke
     if now > found.issued_at + timedelta(hours=hours):
         raise RuleError(
             _l(
-                "This form was opened at the tablet more than %(hours)s hours before it "
-                "was sent.",
+                "This form was opened at the tablet more than %(hours)s hours before it was sent.",
                 hours=hours,
             )
         )
