@@ -150,7 +150,7 @@ ROUTES = {
     "kiosk.check_out": ("GET", "/kiosk/orders/{order}/check-out", KIOSK),
     "kiosk.check_in": ("GET", "/kiosk/orders/{order}/check-in", KIOSK),
     "kiosk.manual": ("GET", "/kiosk/manual", KIOSK),
-    "admin.settings": ("GET", "/settings", PERMISSIONS["settings.edit"]),
+    "admin.settings": ("GET", "/settings", PERMISSIONS["settings.view"]),
     "sync.service_worker": ("GET", "/sw.js", None),
     "sync.manifest": ("GET", "/manifest.webmanifest", None),
     "sync.offline": ("GET", "/offline", None),

@@ -38,7 +38,7 @@ NAVIGATION = (
     ("orders.catalogue", _l("Catalogue"), "catalogue.edit"),
     ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),
     ("sync.refused", _l("Refused records"), "submissions.resolve"),
-    ("admin.settings", _l("Settings"), "settings.edit"),
+    ("admin.settings", _l("Settings"), "settings.view"),
     ("accounts.users", _l("Users"), "users.manage"),
 )
 

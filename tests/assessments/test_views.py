@@ -354,11 +354,11 @@ def test_the_plan_page_puts_the_coming_weeks_on_the_board_once(
     assert _count(db, PlanVisit) == 4 and _count(db, Instruction) == 4
 
 
-# -- the catalogue's rules, kept by the branch head -------------------------------------
+# -- the catalogue's rules, kept by the company admin -------------------------------------
 
 
-def test_the_branch_head_edits_an_items_rules_on_the_catalogue_page(client, world, rules, db):
-    _login(client, world.user("branch_head"))
+def test_the_company_admin_edits_an_items_rules_on_the_catalogue_page(client, world, rules, db):
+    _login(client, world.user("company_admin", branch=None))
     item = rules.windows
     page = client.get("/catalogue").text
     assert f'name="rules-{item.id}-minutes_per_m2"' in page
@@ -385,7 +385,7 @@ def test_the_branch_head_edits_an_items_rules_on_the_catalogue_page(client, worl
 
 
 def test_rules_that_say_nothing_are_refused_next_to_the_field(client, world, rules, db):
-    _login(client, world.user("branch_head"))
+    _login(client, world.user("company_admin", branch=None))
     item = rules.windows
     response = client.post(
         "/catalogue",

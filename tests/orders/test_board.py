@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tests.orders.conftest import TODAY, TOMORROW, shanghai
 from webapp.accounts.models import Branch
 from webapp.core.models import AuditEntry
-from webapp.core.policy import update_settings
+from webapp.core.policy import get_setting, update_branch_settings
 from webapp.orders import services
 from webapp.orders.models import IdleList, Order, OrderStatus
 from webapp.workers.models import WorkerStatus
@@ -49,9 +49,13 @@ def test_nobody_is_missing_before_the_end_of_the_day(desk, day_out, clock):
 @pytest.mark.rule("R14")
 def test_the_end_of_the_day_is_the_setting(desk, world, day_out, clock):
     _, afternoon, at_noon, _ = day_out
-    update_settings(world.company.id, {"working_day_end": time(17)})
+    update_branch_settings(desk.branch, {"working_day_end": time(17)})
     clock.set(shanghai(TODAY, 17, 30))
     assert services.day_board(desk.branch, TODAY).not_returned == {afternoon.id, at_noon.id}
+    # Another branch's end of the day is its own.
+    assert get_setting(world.company.id, "working_day_end", branch_id=world.branches["B"].id) == (
+        time(18)
+    )
 
 
 @pytest.mark.rule("R14")

@@ -14,16 +14,16 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from webapp.core.forms import REQUIRED, BaseForm, QueryForm, strip
 from webapp.core.i18n import lazy_gettext as _l
-from webapp.core.policy import SETTINGS
+from webapp.core.policy import Setting
 
 
-def settings_form_class():
+def settings_form_class(settings: tuple[Setting, ...]):
     """A form with one field per policy setting, bounds from the registry."""
 
     class SettingsForm(BaseForm):
         pass
 
-    for s in SETTINGS:
+    for s in settings:
         required = InputRequired(message=REQUIRED)
         if s.kind == "money":
             field = DecimalField(
@@ -54,9 +54,9 @@ def settings_form_class():
     return SettingsForm
 
 
-def form_values(form) -> dict:
+def form_values(form, settings: tuple[Setting, ...]) -> dict:
     values = {}
-    for s in SETTINGS:
+    for s in settings:
         data = form[s.key].data
         if s.kind == "money":
             data = int((data * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
@@ -64,9 +64,9 @@ def form_values(form) -> dict:
     return values
 
 
-def initial_values(current: dict) -> dict:
+def initial_values(current: dict, settings: tuple[Setting, ...]) -> dict:
     values = {}
-    for s in SETTINGS:
+    for s in settings:
         value = current[s.key]
         if s.kind == "money":
             value = Decimal(value) / 100

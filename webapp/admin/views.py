@@ -2,17 +2,18 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.admin.forms import AuditFilterForm, form_values, initial_values, settings_form_class
-from webapp.core import policy
+from webapp.core import audit, policy
 from webapp.core.access import require
 from webapp.core.forms import options
 from webapp.core.htmx import render_page_or_partial
 from webapp.core.models import AuditEntry
+from webapp.core.roles import can
 from webapp.core.scoping import visible_branch_ids
 from webapp.extensions import db
 
@@ -33,7 +34,7 @@ def audit_log():
     form.validate_or_404()
     query = sa.select(AuditEntry).where(AuditEntry.company_id == current_user.company_id)
     if current_user.branch_id is not None:
-        query = query.where(AuditEntry.branch_id.in_(visible_branch_ids(current_user)))
+        query = query.where(audit.visible_in_branches(visible_branch_ids(current_user)))
     if form.person.data:
         query = query.where(AuditEntry.actor_name.contains(form.person.data, autoescape=True))
     if form.entity.data:
@@ -54,20 +55,41 @@ def audit_log():
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@require("settings.edit")
+@require("settings.view")
 def settings():
-    form_class = settings_form_class()
+    """The company administrator edits the company's settings; a branch head edits
+    their branch's and reads the company's."""
     company_id = current_user.company_id
+    if can(current_user, "settings.edit"):
+        scope, current = policy.COMPANY, policy.all_settings(company_id)
+    elif can(current_user, "branch_settings.edit") and current_user.branch_id is not None:
+        scope, current = policy.BRANCH, policy.branch_settings(current_user.branch_id)
+    else:
+        abort(403)
+    editable = policy.settings_of(scope)
+    form_class = settings_form_class(editable)
     if request.method == "GET":
-        form = form_class(data=initial_values(policy.all_settings(company_id)))
+        form = form_class(data=initial_values(current, editable))
     else:
         form = form_class()
     if form.validate_on_submit():
-        policy.update_settings(company_id, form_values(form))
+        if scope == policy.COMPANY:
+            policy.update_settings(company_id, form_values(form, editable))
+        else:
+            policy.update_branch_settings(current_user.branch, form_values(form, editable))
         db.session.commit()
         return redirect(url_for("admin.settings", saved=1), code=303)
+    company = None
+    if scope == policy.BRANCH:
+        values = policy.all_settings(company_id)
+        company = [(s, values[s.key]) for s in policy.settings_of(policy.COMPANY)]
     saved = request.args.get("saved") == "1"
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "admin/settings.html", form=form, saved=saved, message=_("Settings saved.")
+        "admin/settings.html",
+        form=form,
+        scope=scope,
+        company=company,
+        saved=saved,
+        message=_("Settings saved."),
     ), status

@@ -10,6 +10,15 @@ from webapp.accounts.models import Branch
 from webapp.core.models import AuditEntry
 from webapp.extensions import db
 
+# Changes that apply to every branch of the company: each branch's audit view shows them.
+COMPANY_SETTINGS = "settings.update"
+COMPANY_WIDE_ACTIONS = (COMPANY_SETTINGS, "catalogue.item", "catalogue.rules", "catalogue.material")
+
+
+def visible_in_branches(branch_ids) -> sa.ColumnElement[bool]:
+    """Entries of these branches, and the company-wide changes that affect them."""
+    return sa.or_(AuditEntry.branch_id.in_(branch_ids), AuditEntry.action.in_(COMPANY_WIDE_ACTIONS))
+
 
 def _actor():
     if has_request_context() and current_user and current_user.is_authenticated:

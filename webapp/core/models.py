@@ -37,3 +37,16 @@ class PolicySetting(db.Model):
     key: Mapped[str] = mapped_column(sa.String(50))
     value: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class BranchSetting(db.Model):
+    """A setting that belongs to one branch (core.policy, scope "branch")."""
+
+    __tablename__ = "branch_settings"
+    __table_args__ = (sa.UniqueConstraint("branch_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"))
+    key: Mapped[str] = mapped_column(sa.String(50))
+    value: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

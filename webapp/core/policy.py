@@ -1,6 +1,10 @@
-"""Per-company policy settings: every number SPEC marks *setting*.
+"""Policy settings: every number SPEC marks *setting*.
 
-Checks read them through `get_setting`, never a literal.
+Checks read them through `get_setting`, never a literal. Most belong to the
+company (its rules, edited by the company administrator); a few belong to each
+branch (edited by that branch's head): `working_day_end`, because branches keep
+their own hours, while limits, quotas, the consent clause and session security are
+the company's rules, the same in every branch.
 """
 
 from dataclasses import dataclass
@@ -10,7 +14,7 @@ import sqlalchemy as sa
 
 from webapp.core import audit
 from webapp.core.i18n import lazy_gettext as _l
-from webapp.core.models import PolicySetting
+from webapp.core.models import BranchSetting, PolicySetting
 from webapp.extensions import db
 
 
@@ -23,8 +27,10 @@ class Setting:
     help: object = ""
     minimum: int | None = None
     maximum: int | None = None
+    scope: str = "company"
 
 
+COMPANY, BRANCH = "company", "branch"
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "complaint_authority_limit",
@@ -95,6 +101,7 @@ SETTINGS: tuple[Setting, ...] = (
         "18:00",
         _l("End of the working day"),
         _l("Afternoon orders must be checked in by then (R14); later work needs consent (R15)."),
+        scope=BRANCH,
     ),
     Setting(
         "overtime_clause",
@@ -181,55 +188,115 @@ def _encode(setting: Setting, value) -> str:
     return str(value)
 
 
-def get_setting(company_id: int, key: str):
-    setting = BY_KEY[key]
-    raw = db.session.scalar(
-        sa.select(PolicySetting.value).where(
-            PolicySetting.company_id == company_id, PolicySetting.key == key
-        )
+def _stored(scope_column, scope_id: int, model) -> dict[str, str]:
+    return dict(
+        db.session.execute(sa.select(model.key, model.value).where(scope_column == scope_id)).all()
     )
+
+
+def get_setting(company_id: int, key: str, branch_id: int | None = None):
+    """The value of a setting; a branch's setting needs the branch, and only exists there."""
+    setting = BY_KEY[key]
+    if setting.scope == BRANCH:
+        if branch_id is None:
+            raise TypeError(f"{key} belongs to a branch: pass branch_id")
+        where = (BranchSetting.branch_id == branch_id, BranchSetting.key == key)
+        raw = db.session.scalar(sa.select(BranchSetting.value).where(*where))
+    else:
+        where = (PolicySetting.company_id == company_id, PolicySetting.key == key)
+        raw = db.session.scalar(sa.select(PolicySetting.value).where(*where))
     return _decode(setting, raw if raw is not None else _encode(setting, setting.default))
 
 
+def settings_of(scope: str) -> tuple[Setting, ...]:
+    return tuple(s for s in SETTINGS if s.scope == scope)
+
+
 def all_settings(company_id: int) -> dict[str, object]:
-    stored = dict(
-        db.session.execute(
-            sa.select(PolicySetting.key, PolicySetting.value).where(
-                PolicySetting.company_id == company_id
-            )
-        ).all()
-    )
-    return {s.key: _decode(s, stored.get(s.key, _encode(s, s.default))) for s in SETTINGS}
+    """The company's own settings (those of its branches: `branch_settings`)."""
+    stored = _stored(PolicySetting.company_id, company_id, PolicySetting)
+    return {
+        s.key: _decode(s, stored.get(s.key, _encode(s, s.default))) for s in settings_of(COMPANY)
+    }
+
+
+def branch_settings(branch_id: int) -> dict[str, object]:
+    stored = _stored(BranchSetting.branch_id, branch_id, BranchSetting)
+    return {
+        s.key: _decode(s, stored.get(s.key, _encode(s, s.default))) for s in settings_of(BRANCH)
+    }
+
+
+def _check(setting: Setting, value) -> None:
+    if setting.kind == "text" and not str(value).strip():
+        raise ValueError(setting.key)
+    if setting.minimum is not None and value < setting.minimum:
+        raise ValueError(setting.key)
+    if setting.maximum is not None and value > setting.maximum:
+        raise ValueError(setting.key)
+
+
+def _store(scope: str, current: dict, rows: dict, values: dict, new_row) -> dict[str, dict]:
+    changes: dict[str, dict] = {}
+    for key, value in values.items():
+        setting = BY_KEY[key]
+        if setting.scope != scope:
+            raise ValueError(key)
+        _check(setting, value)
+        before, after = _encode(setting, current[key]), _encode(setting, value)
+        if before == after:
+            continue
+        if key in rows:
+            rows[key].value = after
+        else:
+            db.session.add(new_row(key, after))
+        changes[key] = {"before": before, "after": after}
+    return changes
 
 
 def update_settings(company_id: int, values: dict[str, object]) -> dict[str, dict]:
-    """Store changed settings and audit them; returns the changes."""
-    current = all_settings(company_id)
+    """Store changed company settings and audit them where every branch sees it."""
     rows = {
         row.key: row
         for row in db.session.scalars(
             sa.select(PolicySetting).where(PolicySetting.company_id == company_id)
         )
     }
-    changes: dict[str, dict] = {}
-    for key, value in values.items():
-        setting = BY_KEY[key]
-        if setting.kind == "text" and not str(value).strip():
-            raise ValueError(key)
-        if setting.minimum is not None and value < setting.minimum:
-            raise ValueError(key)
-        if setting.maximum is not None and value > setting.maximum:
-            raise ValueError(key)
-        before, after = _encode(setting, current[key]), _encode(setting, value)
-        if before == after:
-            continue
-        row = rows.get(key)
-        if row is None:
-            db.session.add(PolicySetting(company_id=company_id, key=key, value=after))
-        else:
-            row.value = after
-        changes[key] = {"before": before, "after": after}
+    changes = _store(
+        COMPANY,
+        all_settings(company_id),
+        rows,
+        values,
+        lambda key, value: PolicySetting(company_id=company_id, key=key, value=value),
+    )
     if changes:
-        audit.record("settings.update", company_id=company_id, changes=changes)
+        audit.record(audit.COMPANY_SETTINGS, company_id=company_id, changes=changes)
+    db.session.flush()
+    return changes
+
+
+def update_branch_settings(branch, values: dict[str, object]) -> dict[str, dict]:
+    """Store a branch's changed settings and audit them in that branch."""
+    rows = {
+        row.key: row
+        for row in db.session.scalars(
+            sa.select(BranchSetting).where(BranchSetting.branch_id == branch.id)
+        )
+    }
+    changes = _store(
+        BRANCH,
+        branch_settings(branch.id),
+        rows,
+        values,
+        lambda key, value: BranchSetting(branch_id=branch.id, key=key, value=value),
+    )
+    if changes:
+        audit.record(
+            "settings.branch_update",
+            company_id=branch.company_id,
+            branch_id=branch.id,
+            changes=changes,
+            label=branch.name,
+        )
     db.session.flush()
     return changes

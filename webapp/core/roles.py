@@ -55,7 +55,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     "orders.dispatch": {Role.MANAGER, Role.BRANCH_HEAD},
     "instructions.create": {Role.SERVICE_CENTER, Role.MANAGER, Role.BRANCH_HEAD},
     "idle_lists.view": {Role.SERVICE_CENTER, Role.MANAGER, Role.BRANCH_HEAD},
-    "catalogue.edit": {Role.BRANCH_HEAD},
+    # The company's catalogue and rules: one for every branch.
+    "catalogue.edit": {Role.COMPANY_ADMIN},
     # On-site assessment (R3): done by the branch; its quotes go to the offices too.
     "assessments.edit": {Role.MANAGER, Role.BRANCH_HEAD},
     "assessments.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.SERVICE_CENTER, Role.FINANCE},
@@ -70,7 +71,11 @@ PERMISSIONS: dict[str, set[Role]] = {
     "settlements.close": {Role.MANAGER, Role.BRANCH_HEAD},
     "settlements.acknowledge": {Role.FINANCE},
     "audit.view": {Role.BRANCH_HEAD, Role.COMPANY_ADMIN},
-    "settings.edit": {Role.BRANCH_HEAD, Role.COMPANY_ADMIN},
+    # The settings page: the company's settings are edited by its administrator; a
+    # branch head edits the settings that belong to their branch and reads the rest.
+    "settings.view": {Role.BRANCH_HEAD, Role.COMPANY_ADMIN},
+    "settings.edit": {Role.COMPANY_ADMIN},
+    "branch_settings.edit": {Role.BRANCH_HEAD},
     "users.manage": {Role.COMPANY_ADMIN},
 }
 

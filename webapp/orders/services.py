@@ -611,9 +611,9 @@ class CheckIn:
     returned: dict[int, Decimal | None] = field(default_factory=dict)
 
 
-def working_day_end(order: Order, company_id: int, zone_name: str) -> datetime:
-    end = get_setting(company_id, "working_day_end")
-    return clock.at_local(order.service_date, end, zone_name)
+def working_day_end(order: Order, branch: Branch) -> datetime:
+    end = get_setting(branch.company_id, "working_day_end", branch_id=branch.id)
+    return clock.at_local(order.service_date, end, branch.timezone)
 
 
 def check_in(order: Order, data: CheckIn, actor: Actor, version: int | None = None) -> Visit:
@@ -638,7 +638,7 @@ def check_in(order: Order, data: CheckIn, actor: Actor, version: int | None = No
             raise FieldError("materials", _l("More returned than was issued."))
         line.returned = back if back is not None else Decimal(0)
     branch = db.session.get(Branch, order.branch_id)
-    day_end = working_day_end(order, branch.company_id, branch.timezone)
+    day_end = working_day_end(order, branch)
     visit = Visit(
         order=order,
         customer_id=order.customer_id,
@@ -704,7 +704,7 @@ def give_consent(
     if order.consent is not None:
         raise OrderConflict(_l("A consent for this order exists already."))
     branch = db.session.get(Branch, order.branch_id)
-    day_end = working_day_end(order, branch.company_id, branch.timezone)
+    day_end = working_day_end(order, branch)
     if planned_end <= day_end:
         raise FieldError("planned_end", _l("No consent is needed before the end of the day."))
     if planned_end > day_end + timedelta(hours=6):
@@ -757,7 +757,7 @@ def day_board(branch, day: date) -> Board:
     ).all()
     now = clock.now()
     day_end = clock.at_local(
-        day, get_setting(branch.company_id, "working_day_end"), branch.timezone
+        day, get_setting(branch.company_id, "working_day_end", branch_id=branch.id), branch.timezone
     )
     not_returned = {
         o.id
