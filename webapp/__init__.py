@@ -11,7 +11,7 @@ from flask_login import current_user
 from webapp.config import Config
 from webapp.core import routing, transactions
 from webapp.core.files import create_private, private_dir, write_private
-from webapp.extensions import babel, csrf, db, login_manager, migrate
+from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 DEVICE_COOKIE = "bd_device"
 
@@ -35,6 +35,9 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    from webapp.core import ratelimit  # noqa: F401 - the database store's URI scheme
+
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
 
     from webapp import errors, models, templating  # noqa: F401 - models: every table

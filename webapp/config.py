@@ -36,6 +36,13 @@ class Config:
     # (PostgreSQL) before it is answered 503 (webapp.core.transactions).
     DATABASE_BUSY_TIMEOUT = float(os.environ.get("BRANCHDESK_BUSY_TIMEOUT", "5"))
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hash method, not a secret
+    # Failed logins (Flask-Limiter), counted in the database every worker shares, or in
+    # Redis with RATELIMIT_STORAGE_URI=redis://host:6379 (webapp.core.ratelimit).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "branchdesk+db://")
+    RATELIMIT_KEY_PREFIX = "branchdesk"
+    LOGIN_FAILURES_PER_USERNAME = "5 per 15 minutes"
+    # A branch's tablets may share one address behind its router.
+    LOGIN_FAILURES_PER_ADDRESS = "30 per 15 minutes"
     # Set by a deployment (e.g. to the commit): a new value makes every tablet's
     # service worker offer the new version even when no static file changed.
     BUILD = os.environ.get("BRANCHDESK_BUILD", "")

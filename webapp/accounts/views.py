@@ -5,7 +5,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from webapp.accounts import services
+from webapp.accounts import services, throttle
 from webapp.accounts.forms import LoginForm, UserForm
 from webapp.accounts.models import User
 from webapp.core.forms import options
@@ -26,6 +26,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttle.guard
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))

@@ -50,3 +50,14 @@ class BranchSetting(db.Model):
     key: Mapped[str] = mapped_column(sa.String(50))
     value: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RateLimitCounter(db.Model):
+    """One fixed window of a rate limit (core.ratelimit), shared by every worker."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    count: Mapped[int]
+    # Seconds since the epoch, as the `limits` library counts them.
+    expires_at: Mapped[float] = mapped_column(sa.Float, index=True)

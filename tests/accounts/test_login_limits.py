@@ -1,0 +1,248 @@
+"""Failed logins are throttled per username and per address, in a store every worker shares."""
+
+import itertools
+import os
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from http.cookiejar import CookieJar
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from tests.browser.server import free_port, stop, wait_until_up
+from tests.conftest import IN_CI, ROOT, csrf_token_from
+from tests.databases import migrated_app, sibling_database
+from tests.factories import PASSWORD
+from tests.i18n import zh
+from webapp.accounts import services
+from webapp.core.models import AuditEntry
+from webapp.extensions import db as _db
+from webapp.extensions import limiter
+
+pytestmark = pytest.mark.rule("D6")
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+THROTTLED = "Too many failed logins: try again in %(n)s minutes."
+_addresses = itertools.count(1)
+
+
+def _redis_or_skip() -> redis.Redis:
+    connection = redis.Redis.from_url(REDIS_URL)
+    try:
+        connection.ping()
+    except redis.RedisError as error:
+        message = f"Redis at {REDIS_URL} is not reachable: {error}"
+        if IN_CI:
+            pytest.fail(message)  # CI has Redis: missing, the distributed store is untested
+        pytest.skip(message)
+    return connection
+
+
+@pytest.fixture(params=["database", "redis"])
+def store(request, app, client):
+    """The limits' store: the app's database (the default) or Redis (by config).
+
+    Each test has its own client address and usernames (`store` is their tag), so runs
+    that share one Redis do not meet, and what a test counted there is deleted after it.
+    """
+    tag = uuid.uuid4().hex[:10]
+    client.environ_base["REMOTE_ADDR"] = f"10.44.{next(_addresses) % 250}.{os.getpid() % 250}"
+    if request.param == "database":
+        yield tag
+        return
+    connection = _redis_or_skip()
+    original = app.config["RATELIMIT_STORAGE_URI"]
+    app.config["RATELIMIT_STORAGE_URI"] = REDIS_URL
+    limiter.init_app(app)
+    try:
+        yield tag
+    finally:
+        app.config["RATELIMIT_STORAGE_URI"] = original
+        limiter.init_app(app)
+        for pattern in (f"*{tag}*", f"*{client.environ_base['REMOTE_ADDR']}/*"):
+            for key in connection.scan_iter(pattern):
+                connection.delete(key)
+        connection.close()
+
+
+def _post(client, username, typed="wrong password"):  # noqa: S107 - the wrong one
+    return client.post("/login", data={"username": username, "password": typed})
+
+
+def _fresh(world, tag):
+    """A user whose name no earlier run has used (Redis keeps counts between runs)."""
+    return world.user("manager", username=f"m{next(_addresses)}-{tag}")
+
+
+def test_a_username_is_refused_after_five_failures_even_with_the_right_password(
+    client, world, store
+):
+    user = _fresh(world, store)
+    for _ in range(5):
+        assert _post(client, user.username).status_code == 422
+
+    refused = _post(client, user.username, PASSWORD)
+
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60 + 1
+    assert zh(THROTTLED) % {"n": 15} in refused.text
+    assert f'value="{user.username}"' in refused.text
+    # Another user at the same address is not held back by it.
+    assert _post(client, _fresh(world, store).username, PASSWORD).status_code == 303
+
+
+def test_an_address_is_refused_after_its_failures_whatever_the_username(
+    app, client, world, store, monkeypatch
+):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ADDRESS", "3 per 15 minutes")
+    for n in range(3):
+        assert _post(client, f"nobody{n}-{store}").status_code == 422
+    user = _fresh(world, store)
+
+    refused = _post(client, user.username, PASSWORD)
+
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    assert f'value="{user.username}"' in refused.text
+    client.environ_base["REMOTE_ADDR"] = "10.45.0.1"
+    assert _post(client, user.username, PASSWORD).status_code == 303
+
+
+def test_the_throttled_page_speaks_english_when_chosen(client, world, store):
+    user = _fresh(world, store)
+    client.post("/language", data={"lang": "en"})
+    for _ in range(5):
+        _post(client, user.username)
+
+    refused = _post(client, user.username)
+
+    assert refused.status_code == 429
+    assert THROTTLED % {"n": 15} in refused.text
+
+
+def test_right_passwords_do_not_count(client, world, store):
+    user = _fresh(world, store)
+    for _ in range(7):
+        assert _post(client, user.username, PASSWORD).status_code == 303
+        assert client.post("/logout").status_code == 303
+
+
+def test_an_unknown_username_costs_a_password_hash_too(client, db, world, monkeypatch):
+    checked = []
+
+    def spy(stored, password):
+        checked.append(stored)
+        return False
+
+    monkeypatch.setattr(services, "check_password_hash", spy)
+    disabled = world.user("manager")
+    disabled.enabled = False
+    db.session.flush()
+
+    assert _post(client, "nobody-at-all").status_code == 422
+    assert _post(client, disabled.username, PASSWORD).status_code == 422
+
+    assert len(checked) == 2
+    assert checked[0].startswith(client.application.config["PASSWORD_HASH_METHOD"] + "$")
+    assert checked[1] == disabled.password_hash
+
+
+def _failures(db, username):
+    return db.session.scalars(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "auth.login_failed",
+            AuditEntry.changes["username"].as_string() == username,
+        )
+    ).all()
+
+
+def test_a_hundred_failures_leave_one_audit_entry_per_username_and_client(
+    app, client, db, world, store, monkeypatch
+):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_USERNAME", "1000 per 15 minutes")
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ADDRESS", "1000 per 15 minutes")
+    user = _fresh(world, store)
+    first = client.environ_base["REMOTE_ADDR"]
+    for _ in range(100):
+        assert _post(client, user.username).status_code == 422
+    _post(client, "ghost-" + user.username)
+    client.environ_base["REMOTE_ADDR"] = second = first + "9"
+    _post(client, user.username)
+
+    entries = _failures(db, user.username)
+    assert sorted(entry.changes["client"] for entry in entries) == [first, second]
+    assert len(_failures(db, "ghost-" + user.username)) == 1
+
+
+# -- across gunicorn's workers --------------------------------------------------
+
+
+def _served(log) -> list[tuple[str, str]]:
+    """(worker pid, status) of each POST /login in the access log."""
+    return re.findall(r"^<(\d+)> POST /login (\d{3})$", log.read_text(), re.MULTILINE)
+
+
+@pytest.mark.rule("D6", "D1")
+def test_two_workers_share_the_count(tmp_path):
+    """Served by gunicorn as `flask serve` does: both workers see one count."""
+    with sibling_database(tmp_path, "throttle") as url:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("RATELIMIT")},
+            "FLASK_APP": "wsgi",
+            "BRANCHDESK_INSTANCE": str(tmp_path),
+            "DATABASE_URL": url,
+            "SECRET_KEY": "two-workers",
+        }
+        migrated = migrated_app(tmp_path, url)
+        with migrated.app_context():
+            _db.engine.dispose()
+        port, log = free_port(), tmp_path / "access.log"
+        with log.open("w") as out:
+            server = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--workers",
+                    "2",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--access-logfile",
+                    "-",
+                    "--access-logformat",
+                    "%(p)s %(m)s %(U)s %(s)s",
+                    "wsgi:app",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.DEVNULL,
+            )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until_up(base, server, log)
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+            with opener.open(f"{base}/login") as page:
+                token = csrf_token_from(page.read().decode())
+            body = urllib.parse.urlencode(
+                {"username": "someone", "password": "wrong", "csrf_token": token}
+            ).encode()
+            # Until both workers have answered a failure, or long enough to be sure.
+            for _ in range(60):
+                try:
+                    opener.open(f"{base}/login", data=body)
+                except urllib.error.HTTPError as error:
+                    error.close()
+                served = _served(log)
+                if len(served) >= 10 and len({pid for pid, _ in served}) == 2:
+                    break
+        finally:
+            stop(server)
+        served = _served(log)
+        assert len({pid for pid, _ in served}) == 2, f"one worker answered all: {served}"
+        assert [status for _, status in served] == ["422"] * 5 + ["429"] * (len(served) - 5)
