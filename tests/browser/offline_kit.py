@@ -17,9 +17,10 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import BrowserContext, Page
 
 from webapp import create_app
-from webapp.accounts.models import User
+from webapp.accounts.models import LoginSession, User
 from webapp.config import Config
 from webapp.core import clock
+from webapp.core.policy import get_setting
 from webapp.customers.models import Customer
 from webapp.extensions import db
 from webapp.kiosk import services as kiosk_services
@@ -124,6 +125,32 @@ class Office:
                 Actor.of_worker(order.worker),
             )
             db.session.commit()
+
+    def _login_of(self, username: str) -> LoginSession:
+        return db.session.scalar(
+            sa.select(LoginSession)
+            .join(User)
+            .where(User.username == username, LoginSession.ended_at.is_(None))
+            .order_by(LoginSession.id.desc())
+        )
+
+    def idle_login(self, username: str) -> None:
+        """The user's live login has been idle longer than the company allows."""
+        with self._context():
+            login = self._login_of(username)
+            idle = get_setting(login.user.company_id, "session_idle_minutes")
+            login.last_seen_at = clock.now() - timedelta(minutes=idle + 1)
+            db.session.commit()
+
+    def login_ends_in(self, username: str, seconds: float) -> float:
+        """The user's live login reaches its absolute limit in `seconds`; returns when
+        (seconds since 1970)."""
+        with self._context():
+            login = self._login_of(username)
+            hours = get_setting(login.user.company_id, "session_absolute_hours")
+            login.created_at = clock.now() - timedelta(hours=hours, seconds=-seconds)
+            db.session.commit()
+            return (login.created_at + timedelta(hours=hours)).timestamp()
 
     def order(self, order_id: int) -> dict:
         with self._context():

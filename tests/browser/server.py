@@ -145,6 +145,15 @@ class AppServer:
         """How many such requests reached the server, read from its access log."""
         return self.log.read_text().count(f"{method} {path} HTTP/")
 
+    def freeze(self) -> None:
+        """As a server that hangs: connections are accepted, nothing is answered."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+
     def kill(self) -> None:
         """As a crash or a pulled plug: no chance to finish what it was doing."""
         if self.process is not None and self.process.poll() is None:

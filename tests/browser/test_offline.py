@@ -585,7 +585,7 @@ def test_logging_out_with_records_unsent_asks_first_and_forgets_todays_pages(
     [order_id] = office.handed_over()
     page = bare_tablet()
     page.wait_for_function("() => localStorage.getItem('branchdesk-prefetched') !== null")
-    assert page.evaluate("() => caches.has('branchdesk-pages')")
+    assert page.evaluate(KEPT)
     page.route(
         "**/orders/*/check-out",
         lambda route: (
@@ -613,9 +613,129 @@ def test_logging_out_with_records_unsent_asks_first_and_forgets_todays_pages(
     page.locator("form.logout button").click()
     page.wait_for_url("**/login")
     assert asked == [question, question]
-    assert not page.evaluate("() => caches.has('branchdesk-pages')")
+    assert not page.evaluate(KEPT)
     assert [r["id"] for r in outbox(page)] == [record["id"]]
     assert office.order(order_id)["checkouts"] == 0
+
+
+KEPT_PATHS = """() => caches.open('branchdesk-pages')
+    .then((cache) => cache.keys())
+    .then((requests) => requests.map((request) => new URL(request.url).pathname))"""
+KEPT = "() => caches.has('branchdesk-pages')"
+
+
+def _wait_pages_gone(page: Page, timeout_s: float = 10) -> None:
+    """Polls: wait_for_function does not wait for a promise to resolve."""
+    deadline = time.monotonic() + timeout_s
+    while page.evaluate(KEPT):
+        assert time.monotonic() < deadline, "the kept pages are still on the tablet"
+        page.wait_for_timeout(100)
+
+
+def _no_network_page(page: Page, zh) -> None:
+    expect(page.locator("main h1")).to_have_text(zh("No network"))
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R10")
+def test_todays_pages_are_kept_with_one_request_whatever_the_orders(server, office, tablet, zh):
+    orders = office.handed_over(3)
+    page = tablet()
+    kept = page.evaluate(KEPT_PATHS)
+    for order_id in orders:
+        for path in (f"/orders/{order_id}", f"/orders/{order_id}/check-in"):
+            assert path in kept
+            assert server.requests("GET", path) == 0  # came in today's one answer
+    set_network(page.context, online=False)
+    page.goto(f"{server.base_url}/orders/{orders[-1]}/check-in")
+    expect(page.locator("#actual_start")).to_be_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1")
+def test_a_server_that_never_answers_costs_the_tablet_a_few_seconds(server, office, tablet, zh):
+    [order_id] = office.handed_over()
+    page = tablet()
+    base = server.base_url
+    server.freeze()
+    try:
+        started = time.monotonic()
+        page.goto(f"{base}/orders/{order_id}/check-in")  # kept: shown from the tablet
+        expect(page.locator("#actual_start")).to_be_visible()
+        kept_after = time.monotonic() - started
+        started = time.monotonic()
+        page.goto(f"{base}/customers")  # never kept: the offline page, not a blank wait
+        _no_network_page(page, zh)
+        offline_after = time.monotonic() - started
+    finally:
+        server.thaw()
+    assert kept_after < 8 and offline_after < 8, (kept_after, offline_after)
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R10")
+def test_the_first_answer_after_an_idle_timeout_forgets_the_kept_pages_not_the_outbox(
+    server, office, tablet, zh
+):
+    [order_id] = office.handed_over()
+    page = tablet()
+    base = server.base_url
+    record = _capture_check_out(page, base, order_id, zh)
+    office.idle_login(MANAGER)  # the tablet stayed away longer than the idle limit
+    assert page.evaluate(KEPT)
+
+    set_network(page.context, online=True)
+    expect(_badge(page)).to_have_text(zh("Log in to send %(n)s").replace("%(n)s", "1"))
+    _wait_pages_gone(page)
+    assert [r["id"] for r in outbox(page)] == [record["id"]]
+    set_network(page.context, online=False)
+    page.goto(f"{base}/orders/{order_id}/check-in")
+    _no_network_page(page, zh)
+    assert office.order(order_id)["checkouts"] == 0
+
+
+def _login_ending_soon(page: Page, office: Office, seconds: float) -> float:
+    """The login reaches its absolute limit in `seconds`; today's pages are kept again
+    (as every ten minutes), so they carry the new limit. Returns the limit."""
+    limit = office.login_ends_in(MANAGER, seconds)
+    page.evaluate("() => localStorage.removeItem('branchdesk-prefetched')")
+    page.reload()
+    wait_until_ready(page)
+    return limit
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R10")
+def test_the_kept_pages_go_at_the_logins_absolute_limit_without_network(server, office, tablet, zh):
+    [order_id] = office.handed_over()
+    page = tablet()
+    limit = _login_ending_soon(page, office, seconds=15)
+    record = _capture_check_out(page, server.base_url, order_id, zh)  # and offline now
+    assert time.time() < limit and page.evaluate(KEPT)
+
+    _wait_pages_gone(page, timeout_s=30)
+    assert time.time() >= limit - 1  # at the limit, not before
+    assert [r["id"] for r in outbox(page)] == [record["id"]]
+    expect(_badge(page)).to_have_text(_waiting(zh, 1))
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1")
+def test_a_kept_page_is_not_shown_after_the_logins_absolute_limit(server, office, tablet, zh):
+    [order_id] = office.handed_over()
+    page = tablet()
+    base = server.base_url
+    limit = _login_ending_soon(page, office, seconds=12)
+    set_network(page.context, online=False)
+    page.goto(f"{base}/orders/{order_id}/check-in")
+    expect(page.locator("#actual_start")).to_be_visible()  # kept, before the limit
+    page.goto("about:blank")  # the app is closed: no page of it runs at the limit
+    while time.time() < limit + 0.5:
+        time.sleep(0.1)  # the wall clock passing the limit is the state waited for
+
+    page.goto(f"{base}/orders/{order_id}/check-in")
+    _no_network_page(page, zh)
+    assert not page.evaluate(KEPT)
 
 
 CHAOS_RUNS = 50
@@ -681,6 +801,27 @@ def _records(page: Page) -> list[dict]:
     return outbox(page)
 
 
+SENT = """(order) => location.pathname === '/orders/' + order
+    || [...document.querySelectorAll('form[data-outbox][data-outcome]')]
+        .some((form) => form.dataset.outcome !== 'applied')"""
+
+
+def _wait_sent(page: Page, order_id: int) -> None:
+    """The page's own send of the form just submitted is over: the tablet went on to the
+    order's page (applied), or the form says how it went. Opening another page before
+    races the page's own move to the order: Chromium may drop one of the two."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            page.wait_for_function(SENT, arg=order_id, timeout=5_000)
+            break
+        except PlaywrightError:
+            # The page is moving on to the order (its context went away): look again.
+            if time.monotonic() > deadline:
+                raise
+    page.wait_for_load_state()
+
+
 def _wait_captured(page: Page, office: Office, order_id: int, form: str) -> None:
     """The record is in the outbox, or already applied by the server."""
     endpoint = "orders." + form.replace("-", "_")
@@ -715,11 +856,13 @@ def test_fifty_days_of_random_drops_and_crashes_lose_and_double_nothing(
         _fill_check_out(page)
         page.locator("form button.primary").click()
         _wait_captured(page, office, order_id, "check-out")
+        _wait_sent(page, order_id)
         chaos.strike()
         _go(page, f"{base}/orders/{order_id}/check-in")
         _fill_check_in(page, f"第 {run} 次")
         page.locator("form button.primary").click()
         _wait_captured(page, office, order_id, "check-in")
+        _wait_sent(page, order_id)
         chaos.strike()
 
         chaos.settle()
