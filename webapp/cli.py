@@ -22,6 +22,7 @@ from webapp.extensions import db
 keys_cli = AppGroup("keys", help="Encryption keys for personal data.")
 seed_cli = AppGroup("seed", help="Demo data.")
 users_cli = AppGroup("users", help="User accounts.")
+refused_cli = AppGroup("refused", help="Outbox records the office resolves.")
 
 
 @keys_cli.command("init")
@@ -78,6 +79,16 @@ def users_create(username, name, role, company_id, branch_id, password):
     )
     db.session.commit()
     click.echo(f"created {username}")
+
+
+@refused_cli.command("purge")
+def refused_purge():
+    """Delete refused records resolved longer ago than each company's setting (audited)."""
+    from webapp.sync.services import purge_resolved
+
+    purged = purge_resolved()
+    db.session.commit()
+    click.echo(f"{purged} resolved refused records deleted")
 
 
 @click.command("backup")
@@ -175,5 +186,6 @@ def register(app) -> None:
     app.cli.add_command(keys_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(refused_cli)
     app.cli.add_command(backup)
     app.cli.add_command(serve)

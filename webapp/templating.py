@@ -12,9 +12,9 @@ from webapp.core.masking import mask_phone
 from webapp.core.money import format_yuan, rmb_upper
 from webapp.core.phones import display_phone
 from webapp.core.roles import ROLE_LABELS, Role, can
-from webapp.kiosk.services import device_for
 from webapp.orders.models import ORDER_STATUS_LABELS, ROOM_KIND_LABELS, UNIT_LABELS
 from webapp.quality.models import CHECKLIST
+from webapp.sync.idempotency import sender
 from webapp.workers.models import (
     ESCALATION_LABELS,
     GENDER_LABELS,
@@ -43,14 +43,6 @@ NAVIGATION = (
 )
 
 
-def _outbox_actor() -> str:
-    """Who records entered on this page are sent as: a user, or the shared tablet."""
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    device = device_for(request.cookies.get("bd_kiosk"))
-    return f"kiosk:{device.id}" if device else ""
-
-
 def _session_expires() -> int | str:
     """The login's absolute end, for the page to forget the kept pages then (outbox.js)."""
     if not current_user.is_authenticated:
@@ -71,7 +63,8 @@ def register(app) -> None:
             ]
         return {
             "can": lambda perm: can(current_user, perm),
-            "outbox_actor": _outbox_actor,
+            # Who records entered on this page are sent as: the outbox keys them by it.
+            "outbox_actor": sender,
             "session_expires": _session_expires,
             "navigation": nav,
             "current_endpoint": request.endpoint,

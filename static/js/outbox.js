@@ -228,7 +228,7 @@
     if (echoed && response.status === 422 && result === "invalid") {
       return { kind: "invalid", html: await response.text() };
     }
-    if (echoed && [403, 404, 409, 422].includes(response.status)) {
+    if (echoed && [403, 404, 409, 413, 422].includes(response.status)) {
       const type = response.headers.get("Content-Type") || "";
       const message = type.startsWith("application/json")
         ? (await response.json().catch(() => ({}))).error || ""

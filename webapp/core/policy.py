@@ -170,6 +170,15 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
         maximum=240,
     ),
+    Setting(
+        "refused_records_keep_days",
+        "int",
+        90,
+        _l("Days a resolved refused record is kept"),
+        _l("Then it is deleted with what the tablet sent; the audit log keeps who resolved it."),
+        minimum=7,
+        maximum=3650,
+    ),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
 

@@ -8,9 +8,13 @@ the same transaction as the rows the form creates. Then:
 * the same key and payload again: the stored response, `Idempotency-Replayed: true`;
 * the same key with another payload: 422, nothing changes;
 * the same key while the first request still runs: 409 with `Retry-After`;
+* a key first sent by another user or tablet, or to another form: 422, nothing
+  changes and nothing of the first answer is told (a key is the sender's and the
+  route's; it stays unique, as the rows it created keep it);
 * refused by a rule: 409 with an explanation, the payload kept for the office. When
   the user is still on the form (`Outbox-Attended: 1`) a refusal of what they typed
-  comes back as the form page with its messages instead, and nothing is kept.
+  comes back as the form page with its messages instead, and nothing is kept. A
+  payload larger than the office keeps is 413: the tablet keeps the record.
 
 A POST without the header is an ordinary form post and the view runs untouched.
 """
@@ -23,13 +27,15 @@ from functools import wraps
 from html.parser import HTMLParser
 
 import sqlalchemy as sa
-from flask import g, make_response, render_template, request
+from flask import current_app, g, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from webapp.accounts.models import Branch
 from webapp.core import audit, clock
 from webapp.extensions import db
+from webapp.kiosk.services import device_for
 from webapp.sync.models import Submission, SubmissionStatus
 
 KEY = "Idempotency-Key"
@@ -52,12 +58,22 @@ def offline_capable(model, id_arg: str):
             if request.method != "POST" or KEY not in request.headers:
                 return view(**kwargs)
             record = db.session.get(model, kwargs[id_arg])
-            branch_id = getattr(record, "branch_id", None)
+            # A form about a branch itself (a new customer's assessment) is the branch's.
+            branch_id = record.id if isinstance(record, Branch) else None
+            branch_id = getattr(record, "branch_id", branch_id)
             return _send(view, kwargs, model, kwargs[id_arg], branch_id)
 
         return endpoint
 
     return decorate
+
+
+def sender() -> str:
+    """Who sends from this browser: `user:<id>`, or the shared tablet `kiosk:<id>`."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    device = device_for(request.cookies.get("bd_kiosk"))
+    return f"kiosk:{device.id}" if device else ""
 
 
 def _payload() -> dict[str, list[str]]:
@@ -112,8 +128,17 @@ def _send(view, kwargs, model, entity_id: int, branch_id: int | None):
         return _message(400, "bad-key", _("The record's key is not valid."), key[:36])
     payload = _payload()
     digest = _digest(payload)
+    scope = sender()
     earlier = db.session.scalar(db.select(Submission).where(Submission.client_uuid == key))
     if earlier is not None:
+        if (earlier.sender, earlier.endpoint, earlier.entity_key) != (
+            scope,
+            request.endpoint,
+            entity_key,
+        ):
+            return _message(
+                422, "key-taken", _("This record's key belongs to another record."), key
+            )
         return _replay(earlier, key, digest)
 
     g.outbox_key, g.outbox_entered_at = key, _entered_at()
@@ -124,6 +149,7 @@ def _send(view, kwargs, model, entity_id: int, branch_id: int | None):
         path=request.path[:200],
         entity_key=entity_key,
         payload_digest=digest,
+        sender=scope,
         status=SubmissionStatus.APPLIED,
         actor_name=_actor_name(),
         device=g.get("device_label", "")[:200],
@@ -165,7 +191,7 @@ def _send(view, kwargs, model, entity_id: int, branch_id: int | None):
         db.session.rollback()
         response.headers[KEY] = key
         return response
-    return _refused(entity_key, branch_id, key, digest, payload, conflict)
+    return _refused(entity_key, branch_id, key, digest, payload, conflict, scope)
 
 
 def _actor_name() -> str:
@@ -200,8 +226,11 @@ def _applied(submission: Submission, response, key: str, model, entity_id: int):
     return answer
 
 
-def _refused(entity_key, branch_id, key, digest, payload, explanation: str):
+def _refused(entity_key, branch_id, key, digest, payload, explanation: str, scope: str):
     db.session.rollback()
+    size = len(json.dumps(payload, ensure_ascii=False).encode())
+    if size > current_app.config["REFUSED_PAYLOAD_MAX_BYTES"]:
+        return _too_large(entity_key, branch_id, key, explanation, size)
     body = render_template("sync/_refused.html", explanation=explanation)
     submission = Submission(
         client_uuid=key,
@@ -210,6 +239,7 @@ def _refused(entity_key, branch_id, key, digest, payload, explanation: str):
         path=request.path[:200],
         entity_key=entity_key,
         payload_digest=digest,
+        sender=scope,
         status=SubmissionStatus.CONFLICT,
         actor_name=(g.get("outbox_actor") or _actor_name())[:100],
         device=g.get("device_label", "")[:200],
@@ -233,6 +263,28 @@ def _refused(entity_key, branch_id, key, digest, payload, explanation: str):
     )
     db.session.commit()
     return _respond(409, body, key, "text/html", replayed=False)
+
+
+def _too_large(entity_key, branch_id, key, explanation: str, size: int):
+    """Refused, and more than the office keeps: the tablet keeps all of it and says why."""
+    audit.record(
+        "submission.too_large",
+        changes={"entity": entity_key, "explanation": explanation, "bytes": size},
+        branch_id=branch_id,
+        label=entity_key,
+        actor=current_user if current_user.is_authenticated else None,
+        actor_name=None if current_user.is_authenticated else (g.get("outbox_actor") or ""),
+        actor_role=None if current_user.is_authenticated else "worker",
+    )
+    db.session.commit()
+    limit = current_app.config["REFUSED_PAYLOAD_MAX_BYTES"]
+    message = _(
+        "%(explanation)s This record is too large for the office to keep (at most %(kb)s KB): "
+        "it stays on this tablet. Export it from the outbox and give it to the office.",
+        explanation=explanation,
+        kb=limit // 1024,
+    )
+    return _message(413, "too-large", message, key)
 
 
 def _replay(earlier: Submission, key: str, digest: str):

@@ -20,7 +20,8 @@ class Submission(db.Model):
 
     An applied send is written in the same transaction as the rows it creates, so a
     replay finds it and gets the first response back. A refused one keeps the whole
-    payload (signature included) for the office.
+    payload (signature included, up to REFUSED_PAYLOAD_MAX_BYTES) for the office,
+    until `refused_records_keep_days` after it was resolved.
     """
 
     __tablename__ = "submissions"
@@ -32,6 +33,8 @@ class Submission(db.Model):
     path: Mapped[str] = mapped_column(sa.String(200))
     entity_key: Mapped[str] = mapped_column(sa.String(60), index=True)
     payload_digest: Mapped[str] = mapped_column(sa.String(64))
+    # Who sent it (sync.idempotency.sender): a key replays only for its sender and route.
+    sender: Mapped[str] = mapped_column(sa.String(40), default="")
     status: Mapped[str] = mapped_column(sa.String(10), index=True)
     actor_name: Mapped[str] = mapped_column(sa.String(100))
     device: Mapped[str] = mapped_column(sa.String(200))

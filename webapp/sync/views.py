@@ -30,6 +30,7 @@ from webapp.orders.models import Order, OrderStatus
 from webapp.sync.forms import ResolveForm
 from webapp.sync.models import Submission, SubmissionStatus
 from webapp.sync.pages import OFFLINE_PAGE, offline_page
+from webapp.sync.services import purge_resolved
 
 bp = Blueprint("sync", __name__)
 SKIPPED_STATIC = (".map", ".md", "LICENSE")
@@ -210,6 +211,7 @@ def refused_detail(submission_id: int):
             changes={"entity": submission.entity_key, "resolution": form.resolution.data},
             label=submission.entity_key,
         )
+        purge_resolved(current_user.company_id)
         db.session.commit()
         return redirect(url_for("sync.refused"), code=303)
     status = 422 if request.method == "POST" else 200
