@@ -34,8 +34,10 @@ import urllib.request
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from http.cookiejar import CookieJar
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 import sqlalchemy as sa
@@ -355,8 +357,12 @@ class Tablet:
         _status, fields = self.form(path, path)
         fields = [f for f in fields if f[0] != "signature"] + [["signature", _signature()]]
         for field in fields:
-            if field[0] == "work_done" and not field[1]:
+            if field[0] == "work_done" and not field[1].strip():
                 field[1] = "日常保洁"
+        now = datetime.now(ZoneInfo("Asia/Shanghai"))
+        times = {"actual_start": now - timedelta(minutes=1), "actual_end": now}
+        fields = [f for f in fields if f[0] not in times]
+        fields += [[name, value.strftime("%H:%M")] for name, value in times.items()]
         status = self.request("POST", path, fields)[0]
         if status == 303:
             self.targets.moved(self.username, order, "checked_out", "checked_in")
@@ -373,7 +379,10 @@ class Tablet:
         _status, fields = self.form(billing, f"/orders/{order}/receipt")
         if not fields:
             return 409
-        return self.request("POST", f"/orders/{order}/receipt", fields)[0]
+        status = self.request("POST", f"/orders/{order}/receipt", fields)[0]
+        if status == 303:
+            self.targets.moved(self.username, order, "checked_in", "paid")
+        return status
 
     def customer_edit(self) -> int:
         customer = self.targets.pick(self.username, "customer")
@@ -428,6 +437,10 @@ class Tablet:
         return self.request("POST", "/reports/month", fields)[0]
 
 
+class NothingToDo(Exception):
+    """No order is in the state this kind of work needs yet."""
+
+
 class Targets:
     """Ids of orders by state, customers and workers per branch, read from the database."""
 
@@ -450,7 +463,9 @@ class Targets:
 
     def pick(self, login: str, kind: str) -> int:
         with self.lock:
-            ids = list(self.by.get((kind, self.branch_of[login])) or [0])
+            ids = list(self.by.get((kind, self.branch_of[login])) or ())
+        if not ids:
+            raise NothingToDo
         return random.choice(ids)  # noqa: S311 - a benchmark's choice
 
     def moved(self, login: str, entity: int, before: str, after: str) -> None:
@@ -480,6 +495,8 @@ def run(
             started = time.monotonic()
             try:
                 status = getattr(tablet, kind)()
+            except NothingToDo:
+                continue
             except OSError:
                 status = 599  # no answer at all: as bad as a 5xx
             except Exception:  # noqa: BLE001 - the bench's own fault, counted as a failure
