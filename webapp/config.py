@@ -40,6 +40,9 @@ class Config:
     # Redis with RATELIMIT_STORAGE_URI=redis://host:6379 (webapp.core.ratelimit).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "branchdesk+db://")
     RATELIMIT_KEY_PREFIX = "branchdesk"
+    # A store that cannot be reached (Redis down) lets logins through uncounted, logged,
+    # rather than locking every user out with a 500.
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_FAILURES_PER_USERNAME = "5 per 15 minutes"
     # A branch's tablets may share one address behind its router.
     LOGIN_FAILURES_PER_ADDRESS = "30 per 15 minutes"

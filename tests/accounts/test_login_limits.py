@@ -71,6 +71,27 @@ def store(request, app, client):
         connection.close()
 
 
+@pytest.fixture
+def unreachable_store(app):
+    original = app.config["RATELIMIT_STORAGE_URI"]
+    app.config["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:1"
+    limiter.init_app(app)
+    yield
+    app.config["RATELIMIT_STORAGE_URI"] = original
+    limiter.init_app(app)
+
+
+def test_a_store_out_of_reach_lets_logins_through_and_audits_each_failure(
+    client, db, world, unreachable_store, caplog
+):
+    user = world.user("manager")
+    for _ in range(6):
+        assert _post(client, user.username).status_code == 422
+    assert _post(client, user.username, PASSWORD).status_code == 303
+    assert len(_failures(db, user.username)) == 6
+    assert "the store cannot be reached" in caplog.text
+
+
 def _post(client, username, typed="wrong password"):  # noqa: S107 - the wrong one
     return client.post("/login", data={"username": username, "password": typed})
 

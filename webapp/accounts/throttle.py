@@ -77,7 +77,12 @@ def failed(username: str) -> None:
     username = username.strip()[:50]
     address = request.remote_addr or ""
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
-    if limiter.limiter.hit(AUDIT_WINDOW, prefix, "login-audit", username.lower(), address):
+    try:
+        first = limiter.limiter.hit(AUDIT_WINDOW, prefix, "login-audit", username.lower(), address)
+    except limiter.storage.base_exceptions:
+        current_app.logger.exception("login limits: the store cannot be reached")
+        first = True  # unsure: audit it
+    if first:
         audit.record(
             "auth.login_failed", changes={"username": username, "client": address}, actor=None
         )
