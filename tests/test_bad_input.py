@@ -70,8 +70,11 @@ NUMBERS = [
     "9999-12-31",
     "9" * 5000,
 ]
-CORPUS = MARKUP + TEXT_EDGES + NUMBERS
-TEXT_PAYLOADS = MARKUP + TEXT_EDGES
+# Hidden fields (versions, prices quoted) are parsed by hand: the numbers that break int().
+HIDDEN_NUMBERS = ["-1", "²", "99999999999", "9" * 5000]
+SHORT = "<bdxtag>"
+CORPUS = [SHORT, *MARKUP, *TEXT_EDGES, *NUMBERS]
+TEXT_PAYLOADS = [SHORT, *MARKUP, *TEXT_EDGES]
 EVALUATED = ("bdx0949", "bdx10<Config")  # MARKUP[8] and [9] rendered as templates
 
 ROLES = ["manager", "branch_head", "service_center", "finance", "admin_dept", "company_admin"]
@@ -80,6 +83,7 @@ SKIP_SUFFIXES = (".pdf", ".xlsx")
 PAGES_PER_PATTERN = 2
 TEXT_TYPES = {"text", "search", "email", "url", "tel", ""}
 TYPED_TYPES = {"number", "date", "time", "datetime-local", "month", "hidden"}
+REPEATED = re.compile(r"-[1-9]\d*-")
 LIVE_ATTRS = re.compile(r"^(on|hx-|data-hx-|bdx)")
 
 
@@ -357,24 +361,32 @@ def test_hostile_input_in_every_form_never_becomes_markup_nor_a_500(client, bran
             forms_done[key] = spec
             form_started = timer.monotonic()
             made_valid = False
-            for name in spec.textual + spec.typed:
+            # Entries 1, 2… of a list of subforms (rooms) are the same fields as entry 0.
+            tested = [n for n in spec.textual + spec.typed if not REPEATED.search(n)]
+            for name in tested:
                 i = next(turn)
                 if name in spec.textual:
-                    payloads = [TEXT_PAYLOADS[i % len(TEXT_PAYLOADS)]]
+                    # Markup short enough for any field's length limit, so that it is
+                    # stored and shown back, then the corpus in turn.
+                    payloads = [SHORT, MARKUP[i % len(MARKUP)]]
+                    if i % 2 == 0:
+                        payloads.append(TEXT_EDGES[i // 2 % len(TEXT_EDGES)])
                     if i % 4 == 0:
-                        payloads.append(NUMBERS[i % len(NUMBERS)])
+                        payloads.append(NUMBERS[i // 4 % len(NUMBERS)])
+                elif dict((f[0], f[1]) for f in spec.fields)[name] == "hidden":
+                    payloads = HIDDEN_NUMBERS
                 else:
                     payloads = NUMBERS
                 for payload in payloads:
                     data = crawler.valid_data(spec)
                     data[name] = [payload]
-                    # Text is posted twice (the second answer is often a 409) and once
+                    # Text is posted twice (the second answer is often a 409), markup once
                     # more in an invalid form; a number or date is refused the first time.
                     for _ in range(2 if payload in TEXT_PAYLOADS else 1):
                         response, _text = crawler.post_form(spec, data, f"{role} {name}")
                         posts_valid += 1
                         made_valid |= response.status_code in (200, 303) and spec.method != "GET"
-                    if payload in TEXT_PAYLOADS:
+                    if payload in MARKUP or payload == SHORT:
                         other = next((t for t in spec.textual if t != name), name)
                         data[other] = [data[other][0] + "\x00"]
                         crawler.post_form(spec, data, f"{role} {name} (invalid)")
