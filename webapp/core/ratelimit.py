@@ -15,6 +15,7 @@ from limits.storage import Storage
 from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp.core.models import RateLimitCounter
+from webapp.core.transactions import read_transaction, write_transaction
 from webapp.extensions import db
 
 SCHEME = "branchdesk+db"
@@ -31,7 +32,8 @@ class DatabaseStorage(Storage):
     """Fixed windows in `rate_limit_counters`, through the request's database session.
 
     Flask-Limiter counts before and after the view, outside its unit of work, and a
-    count must stay when the request's own work is rolled back: each write commits.
+    count must stay when the request's own work is rolled back: each write is a short
+    transaction of its own, each read one that never waits for the write lock.
     """
 
     STORAGE_SCHEME = [SCHEME]
@@ -56,38 +58,40 @@ class DatabaseStorage(Storage):
             )
             .returning(_table.c.count)
         )
-        count = db.session.execute(statement).scalar_one()
-        # Ended windows go as new ones are written, so the table holds live ones only.
-        db.session.execute(sa.delete(_table).where(_table.c.expires_at <= now))
-        db.session.commit()
+        with write_transaction():
+            count = db.session.execute(statement).scalar_one()
+            # Ended windows go as new ones are written: the table holds live ones only.
+            db.session.execute(sa.delete(_table).where(_table.c.expires_at <= now))
         return count
 
     def get(self, key: str) -> int:
-        count = db.session.scalar(
-            sa.select(_table.c.count).where(
-                _table.c.key == _key(key), _table.c.expires_at > time.time()
+        with read_transaction():
+            count = db.session.scalar(
+                sa.select(_table.c.count).where(
+                    _table.c.key == _key(key), _table.c.expires_at > time.time()
+                )
             )
-        )
         return count or 0
 
     def get_expiry(self, key: str) -> float:
         now = time.time()
-        expires = db.session.scalar(
-            sa.select(_table.c.expires_at).where(
-                _table.c.key == _key(key), _table.c.expires_at > now
+        with read_transaction():
+            expires = db.session.scalar(
+                sa.select(_table.c.expires_at).where(
+                    _table.c.key == _key(key), _table.c.expires_at > now
+                )
             )
-        )
         return expires or now
 
     def check(self) -> bool:
-        db.session.execute(sa.select(1))
+        with read_transaction():
+            db.session.execute(sa.select(1))
         return True
 
     def reset(self) -> int:
-        deleted = db.session.execute(sa.delete(_table)).rowcount
-        db.session.commit()
-        return deleted
+        with write_transaction():
+            return db.session.execute(sa.delete(_table)).rowcount
 
     def clear(self, key: str) -> None:
-        db.session.execute(sa.delete(_table).where(_table.c.key == _key(key)))
-        db.session.commit()
+        with write_transaction():
+            db.session.execute(sa.delete(_table).where(_table.c.key == _key(key)))
