@@ -12,7 +12,7 @@ from webapp.accounts.models import Branch
 from webapp.core import clock, outbox
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
-from webapp.core.forms import options
+from webapp.core.forms import options, parse_int
 from webapp.core.htmx import render_page_or_partial
 from webapp.core.models import AuditEntry
 from webapp.core.policy import get_setting
@@ -59,8 +59,10 @@ def quantities(prefix: str) -> dict[int, Decimal | None]:
     for key, raw in request.form.items():
         if not key.startswith(prefix + "-"):
             continue
+        material_id = parse_int(key.split("-", 1)[1])
+        if material_id is None:
+            raise FieldError("materials", _("This material is not in the catalogue."))
         try:
-            material_id = int(key.split("-", 1)[1])
             out[material_id] = Decimal(raw.strip()) if raw.strip() else None
         except (ValueError, InvalidOperation) as exc:
             raise FieldError("materials", _("Quantities are numbers.")) from exc
