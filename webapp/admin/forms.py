@@ -1,4 +1,4 @@
-from datetime import time
+from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 
 from wtforms import (
@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from webapp.core.forms import REQUIRED, BaseForm, QueryForm, strip
+from webapp.core.forms import REQUIRED, BaseForm, DateWindow, QueryForm, strip
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.policy import Setting
 
@@ -76,10 +76,14 @@ def initial_values(current: dict, settings: tuple[Setting, ...]) -> dict:
     return values
 
 
+AUDIT_DAYS = DateWindow(earliest=date(2000, 1, 1), years_ahead=1)
+
+
 class AuditFilterForm(QueryForm):
     person = StringField(_l("Person"), validators=[Optional()], filters=(strip,))
     entity = SelectField(_l("Record type"), validators=[Optional()], validate_choice=False)
     entity_id = IntegerField(_l("Record number"), validators=[Optional()])
     action = StringField(_l("Action"), validators=[Optional()], filters=(strip,))
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    # The log goes back to the company's first day: filtering from long ago is fine.
+    date_from = DateField(_l("From"), validators=[Optional(), AUDIT_DAYS])
+    date_to = DateField(_l("To"), validators=[Optional(), AUDIT_DAYS])
