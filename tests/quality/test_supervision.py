@@ -140,7 +140,9 @@ def test_the_page_is_an_offline_capable_form(client, out):
     assert f'data-outbox="order:{out.id}"' in response.text and 'hx-boost="false"' in response.text
     assert 'data-photos-for="photos"' in response.text
     assert 'name="arrived_at" required type="time" value="11:00"' in response.text
-    assert f"/orders/{out.id}/supervision" in client.get("/sync/today").json["urls"]
+    assert f"/orders/{out.id}/supervision" in [
+        page["url"] for page in client.get("/sync/today").json["pages"]
+    ]
     assert f'href="/orders/{out.id}/supervision"' in client.get(f"/orders/{out.id}").text
 
 

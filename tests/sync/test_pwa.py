@@ -59,5 +59,5 @@ def test_only_marked_full_pages_may_be_kept_for_offline_use(client, login_as):
     partial = client.get("/board", headers={"HX-Request": "true"})
     assert "Offline-Page" not in partial.headers
     assert "Offline-Page" not in client.get("/workers").headers  # personal data stays online
-    today = client.get("/sync/today").json["urls"]
+    today = [page["url"] for page in client.get("/sync/today").json["pages"]]
     assert "/outbox" in today and "/board" in today
