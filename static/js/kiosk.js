@@ -28,5 +28,8 @@
       input.value = key.dataset.key === "clear" ? input.value.slice(0, -1) : input.value + key.dataset.key;
       input.focus();
     });
+    // The keys come alive only now: a tap before this script ran would be lost
+    // without a word on a slow tablet, and the PIN would then be wrong.
+    pad.querySelectorAll("button[data-key]").forEach((key) => { key.disabled = false; });
   });
 })();
