@@ -59,3 +59,14 @@ def test_the_month_report_of_a_month_without_receipts_is_an_empty_report(client,
     assert job.status == "done", job.error if hasattr(job, "error") else job.status
     pdf = client.get(f"/reports/{job.id}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+@pytest.mark.rule("R4", "D5")
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "1999-12", "2026-13", "²-1"])
+def test_the_month_report_refuses_a_month_outside_the_window_next_to_the_field(
+    client, desk, db, month
+):
+    _login(client, desk.manager)
+    response = client.post("/reports/month", data={"month": month})
+    assert response.status_code == 422
+    assert db.session.query(ReportJob).count() == 0

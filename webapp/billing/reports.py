@@ -17,6 +17,7 @@ from webapp.accounts.models import Branch
 from webapp.billing.models import Bill, Receipt, ReportJob
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError
+from webapp.core.forms import DEFAULT_WINDOW
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.pdf import render_pdf_chunked
 from webapp.core.transactions import read_transaction, write_transaction
@@ -34,6 +35,9 @@ def month_bounds(month: str) -> tuple[date, date]:
         first = date(year, number, 1)
     except ValueError as exc:
         raise FieldError("month", _l("Choose a month.")) from exc
+    # The month's end is computed from the next month's start: 9999-12 would overflow.
+    if not DEFAULT_WINDOW.contains(first):
+        raise FieldError("month", DEFAULT_WINDOW.message(first))
     following = date(year + number // 12, number % 12 + 1, 1)
     return first, following - timedelta(days=1)
 
