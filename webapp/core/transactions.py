@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
             dbapi_connection.execute(f"SET lock_timeout = {timeout_ms}")
             dbapi_connection.autocommit = autocommit
 
+    _refuse_writes_in_reads(engine)
     app.before_request(_before_view)
     # Registered after the app's other after-request functions, so it runs first.
     app.after_request(_after_view)
@@ -80,6 +81,35 @@ def _configure_sqlite(engine: sa.Engine, timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes() else "BEGIN")
 
 
+class WriteInReadTransaction(RuntimeError):
+    """A reading request wrote outside `write_transaction()`: a latent "database is locked"."""
+
+
+DML = ("INSERT", "UPDATE", "DELETE")
+
+
+def _refuse_writes_in_reads(engine: sa.Engine) -> None:
+    """A GET the app handles that writes in its read transaction fails at once, everywhere.
+
+    On SQLite such a write fails only when another tablet wrote meanwhile, so it hides
+    until two tablets are busy; refusing it always makes the suite's crawl of every page
+    find it.
+    """
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _check(_connection, _cursor, statement, _parameters, _context, _executemany):
+        if (
+            statement.split(None, 1)[0].upper() in DML
+            and has_request_context()
+            and g.get("reading_request")
+            and _mode.get() != "write"
+        ):
+            raise WriteInReadTransaction(
+                f"{request.method} {request.path} writes in a read transaction: "
+                "use webapp.core.transactions.write_transaction()"
+            )
+
+
 def _writes() -> bool:
     """Whether the transaction about to begin may write."""
     mode = _mode.get()
@@ -97,6 +127,7 @@ def _before_view() -> None:
     view's slow preparations run outside any transaction; the view's own work then
     begins with the write lock."""
     if request.method in SAFE_METHODS:
+        g.reading_request = True
         return
     g.before_view = True
     try:

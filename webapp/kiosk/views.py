@@ -25,6 +25,7 @@ from webapp.core import clock, outbox
 from webapp.core.access import require
 from webapp.core.errors import RuleError
 from webapp.core.scoping import get_scoped_or_404, scoped_select
+from webapp.core.transactions import write_transaction
 from webapp.extensions import db
 from webapp.kiosk import services
 from webapp.kiosk.models import KioskDevice
@@ -241,10 +242,8 @@ def _kiosk_pass(worker: Worker, device: KioskDevice, action: str, order: Order) 
     """
     if request.method == "POST":
         return request.form.get("kiosk_pass", "")
-    db.session.commit()  # ends the read: the write below waits its turn
-    token = services.issue_pass(worker, device, action, f"order:{order.id}")
-    db.session.commit()
-    return token
+    with write_transaction():
+        return services.issue_pass(worker, device, action, f"order:{order.id}")
 
 
 def _form_worker(order_id: int, action: str) -> tuple[KioskDevice, Worker | None, str | None]:
