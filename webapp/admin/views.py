@@ -54,42 +54,48 @@ def audit_log():
     )
 
 
+def _settings_scope() -> tuple[str, dict]:
+    """The settings the user edits, with their values: the company's or their branch's."""
+    if can(current_user, "settings.edit"):
+        return policy.COMPANY, policy.all_settings(current_user.company_id)
+    if can(current_user, "branch_settings.edit") and current_user.branch_id is not None:
+        return policy.BRANCH, policy.branch_settings(current_user.branch_id)
+    abort(403)
+
+
+def _company_read_only(scope: str) -> list | None:
+    """What a branch head reads but does not edit: the company's settings."""
+    if scope != policy.BRANCH:
+        return None
+    values = policy.all_settings(current_user.company_id)
+    return [(s, values[s.key]) for s in policy.settings_of(policy.COMPANY)]
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @require("settings.view")
 def settings():
     """The company administrator edits the company's settings; a branch head edits
     their branch's and reads the company's."""
-    company_id = current_user.company_id
-    if can(current_user, "settings.edit"):
-        scope, current = policy.COMPANY, policy.all_settings(company_id)
-    elif can(current_user, "branch_settings.edit") and current_user.branch_id is not None:
-        scope, current = policy.BRANCH, policy.branch_settings(current_user.branch_id)
-    else:
-        abort(403)
+    scope, current = _settings_scope()
     editable = policy.settings_of(scope)
     form_class = settings_form_class(editable)
-    if request.method == "GET":
-        form = form_class(data=initial_values(current, editable))
-    else:
-        form = form_class()
+    form = (
+        form_class(data=initial_values(current, editable))
+        if request.method == "GET"
+        else form_class()
+    )
     if form.validate_on_submit():
         if scope == policy.COMPANY:
-            policy.update_settings(company_id, form_values(form, editable))
+            policy.update_settings(current_user.company_id, form_values(form, editable))
         else:
             policy.update_branch_settings(current_user.branch, form_values(form, editable))
         db.session.commit()
         return redirect(url_for("admin.settings", saved=1), code=303)
-    company = None
-    if scope == policy.BRANCH:
-        values = policy.all_settings(company_id)
-        company = [(s, values[s.key]) for s in policy.settings_of(policy.COMPANY)]
-    saved = request.args.get("saved") == "1"
-    status = 422 if request.method == "POST" else 200
     return render_template(
         "admin/settings.html",
         form=form,
         scope=scope,
-        company=company,
-        saved=saved,
+        company=_company_read_only(scope),
+        saved=request.args.get("saved") == "1",
         message=_("Settings saved."),
-    ), status
+    ), (422 if request.method == "POST" else 200)
