@@ -19,10 +19,10 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 from PIL import Image, ImageOps
-from werkzeug.test import EnvironBuilder
 
 from tests.databases import migrated_app, sibling_database
 from tests.factories import PASSWORD, World
+from tests.uploads import post_multipart
 from webapp.billing.models import ReportJob
 from webapp.core import clock
 from webapp.core.models import AuditEntry
@@ -180,23 +180,6 @@ def _large_jpeg(megapixels: float) -> bytes:
     return out.getvalue()
 
 
-def _post_file(client, path: str, fields: dict):
-    # Built by hand so the body's temporary file is closed (werkzeug leaves it open).
-    builder = EnvironBuilder(
-        path=path,
-        base_url="http://branchdesk.test",
-        method="POST",
-        data=fields,
-        content_type="multipart/form-data",
-    )
-    environ = builder.get_environ()
-    try:
-        return client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
-
-
 def test_uploaded_images_are_re_encoded_while_other_tablets_can_write(tmp_path, url, monkeypatch):
     app = _app(tmp_path, url)
     other = OtherTablet(url)
@@ -211,7 +194,7 @@ def test_uploaded_images_are_re_encoded_while_other_tablets_can_write(tmp_path, 
     with _served(app) as client:
         username, worker_id = _manager_and_worker(app, role="manager")
         _login(client, username)
-        answer = _post_file(
+        answer = post_multipart(
             client,
             f"/workers/{worker_id}/id-copies",
             {"copy-side": "front", "copy-image": (io.BytesIO(_large_jpeg(8)), "card.jpg")},

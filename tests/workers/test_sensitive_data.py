@@ -7,11 +7,11 @@ import re
 import pytest
 import sqlalchemy as sa
 from PIL import Image
-from werkzeug.test import EnvironBuilder
 
 from tests.conftest import count_rows
 from tests.factories import valid_id_number
 from tests.i18n import zh
+from tests.uploads import post_multipart
 from webapp import create_app
 from webapp.config import TestConfig
 from webapp.core.models import AuditEntry
@@ -32,21 +32,8 @@ def _jpeg_with_exif(size=(600, 380)) -> bytes:
 
 
 def _upload(client, worker, data: bytes, name="card.jpg", side="front"):
-    # Built by hand so the body's temporary file is closed: werkzeug's test
-    # client leaves it open for bodies over 500 KB (a ResourceWarning).
-    builder = EnvironBuilder(
-        path=f"/workers/{worker.id}/id-copies",
-        base_url="http://branchdesk.test",
-        method="POST",
-        data={"copy-side": side, "copy-image": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
-    environ = builder.get_environ()
-    try:
-        return client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
+    fields = {"copy-side": side, "copy-image": (io.BytesIO(data), name)}
+    return post_multipart(client, f"/workers/{worker.id}/id-copies", fields)
 
 
 def test_lists_and_search_results_show_masked_numbers_only(client, login_as, world):
