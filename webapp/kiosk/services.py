@@ -48,8 +48,14 @@ def device_for(token: str | None) -> KioskDevice | None:
 
 def issue_pin(worker: Worker, user) -> str:
     """A new random PIN, shown once; only its hash is kept."""
+    if worker.status == WorkerStatus.SUSPENDED:
+        raise RuleError(
+            _l("%(name)s is suspended: a suspended worker gets no PIN.", name=worker.name)
+        )
     if worker.status != WorkerStatus.ACTIVE:
-        raise RuleError(_l("Only an active worker gets a PIN."))
+        raise RuleError(
+            _l("%(name)s has been dismissed: a dismissed worker gets no PIN.", name=worker.name)
+        )
     pin = "".join(secrets.choice("0123456789") for _ in range(PIN_LENGTH))
     method = current_app.config["PASSWORD_HASH_METHOD"]
     worker.pin_hash = generate_password_hash(pin, method=method)

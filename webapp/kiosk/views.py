@@ -33,7 +33,7 @@ from webapp.orders import services as order_services
 from webapp.orders.forms import CheckinForm, CheckoutForm, EnrollForm, PinForm
 from webapp.orders.models import Order, OrderStatus
 from webapp.orders.services import Actor, OrderConflict
-from webapp.orders.views import checkout_page, do_check_in, do_check_out
+from webapp.orders.views import checkout_page, do_check_in, do_check_out, refused_page
 from webapp.sync.idempotency import offline_capable
 from webapp.workers.models import Worker, WorkerStatus
 
@@ -105,7 +105,10 @@ def issue_pin(worker_id: int):
     except RuleError as error:
         abort(
             make_response(
-                render_template("error.html", title=_("Not allowed"), message=error.message), 422
+                render_template(
+                    "error.html", title=_("No PIN for this worker"), message=error.message
+                ),
+                422,
             )
         )
     db.session.commit()
@@ -275,8 +278,11 @@ def _pass_refused(message: str | None):
     return _leave(message)
 
 
-def _refused(order_id: int):
-    message = str(order_services.conflict_message(db.session.get(Order, order_id)))
+def _refused(order_id: int, error):
+    if isinstance(error, RuleError):
+        message = str(error.message)
+    else:
+        message = str(order_services.conflict_message(db.session.get(Order, order_id)))
     outbox.conflict(message)
     return _leave(message)
 
@@ -289,6 +295,11 @@ def check_out(order_id: int):
     if worker is None:
         return _pass_refused(refusal)
     order = _own_order(worker, order_id)
+    refused = refused_page(
+        order, order_services.CHECK_OUT_FROM, "kiosk/refused.html", title=_("Check out")
+    )
+    if refused:
+        return _no_store(*refused)
     form = CheckoutForm(version=order.version)
     kiosk_pass = _kiosk_pass(worker, device, CHECK_OUT, order)
     if form.validate_on_submit():
@@ -296,14 +307,17 @@ def check_out(order_id: int):
         if error is None:
             return _leave(_("%(name)s, you are checked out. Have a safe trip!", name=worker.name))
         if isinstance(error, OrderConflict | StaleDataError):
-            return _refused(order_id)
+            return _refused(order_id, error)
         return _no_store(
             *checkout_page(
                 order, form, 422, "kiosk/check_out.html", error=error, kiosk_pass=kiosk_pass
             )
         )
+    status = 422 if request.method == "POST" else 200
     return _no_store(
-        *checkout_page(order, form, 200, "kiosk/check_out.html", error=None, kiosk_pass=kiosk_pass)
+        *checkout_page(
+            order, form, status, "kiosk/check_out.html", error=None, kiosk_pass=kiosk_pass
+        )
     )
 
 
@@ -315,6 +329,11 @@ def check_in(order_id: int):
     if worker is None:
         return _pass_refused(refusal)
     order = _own_order(worker, order_id)
+    refused = refused_page(
+        order, order_services.CHECK_IN_FROM, "kiosk/refused.html", title=_("Check in")
+    )
+    if refused:
+        return _no_store(*refused)
     form = CheckinForm(version=order.version)
     error = None
     if form.validate_on_submit():
@@ -322,7 +341,7 @@ def check_in(order_id: int):
         if error is None:
             return _leave(_("%(name)s, you are checked in. Thank you!", name=worker.name))
         if isinstance(error, OrderConflict | StaleDataError):
-            return _refused(order_id)
+            return _refused(order_id, error)
     status = 422 if request.method == "POST" else 200
     return _kiosk_page(
         "kiosk/check_in.html",

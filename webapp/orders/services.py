@@ -305,14 +305,31 @@ def assign(instruction: Instruction, worker: Worker, user, *, confirm_overlap=Fa
     return order
 
 
+# The states an order must be in to be checked out or checked in.
+CHECK_OUT_FROM = (OrderStatus.HANDED_OVER,)
+CHECK_IN_FROM = (OrderStatus.CHECKED_OUT,)
+STALE = _l("Someone else changed this order first. Reload the page and check it again.")
+
+
+def refusal(order: Order, *allowed: OrderStatus):
+    """Why a step allowed only in these states cannot apply to the order now, or None."""
+    return None if order.status in allowed else conflict_message(order, *allowed)
+
+
 def _expect(order: Order, version: int | None, *allowed: OrderStatus) -> None:
-    """Refuse a stale form (version check) or an order in the wrong state (409)."""
-    if version is not None and version != order.version or order.status not in allowed:
-        raise OrderConflict(conflict_message(order))
+    """Refuse an order in the wrong state or a stale form (version check) (409)."""
+    message = refusal(order, *allowed)
+    if message is None and version is not None and version != order.version:
+        message = STALE
+    if message is not None:
+        raise OrderConflict(message)
 
 
-def conflict_message(order: Order):
+def conflict_message(order: Order, *allowed: OrderStatus):
+    """The order's state in words; without `allowed` (or in it) the form was stale."""
     status = OrderStatus(order.status)
+    if status in allowed:
+        return STALE
     if status == OrderStatus.CHECKED_OUT:
         return _l(
             "Already checked out by %(who)s at %(when)s.",
@@ -327,7 +344,11 @@ def conflict_message(order: Order):
         )
     if status == OrderStatus.CANCELLED:
         return _l("This order was cancelled: %(reason)s", reason=order.cancel_reason)
-    return _l("Someone else changed this order first. Reload the page and check it again.")
+    if allowed and status == OrderStatus.ASSIGNED:
+        return _l("This order is not yet handed over to the worker.")
+    if allowed and status == OrderStatus.HANDED_OVER:
+        return _l("This order is handed over but not yet checked out.")
+    return STALE
 
 
 def cancel(order: Order, reason: str, user, version: int | None = None) -> None:
@@ -554,7 +575,7 @@ def check_out(
     version: int | None = None,
 ) -> Checkout:
     """Dispatch (出单): every R10 check ticked, materials issued, the worker signs."""
-    _expect(order, version, OrderStatus.HANDED_OVER)
+    _expect(order, version, *CHECK_OUT_FROM)
     if actor.worker_id is not None and actor.worker_id != order.worker_id:
         raise RuleError(_l("This is not your order."))
     missing = [str(label) for key, label in required_checks(order) if key not in ticked]
@@ -618,7 +639,7 @@ def working_day_end(order: Order, branch: Branch) -> datetime:
 
 def check_in(order: Order, data: CheckIn, actor: Actor, version: int | None = None) -> Visit:
     """Return (回单): hours, materials back, and the registration form (R11)."""
-    _expect(order, version, OrderStatus.CHECKED_OUT)
+    _expect(order, version, *CHECK_IN_FROM)
     if actor.worker_id is not None and actor.worker_id != order.worker_id:
         raise RuleError(_l("This is not your order."))
     if data.actual_start < order.checked_out_at - timedelta(minutes=5):

@@ -369,6 +369,18 @@ def checkout_page(order: Order, form: CheckoutForm, status: int, template: str, 
     ), status
 
 
+def refused_page(order: Order, allowed, template: str, **context):
+    """The page for a step the order's state does not allow now (409, no form), or None.
+
+    A form sent from the outbox gets the same reason and is kept for the office.
+    """
+    message = services.refusal(order, *allowed)
+    if message is None:
+        return None
+    outbox.conflict(message)
+    return render_template(template, order=order, message=message, **context), 409
+
+
 def do_check_out(order: Order, form: CheckoutForm, actor: Actor, device: str):
     """Shared by the manager's tablet and the kiosk; returns an error response or None."""
     ticked = {key for key, _label in services.CHECKS if form[key].data}
@@ -398,6 +410,11 @@ def do_check_out(order: Order, form: CheckoutForm, actor: Actor, device: str):
 @offline_page
 def check_out(order_id: int):
     order = get_order_or_404(order_id)
+    refused = refused_page(
+        order, services.CHECK_OUT_FROM, "orders/refused.html", title=_("Check out")
+    )
+    if refused:
+        return refused
     form = CheckoutForm(version=order.version)
     if form.validate_on_submit():
         error = do_check_out(order, form, Actor.of_user(current_user), g.device_label)
@@ -406,7 +423,8 @@ def check_out(order_id: int):
         if isinstance(error, OrderConflict | StaleDataError):
             return _conflict(order, error)
         return checkout_page(order, form, 422, "orders/check_out.html", error=error)
-    return checkout_page(order, form, 200, "orders/check_out.html", error=None)
+    status = 422 if request.method == "POST" else 200
+    return checkout_page(order, form, status, "orders/check_out.html", error=None)
 
 
 def checkin_data(order: Order, form: CheckinForm) -> services.CheckIn:
@@ -446,6 +464,11 @@ def do_check_in(order: Order, form: CheckinForm, actor: Actor):
 @offline_page
 def check_in(order_id: int):
     order = get_order_or_404(order_id)
+    refused = refused_page(
+        order, services.CHECK_IN_FROM, "orders/refused.html", title=_("Check in")
+    )
+    if refused:
+        return refused
     form = CheckinForm(version=order.version)
     if form.validate_on_submit():
         error = do_check_in(order, form, Actor.of_user(current_user))
