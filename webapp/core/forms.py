@@ -2,8 +2,11 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
+from babel import support
 from flask import abort
+from flask_babel import get_locale
 from flask_wtf import FlaskForm  # noqa: TID251 (the one subclass)
 from wtforms import (
     DateField,
@@ -15,6 +18,7 @@ from wtforms import (
     SelectMultipleField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -201,10 +205,37 @@ class _Refuse:
         raise StopValidation(self.message)
 
 
+@cache
+def _wtforms_catalogue(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class _WTFormsTranslations:
+    """WTForms' own messages in the request's language, each catalogue parsed once per
+    process: Flask-WTF parses the .mo file again in every request that builds a form."""
+
+    def gettext(self, string):
+        locale = get_locale()
+        return string if locale is None else _wtforms_catalogue(str(locale)).ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        locale = get_locale()
+        if locale is None:
+            return singular if n == 1 else plural
+        return _wtforms_catalogue(str(locale)).ungettext(singular, plural, n)
+
+
+_TRANSLATIONS = _WTFormsTranslations()
+
+
 class BaseForm(FlaskForm):
     """Every form of the app: NUL in text, numbers that are not numbers or too large, and
     dates outside the field's window are refused next to the field, before the field's
     own validators see them (NumberRange would raise on "sNaN")."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _TRANSLATIONS
 
     def validate(self, extra_validators=None):
         for field in _leaves(self):

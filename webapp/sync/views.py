@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.orm import selectinload
 
 from webapp.accounts import services as account_services
 from webapp.core import audit, clock
@@ -36,6 +37,16 @@ bp = Blueprint("sync", __name__)
 SKIPPED_STATIC = (".map", ".md", "LICENSE")
 # What a page kept for today is rendered with: the tablet's login, device and language.
 FORWARDED = ("Cookie", "Accept-Language", "User-Agent")
+# What an order's pages read of it, loaded for all of today's orders in one query each.
+PAGE_RELATIONS = (
+    Order.customer,
+    Order.worker,
+    Order.items,
+    Order.checkout,
+    Order.visit,
+    Order.materials,
+    Order.consent,
+)
 
 
 @cache
@@ -142,9 +153,12 @@ def today():
     the tablet's own GET would render it (its cookies), and only pages the service
     worker may keep are in the answer.
     """
-    urls = _todays_urls()
     expires = account_services.session_expires_at(current_user)
     db.session.commit()  # the sub-requests read in transactions of their own
+    # The sub-requests share this request's session, whose identity map holds only what is
+    # referenced: `orders` keeps today's orders and what their pages read loaded for all.
+    orders = _todays_orders()
+    urls = _todays_urls(orders)
     client = current_app.test_client(use_cookies=False)
     headers = {name: value for name, value in request.headers.items() if name in FORWARDED}
     environ = {"REMOTE_ADDR": request.remote_addr or ""}
@@ -160,24 +174,31 @@ def today():
     return response
 
 
-def _todays_urls() -> list[str]:
+def _todays_orders() -> list[Order]:
+    if not can(current_user, "orders.dispatch"):
+        return []
+    today_ = clock.local_today()
+    return db.session.scalars(
+        scoped_select(Order)
+        .where(
+            Order.service_date.between(today_ - timedelta(days=1), today_),
+            Order.status.in_(
+                [OrderStatus.ASSIGNED, OrderStatus.HANDED_OVER, OrderStatus.CHECKED_OUT]
+            ),
+        )
+        .options(*(selectinload(relation) for relation in PAGE_RELATIONS))
+    ).all()
+
+
+def _todays_urls(orders: list[Order]) -> list[str]:
     urls = [url_for("sync.outbox")]
     if can(current_user, "orders.dispatch"):
         urls.append(url_for("orders.board"))
-        today_ = clock.local_today()
-        orders = db.session.scalars(
-            scoped_select(Order).where(
-                Order.service_date.between(today_ - timedelta(days=1), today_),
-                Order.status.in_(
-                    [OrderStatus.ASSIGNED, OrderStatus.HANDED_OVER, OrderStatus.CHECKED_OUT]
-                ),
-            )
-        ).all()
-        for order in orders:
-            for endpoint in ("detail", "check_out", "check_in", "consent"):
-                urls.append(url_for(f"orders.{endpoint}", order_id=order.id))
-            if can(current_user, "supervision.record"):
-                urls.append(url_for("quality.supervise", order_id=order.id))
+    for order in orders:
+        for endpoint in ("detail", "check_out", "check_in", "consent"):
+            urls.append(url_for(f"orders.{endpoint}", order_id=order.id))
+        if can(current_user, "supervision.record"):
+            urls.append(url_for("quality.supervise", order_id=order.id))
     return urls
 
 
