@@ -57,6 +57,9 @@ def test_an_order_page_does_not_load_again_what_today_loaded_for_all_orders(clie
         # The login, the order (scoped), its history and brief: 10; its customer, worker,
         # items, materials, visit, check-out and consent come from today's load (12 before).
         assert statements[f"/orders/{order.id}"] <= 10, statements
+    # The catalogue, the customer's file and the policy settings are read once for all
+    # pages; a check-out page then only resolves its login and loads its order.
+    assert statements[f"/orders/{day[0].id}/check-out"] <= 4, statements
 
 
 @pytest.mark.rule("D1")
@@ -78,3 +81,21 @@ def test_wtforms_messages_are_translated_without_parsing_the_catalogue_per_reque
 
     with client.application.test_request_context(headers={"Accept-Language": "zh-CN"}):
         assert _TRANSLATIONS.gettext("This field is required.") != "This field is required."
+
+
+@pytest.mark.rule("D1")
+def test_reads_are_kept_only_while_pages_render_together(world, db):
+    from webapp.core.models import PolicySetting
+    from webapp.core.policy import get_setting
+    from webapp.core.snapshot import rendering_together
+
+    company_id = world.branches["A"].company_id
+    before = get_setting(company_id, "session_idle_minutes")
+    with rendering_together():
+        assert get_setting(company_id, "session_idle_minutes") == before
+        db.session.add(
+            PolicySetting(company_id=company_id, key="session_idle_minutes", value=str(before + 1))
+        )
+        db.session.flush()
+        assert get_setting(company_id, "session_idle_minutes") == before  # one snapshot
+    assert get_setting(company_id, "session_idle_minutes") == before + 1

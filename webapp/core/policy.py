@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from webapp.core import audit
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.models import BranchSetting, PolicySetting
+from webapp.core.snapshot import repeated_read
 from webapp.extensions import db
 
 
@@ -203,6 +204,7 @@ def _stored(scope_column, scope_id: int, model) -> dict[str, str]:
     )
 
 
+@repeated_read
 def get_setting(company_id: int, key: str, branch_id: int | None = None):
     """The value of a setting; a branch's setting needs the branch, and only exists there."""
     setting = BY_KEY[key]

@@ -15,6 +15,7 @@ from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.policy import get_setting
 from webapp.core.signatures import SignatureRejected, decode_signature
+from webapp.core.snapshot import repeated_read
 from webapp.customers.models import Customer
 from webapp.extensions import db
 from webapp.orders.models import (
@@ -153,6 +154,7 @@ def save_material(company_id: int, name: str, unit: str, is_tool: bool):
     return material
 
 
+@repeated_read
 def catalogue(company_id: int):
     items = db.session.scalars(
         sa.select(ServiceItem)
@@ -472,6 +474,7 @@ def customer_brief(customer: Customer, notes: list | None = None) -> Briefing:
     return Briefing(customer, past, last_visit, notes or [], spent)
 
 
+@repeated_read
 def briefing(order: Order) -> Briefing:
     """What the manager reads before dispatch: the customer file and open reminders."""
     return customer_brief(order.customer, open_notes(order))

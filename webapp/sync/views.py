@@ -25,6 +25,7 @@ from webapp.core import audit, clock
 from webapp.core.access import require
 from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, scoped_select
+from webapp.core.snapshot import rendering_together
 from webapp.extensions import db
 from webapp.kiosk.services import device_for
 from webapp.orders.models import Order, OrderStatus
@@ -163,10 +164,11 @@ def today():
     headers = {name: value for name, value in request.headers.items() if name in FORWARDED}
     environ = {"REMOTE_ADDR": request.remote_addr or ""}
     pages = []
-    for url in urls:
-        page = client.get(url, headers=headers, environ_base=environ)
-        if page.status_code == 200 and page.headers.get(OFFLINE_PAGE) == "1":
-            pages.append({"url": url, "html": page.get_data(as_text=True)})
+    with rendering_together():
+        for url in urls:
+            page = client.get(url, headers=headers, environ_base=environ)
+            if page.status_code == 200 and page.headers.get(OFFLINE_PAGE) == "1":
+                pages.append({"url": url, "html": page.get_data(as_text=True)})
     body = {"pages": pages, "expires": expires}
     response = make_response(json.dumps(body, ensure_ascii=False))
     response.mimetype = "application/json"
