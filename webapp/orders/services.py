@@ -310,6 +310,9 @@ def assign(instruction: Instruction, worker: Worker, user, *, confirm_overlap=Fa
 # The states an order must be in to be checked out or checked in.
 CHECK_OUT_FROM = (OrderStatus.HANDED_OVER,)
 CHECK_IN_FROM = (OrderStatus.CHECKED_OUT,)
+# The check-in page is shown (and kept for use offline) from the hand-over on: a
+# check-out entered without network is followed by its check-in before either is sent.
+CHECK_IN_PAGE_FROM = (OrderStatus.HANDED_OVER, *CHECK_IN_FROM)
 STALE = _l("Someone else changed this order first. Reload the page and check it again.")
 
 

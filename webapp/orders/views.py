@@ -464,9 +464,8 @@ def do_check_in(order: Order, form: CheckinForm, actor: Actor):
 @offline_page
 def check_in(order_id: int):
     order = get_order_or_404(order_id)
-    refused = refused_page(
-        order, services.CHECK_IN_FROM, "orders/refused.html", title=_("Check in")
-    )
+    allowed = services.CHECK_IN_FROM if request.method == "POST" else services.CHECK_IN_PAGE_FROM
+    refused = refused_page(order, allowed, "orders/refused.html", title=_("Check in"))
     if refused:
         return refused
     form = CheckinForm(version=order.version)
