@@ -126,6 +126,17 @@
     }
   });
 
+  // The send buttons of outbox forms come disabled and come alive only now that the
+  // listener above is in place: a tap before this script ran would post the form
+  // past the outbox, and offline the browser's error page would swallow it.
+  function armForms() {
+    document.querySelectorAll("form[data-outbox]:not([data-capturing]) [data-outbox-submit]")
+      .forEach((button) => { button.disabled = false; });
+  }
+  armForms();
+  document.addEventListener("branchdesk:content", armForms);
+  document.addEventListener("htmx:load", armForms);
+
   // A record of this page that waited for the network has arrived: say so, and
   // lead to what it made.
   document.addEventListener("branchdesk:applied", (event) => {
