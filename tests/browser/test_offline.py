@@ -894,3 +894,34 @@ def test_fifty_days_of_random_drops_and_crashes_lose_and_double_nothing(
             f"{lost} lost, {duplicated} duplicated submissions"
         )
     assert (lost, duplicated) == (0, 0), "\n".join(problems)
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "D6", "R10")
+def test_a_tap_before_the_pages_script_runs_is_not_lost(server, office, browser, zh):
+    """The outbox's send button and the kiosk's keypad are live only once their scripts
+    listen: before, a send would post past the outbox (offline, into the browser's error
+    page) and a PIN digit would vanish. Here the scripts never load, so nothing is live."""
+    [order_id] = office.handed_over()
+    worker_id, _name, _pin = office.pin(order_id)
+    # Without the service worker, so that every script request is seen (and refused) here.
+    context = browser.new_context(service_workers="block", locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.route("**/static/js/{outbox,kiosk}.js*", lambda route: route.abort())
+        log_in(page, server.base_url, MANAGER, zh("Log in"))
+        page.goto(f"{server.base_url}/orders/{order_id}/check-out")
+        expect(page.locator("form[data-outbox] button[type=submit]")).to_be_disabled()
+
+        context.clear_cookies()
+        context.add_cookies([{"name": "bd_kiosk", "value": office.kiosk(), "url": server.base_url}])
+        page.goto(f"{server.base_url}/kiosk/w/{worker_id}")
+        expect(page.locator(".keypad [data-key]")).to_have_count(11)
+        for key in page.locator(".keypad [data-key]").all():
+            expect(key).to_be_disabled()
+
+        page.unroute("**/static/js/{outbox,kiosk}.js*")
+        page.reload()
+        expect(page.locator('.keypad [data-key="1"]')).to_be_enabled()
+    finally:
+        context.close()
