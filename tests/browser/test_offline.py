@@ -777,18 +777,24 @@ class Chaos:
         set_network(self.page.context, online=True)
 
 
+# The app's bound (a kept page or the offline page within seconds of a dead server) is
+# proven by test_a_server_that_never_answers_costs_the_tablet_a_few_seconds; here a
+# navigation during a crash may also wait for the page's scripts on a starved machine.
+CHAOS_NAVIGATION_MS = 30_000
+
+
 def _go(page: Page, url: str) -> None:
     """Open a page; an outbox record that just landed may be taking the tablet to the
     order's page at that moment, which cancels the first try."""
     for _ in range(3):
         try:
-            page.goto(url)
+            page.goto(url, timeout=CHAOS_NAVIGATION_MS)
             return
         except PlaywrightError as error:
             if "ERR_ABORTED" not in str(error) and "interrupted" not in str(error):
                 raise
-            page.wait_for_load_state()
-    page.goto(url)
+            page.wait_for_load_state(timeout=CHAOS_NAVIGATION_MS)
+    page.goto(url, timeout=CHAOS_NAVIGATION_MS)
 
 
 def _records(page: Page) -> list[dict]:
