@@ -72,17 +72,34 @@ const pages = new workbox.strategies.NetworkFirst({
 
 const offlinePage = async () => (await workbox.precaching.matchPrecache(OFFLINE_URL)) || Response.error();
 
+// The kept copy of this page, or the offline page.
+const fallback = async (request) => (
+  (await caches.match(request, { cacheName: PAGES, ignoreVary: true })) || offlinePage()
+);
+
+// A page is handed to the tab only once all of it has arrived: a server that dies
+// mid-page would otherwise leave the tab on half a form that never finishes loading.
+// A cut-short body fails here, and the tab gets the kept copy instead (the kept copy
+// is not replaced by the broken one). Redirects pass as they are.
+const wholePage = async (options) => {
+  const response = await pages.handle(options);
+  if (response.type !== "basic") return response;
+  const body = await response.arrayBuffer();
+  const { status, statusText, headers } = response;
+  return new Response(body, { status, statusText, headers });
+};
+
 workbox.routing.registerRoute(
   ({ request, url }) => request.mode === "navigate" && !/\.[a-z0-9]+$/i.test(url.pathname),
   async (options) => {
     let timer;
     const late = new Promise((resolve) => {
-      timer = setTimeout(() => resolve(offlinePage()), NAVIGATION_TIMEOUT_MS);
+      timer = setTimeout(() => resolve(fallback(options.request)), NAVIGATION_TIMEOUT_MS);
     });
     try {
-      return await Promise.race([pages.handle(options), late]);
+      return await Promise.race([wholePage(options), late]);
     } catch (error) {
-      return offlinePage();
+      return fallback(options.request);
     } finally {
       clearTimeout(timer);
     }

@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import log_in, sign
 from tests.browser.offline_kit import MANAGER, Office, dump, outbox, set_network, wait_until_ready
+from tests.browser.proxy import CuttingProxy
 from tests.browser.server import AppServer
 from tests.databases import sibling_database
 from webapp.orders.models import Checkout
@@ -670,6 +671,27 @@ def test_a_server_that_never_answers_costs_the_tablet_a_few_seconds(server, offi
     finally:
         server.thaw()
     assert kept_after < 8 and offline_after < 8, (kept_after, offline_after)
+
+
+@pytest.mark.browser
+@pytest.mark.rule("D1", "R10")
+def test_a_page_cut_short_by_a_dying_server_gives_the_kept_copy(server, office, new_page, zh):
+    """The server dies after the headers and a few bytes of the page: the tablet shows
+    the whole kept copy, not half a form that never finishes loading, and keeps it."""
+    [order_id] = office.handed_over()
+    with CuttingProxy(server.port) as proxy:
+        page = new_page(768, 1024)
+        log_in(page, proxy.base_url, MANAGER, zh("Log in"))
+        wait_until_ready(page)
+        path = f"/orders/{order_id}/check-in"
+        proxy.cut_next(path)
+        page.goto(f"{proxy.base_url}{path}", timeout=15_000)
+        expect(page.locator("form[data-outbox] button[type=submit]")).to_be_enabled()
+        assert proxy.cuts == 1
+
+        set_network(page.context, online=False)
+        page.goto(f"{proxy.base_url}{path}")
+        expect(page.locator("#actual_start")).to_be_visible()
 
 
 @pytest.mark.browser
