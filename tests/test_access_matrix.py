@@ -16,7 +16,8 @@ from PIL import Image, ImageDraw
 
 from tests.factories import PASSWORD, World
 from webapp.accounts.models import Branch, Company
-from webapp.assessments.services import AssessmentData, Room, Schedule, accept_assessment
+from webapp.assessments.proposal import Room
+from webapp.assessments.services import AssessmentData, Schedule, accept_assessment
 from webapp.billing.models import ReportJob
 from webapp.billing.services import close_day, create_slip, issue_bill, issue_receipt
 from webapp.core import clock

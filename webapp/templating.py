@@ -44,7 +44,7 @@ NAVIGATION = (
 
 
 def _session_expires() -> int | str:
-    """The login's absolute end, for the page to forget the kept pages then (outbox.js)."""
+    """The login's absolute end, for the page to forget the kept pages then (offline-pages.js)."""
     if not current_user.is_authenticated:
         return ""
     return session_expires_at(current_user) or ""

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABELS, Outcome
-from webapp.assessments.services import MAX_ROOMS
+from webapp.assessments.proposal import MAX_ROOMS
 from webapp.billing.forms import YuanField
 from webapp.core.forms import (
     NOTE_MAX,
