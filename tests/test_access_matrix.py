@@ -15,12 +15,12 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.factories import PASSWORD, World
-from webapp.accounts.models import Branch, Company
 from webapp.assessments.services import AssessmentData, Room, Schedule, accept_assessment
 from webapp.billing.models import ReportJob
 from webapp.billing.services import close_day, create_slip, issue_bill, issue_receipt
 from webapp.core import clock
 from webapp.core.clock import local_today
+from webapp.core.org import Branch, Company
 from webapp.core.roles import PERMISSIONS, Role
 from webapp.extensions import db as _db
 from webapp.kiosk.services import enroll

@@ -11,7 +11,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from webapp.accounts.models import Branch
 from webapp.assessments.models import (
     Assessment,
     AssessmentLine,
@@ -25,6 +24,7 @@ from webapp.core import audit, clock, outbox
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import format_yuan
+from webapp.core.org import Branch
 from webapp.core.photos import decode_photos
 from webapp.core.policy import get_setting
 from webapp.core.signatures import SignatureRejected, decode_signature

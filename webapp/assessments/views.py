@@ -6,13 +6,13 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.accounts.models import Branch
 from webapp.assessments import services
 from webapp.assessments.forms import AssessmentForm, NewCustomerAssessmentForm
 from webapp.assessments.models import Assessment, AssessmentPhoto, ServicePlan
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import options, phone_value
+from webapp.core.org import Branch
 from webapp.core.photos import takes_photos
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.scoping import get_scoped_or_404, visible_branch_ids

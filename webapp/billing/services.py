@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from webapp.accounts.models import Branch
 from webapp.billing.models import (
     PAYMENT_METHODS,
     Bill,
@@ -22,6 +21,7 @@ from webapp.billing.models import (
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.org import Branch
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
 

@@ -2,7 +2,6 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.accounts.models import Branch
 from webapp.billing import exports, reports, services
 from webapp.billing.forms import BillForm, DayForm, PayRuleForm, ReceiptForm, SlipForm, VoidForm
 from webapp.billing.models import Bill, DaySettlement, Receipt, ReportJob, WorkerSlip
@@ -11,6 +10,7 @@ from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import options
 from webapp.core.htmx import render_page_or_partial
+from webapp.core.org import Branch
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.roles import can
 from webapp.core.scoping import (

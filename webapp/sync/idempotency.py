@@ -32,8 +32,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from webapp.accounts.models import Branch
 from webapp.core import audit, clock
+from webapp.core.org import Branch
 from webapp.extensions import db
 from webapp.kiosk.services import device_for
 from webapp.sync.models import Submission, SubmissionStatus

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from webapp.accounts.models import Branch, Company
 from webapp.core import audit, clock
+from webapp.core.org import Branch, Company
 from webapp.core.policy import get_setting
 from webapp.extensions import db
 from webapp.sync.models import Submission, SubmissionStatus
