@@ -20,6 +20,7 @@ from webapp.billing.models import ReportJob
 from webapp.billing.services import close_day, create_slip, issue_bill, issue_receipt
 from webapp.core import clock
 from webapp.core.clock import local_today
+from webapp.core.offline.models import Submission, SubmissionStatus
 from webapp.core.org import Branch, Company
 from webapp.core.roles import PERMISSIONS, Role
 from webapp.extensions import db as _db
@@ -39,7 +40,6 @@ from webapp.orders.services import (
     save_service_item,
 )
 from webapp.quality.services import Observation, record_supervision
-from webapp.sync.models import Submission, SubmissionStatus
 from webapp.workers.services import add_talk, store_id_copy
 
 BRANCH_ROLES = {Role.MANAGER, Role.BRANCH_HEAD}

@@ -10,11 +10,11 @@ from webapp.billing.models import PAYMENT_METHODS
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.masking import mask_phone
 from webapp.core.money import format_yuan, rmb_upper
+from webapp.core.offline.idempotency import sender
 from webapp.core.phones import display_phone
 from webapp.core.roles import ROLE_LABELS, Role, can
 from webapp.orders.models import ORDER_STATUS_LABELS, ROOM_KIND_LABELS, UNIT_LABELS
 from webapp.quality.models import CHECKLIST
-from webapp.sync.idempotency import sender
 from webapp.workers.models import (
     ESCALATION_LABELS,
     GENDER_LABELS,

@@ -20,10 +20,11 @@ from webapp.assessments.models import (
     PlanVisit,
     ServicePlan,
 )
-from webapp.core import audit, clock, outbox
+from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import format_yuan
+from webapp.core.offline import outbox
 from webapp.core.org import Branch
 from webapp.core.photos import decode_photos
 from webapp.core.policy import get_setting

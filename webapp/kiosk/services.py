@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.core import audit, clock
@@ -17,6 +17,8 @@ from webapp.kiosk.models import KioskDevice, KioskPass, PinFailure
 from webapp.workers.models import Worker, WorkerStatus
 
 PIN_LENGTH = 6
+# The enrolled tablet's secret token.
+COOKIE = "bd_kiosk"
 
 
 def enroll(branch, name: str, user) -> tuple[KioskDevice, str]:
@@ -44,6 +46,17 @@ def device_for(token: str | None) -> KioskDevice | None:
             KioskDevice.token_digest == token_digest(token), KioskDevice.revoked_at.is_(None)
         )
     )
+
+
+def this_tablet() -> KioskDevice | None:
+    """The enrolled shared tablet this request comes from, if it is one."""
+    return device_for(request.cookies.get(COOKIE))
+
+
+def outbox_sender() -> str:
+    """The shared tablet as the outbox names a sender (core.offline): `kiosk:<id>`."""
+    device = this_tablet()
+    return f"kiosk:{device.id}" if device else ""
 
 
 def issue_pin(worker: Worker, user) -> str:

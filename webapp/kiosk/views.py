@@ -21,9 +21,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.accounts import services as account_services
 from webapp.accounts.services import without_staff_login
-from webapp.core import clock, outbox
+from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import RuleError
+from webapp.core.offline import outbox
+from webapp.core.offline.idempotency import offline_capable
 from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.core.transactions import write_transaction
 from webapp.extensions import db
@@ -34,11 +36,9 @@ from webapp.orders.forms import CheckinForm, CheckoutForm, EnrollForm, PinForm
 from webapp.orders.models import Order, OrderStatus
 from webapp.orders.services import Actor, OrderConflict
 from webapp.orders.views import checkout_page, do_check_in, do_check_out, refused_page
-from webapp.sync.idempotency import offline_capable
 from webapp.workers.models import Worker, WorkerStatus
 
 bp = Blueprint("kiosk", __name__)
-COOKIE = "bd_kiosk"
 IDLE = timedelta(seconds=60)
 # What a kiosk pass is for (KioskPass.action).
 CHECK_OUT, CHECK_IN = "order.check_out", "order.check_in"
@@ -58,7 +58,7 @@ def manage():
         db.session.commit()
         response = redirect(url_for("kiosk.start"), code=303)
         response.set_cookie(
-            COOKIE,
+            services.COOKIE,
             token,
             max_age=5 * 365 * 24 * 3600,
             httponly=True,
@@ -121,7 +121,7 @@ def issue_pin(worker_id: int):
 
 
 def _device() -> KioskDevice:
-    device = services.device_for(request.cookies.get(COOKIE))
+    device = services.this_tablet()
     if device is None:
         abort(make_response(render_template("kiosk/not_enrolled.html"), 403))
     g.device_label = f"{g.device_label} · kiosk {device.name}"

@@ -5,10 +5,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from webapp.core import audit, clock
+from webapp.core.offline.models import Submission, SubmissionStatus
 from webapp.core.org import Branch, Company
 from webapp.core.policy import get_setting
 from webapp.extensions import db
-from webapp.sync.models import Submission, SubmissionStatus
 
 
 def purge_resolved(company_id: int | None = None, now: datetime | None = None) -> int:

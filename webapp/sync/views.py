@@ -23,15 +23,15 @@ from sqlalchemy.orm import selectinload
 from webapp.accounts import services as account_services
 from webapp.core import audit, clock
 from webapp.core.access import require
+from webapp.core.offline.models import Submission, SubmissionStatus
+from webapp.core.offline.pages import OFFLINE_PAGE, offline_page
 from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.core.snapshot import rendering_together
 from webapp.extensions import db
-from webapp.kiosk.services import device_for
+from webapp.kiosk.services import this_tablet
 from webapp.orders.models import Order, OrderStatus
 from webapp.sync.forms import ResolveForm
-from webapp.sync.models import Submission, SubmissionStatus
-from webapp.sync.pages import OFFLINE_PAGE, offline_page
 from webapp.sync.services import purge_resolved
 
 bp = Blueprint("sync", __name__)
@@ -122,7 +122,7 @@ def offline():
 @bp.get("/outbox")
 @offline_page
 def outbox():
-    kiosk = device_for(request.cookies.get("bd_kiosk")) is not None
+    kiosk = this_tablet() is not None
     template = "sync/outbox_kiosk.html" if kiosk and not current_user.is_authenticated else None
     return render_template(template or "sync/outbox.html")
 
@@ -133,7 +133,7 @@ def hello():
     user = None
     if current_user.is_authenticated:
         user = {"id": f"user:{current_user.id}", "name": current_user.display_name}
-    kiosk = device_for(request.cookies.get("bd_kiosk"))
+    kiosk = this_tablet()
     body = {
         "csrf_token": generate_csrf(),
         "user": user,
