@@ -132,7 +132,7 @@ ROUTES = {
         "/settlements/{settlement}.pdf",
         PERMISSIONS["settlements.view"],
     ),
-    "billing.pay_rule": ("POST", "/workers/{worker}/pay-rule", PERMISSIONS["billing.issue"]),
+    "workers.pay_rule": ("POST", "/workers/{worker}/pay-rule", PERMISSIONS["billing.issue"]),
     "billing.slips": ("GET", "/slips", PERMISSIONS["settlements.view"]),
     "billing.slip": ("GET", "/slips/{slip}", PERMISSIONS["settlements.view"]),
     "billing.start_report": ("POST", "/reports/month", PERMISSIONS["settlements.view"]),

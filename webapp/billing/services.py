@@ -21,6 +21,7 @@ from webapp.billing.models import (
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.money import round_fen
 from webapp.core.org import Branch
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
@@ -35,8 +36,7 @@ class Line:
 
     @property
     def amount_fen(self) -> int:
-        amount = self.quantity * self.unit_price_fen
-        return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return round_fen(self.quantity * self.unit_price_fen)
 
 
 def price_order(order: Order) -> list[Line]:
@@ -362,7 +362,7 @@ def create_slip(worker, start: date, end: date, deductions: list[tuple[int, str]
                 "customer": order.customer.name,
                 "hours": str(hours),
                 "billed_fen": billed,
-                "pay_fen": int(pay.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+                "pay_fen": round_fen(pay),
             }
         )
     pay_fen = sum(line["pay_fen"] for line in lines)

@@ -3,12 +3,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.billing import exports, reports, services
-from webapp.billing.forms import BillForm, DayForm, PayRuleForm, ReceiptForm, SlipForm, VoidForm
+from webapp.billing.forms import BillForm, ReceiptForm, SlipForm, VoidForm
 from webapp.billing.models import Bill, DaySettlement, Receipt, ReportJob, WorkerSlip
 from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
-from webapp.core.forms import options
+from webapp.core.forms import DayForm, options
 from webapp.core.htmx import render_page_or_partial
 from webapp.core.org import Branch
 from webapp.core.printing import chinese_pdf, pdf_response
@@ -213,24 +213,6 @@ def settlement_pdf(settlement_id: int):
 
 
 # -- workers' settlement slips -------------------------------------------------
-
-
-@bp.post("/workers/<int:worker_id>/pay-rule")
-@require("billing.issue")
-def pay_rule(worker_id: int):
-    worker = get_scoped_or_404(Worker, worker_id)
-    form = PayRuleForm(prefix="pay")
-    if form.validate_on_submit():
-        try:
-            services.set_pay_rule(
-                worker, form.rule.data, form.rate.fen, form.share_percent.data or 0
-            )
-        except FieldError as error:
-            form.rule.errors = [*form.rule.errors, error.message]
-        else:
-            db.session.commit()
-            return redirect(url_for("workers.detail", worker_id=worker.id) + "#pay", code=303)
-    return render_template("billing/pay_rule.html", worker=worker, form=form), 422
 
 
 def _slip_form() -> SlipForm:
