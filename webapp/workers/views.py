@@ -1,4 +1,3 @@
-import sqlalchemy as sa
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -30,24 +29,10 @@ from webapp.workers.forms import (
 from webapp.workers.models import ADDRESS_PARTS, STATUS_LABELS, Talk, Worker, WorkerStatus
 
 bp = Blueprint("workers", __name__)
-PAGE_SIZE = 50
 
 
 def get_worker_or_404(worker_id: int) -> Worker:
     return get_scoped_or_404(Worker, worker_id)
-
-
-def _search_query(q: str, status: str):
-    query = scoped_select(Worker)
-    if status in STATUS_LABELS:
-        query = query.where(Worker.status == status)
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit() or ch in "xX")
-        conditions = [Worker.name.contains(q, autoescape=True), Worker.badge_no == q]
-        if len(digits) >= 4:
-            conditions.append(Worker.mobile.contains(digits, autoescape=True))
-        query = query.where(sa.or_(*conditions))
-    return query.order_by(Worker.status, Worker.badge_no).limit(PAGE_SIZE)
 
 
 @bp.get("/workers")
@@ -65,13 +50,13 @@ def index():
         return redirect(address, code=303)
     if id_refused:
         form.q.data = ""
-    workers = db.session.scalars(_search_query(form.q.data or "", form.status.data or ""))
+    workers = services.search(form.q.data or "", form.status.data or "")
     response = render_page_or_partial(
         "workers/index.html",
         "workers/_rows.html",
         form=form,
         id_form=IdSearchForm(),
-        workers=list(workers),
+        workers=workers,
         id_refused=id_refused or request.args.get("refused") == "id",
     )
     if id_refused:
