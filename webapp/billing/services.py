@@ -53,7 +53,7 @@ def price_order(order: Order) -> list[Line]:
     return lines
 
 
-def _day_closed(branch_id: int, day: date) -> DaySettlement | None:
+def day_closed(branch_id: int, day: date) -> DaySettlement | None:
     return db.session.scalar(
         sa.select(DaySettlement).where(
             DaySettlement.branch_id == branch_id, DaySettlement.day == day
@@ -146,7 +146,7 @@ def issue_receipt(bill: Bill, method: str, user, replaces: Receipt | None = None
             _l("Receipt %(code)s was issued for this bill already.", code=bill.valid_receipt.code)
         )
     branch, today = _branch_today(bill.branch_id)
-    if _day_closed(branch.id, today):
+    if day_closed(branch.id, today):
         raise RuleError(_l("Today has been closed: no more receipts today."))
     now = clock.now()
     receipt = Receipt(
@@ -183,7 +183,7 @@ def void_receipt(receipt: Receipt, reason: str, user) -> None:
         raise RuleError(_l("This receipt is void already."))
     if not reason:
         raise FieldError("reason", _l("Give the reason."))
-    if _day_closed(receipt.branch_id, receipt.day):
+    if day_closed(receipt.branch_id, receipt.day):
         raise RuleError(_l("The day of this receipt has been closed: it can no longer change."))
     receipt.voided_at, receipt.voided_by, receipt.void_reason = (
         clock.now(),
@@ -254,7 +254,7 @@ def close_day(branch: Branch, day: date, user) -> DaySettlement:
         raise RuleError(
             _l("Not yet checked in: %(names)s. Check them in before closing the day.", names=names)
         )
-    existing = _day_closed(branch.id, day)
+    existing = day_closed(branch.id, day)
     if existing is not None:
         raise RuleError(_closed_message(existing))
     settlement = DaySettlement(
@@ -274,7 +274,7 @@ def close_day(branch: Branch, day: date, user) -> DaySettlement:
         with db.session.begin_nested():
             db.session.add(settlement)
     except IntegrityError as exc:
-        existing = _day_closed(branch.id, day)
+        existing = day_closed(branch.id, day)
         raise RuleError(_closed_message(existing)) from exc
     audit.record("day.close", settlement, changes={"total_fen": figures.total_fen}, label=str(day))
     return settlement

@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -128,28 +130,26 @@ def settlement():
     form.validate_or_404()
     branch = chosen_branch()
     day = form.day.data or clock.local_today(branch.timezone)
-    refusal = day_error = None
-    if request.method == "POST":
-        if not can(current_user, "settlements.close"):
-            abort(403)
-        try:
-            services.close_day(branch, day, current_user)
-            db.session.commit()
-            return redirect(url_for("billing.settlement", day=day.isoformat()), code=303)
-        except FieldError as error:
-            day_error = error.message
-        except RuleError as error:
-            db.session.rollback()
-            refusal = error.message
-    closed = db.session.scalar(
-        scoped_select(DaySettlement).where(
-            DaySettlement.branch_id == branch.id, DaySettlement.day == day
-        )
-    )
+    if request.method == "GET":
+        return _settlement_page(branch, day)
+    if not can(current_user, "settlements.close"):
+        abort(403)
+    try:
+        services.close_day(branch, day, current_user)
+    except FieldError as error:
+        return _settlement_page(branch, day, day_error=error.message)
+    except RuleError as error:
+        db.session.rollback()
+        return _settlement_page(branch, day, refusal=error.message)
+    db.session.commit()
+    return redirect(url_for("billing.settlement", day=day.isoformat()), code=303)
+
+
+def _settlement_page(branch: Branch, day: date, refusal=None, day_error=None):
     return render_template(
         "billing/settlement.html",
         figures=services.day_figures(branch, day),
-        closed=closed,
+        closed=services.day_closed(branch.id, day),
         branch=branch,
         refusal=refusal,
         day_error=day_error,
