@@ -148,9 +148,10 @@ def seed_orders(per_branch: int) -> None:
     from decimal import Decimal
 
     from webapp import create_app
-    from webapp.accounts.models import Branch, User
+    from webapp.accounts.models import User
     from webapp.core import clock
     from webapp.core.errors import RuleError
+    from webapp.core.org import Branch
     from webapp.core.roles import Role
     from webapp.customers.models import Customer
     from webapp.extensions import db

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 from stdnum.cn import ric
 
-from webapp.accounts.models import Branch, Company, User
+from webapp.accounts.models import User
 from webapp.accounts.services import create_user
+from webapp.core.org import Branch, Company
 from webapp.core.roles import Role
 from webapp.customers.services import create_customer
 from webapp.extensions import db

@@ -15,13 +15,14 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.factories import PASSWORD, World
-from webapp.accounts.models import Branch, Company
 from webapp.assessments.proposal import Room
 from webapp.assessments.services import AssessmentData, Schedule, accept_assessment
 from webapp.billing.models import ReportJob
 from webapp.billing.services import close_day, create_slip, issue_bill, issue_receipt
 from webapp.core import clock
 from webapp.core.clock import local_today
+from webapp.core.offline.models import Submission, SubmissionStatus
+from webapp.core.org import Branch, Company
 from webapp.core.roles import PERMISSIONS, Role
 from webapp.extensions import db as _db
 from webapp.kiosk.services import enroll
@@ -40,7 +41,6 @@ from webapp.orders.services import (
     save_service_item,
 )
 from webapp.quality.services import Observation, record_supervision
-from webapp.sync.models import Submission, SubmissionStatus
 from webapp.workers.services import add_talk, store_id_copy
 
 BRANCH_ROLES = {Role.MANAGER, Role.BRANCH_HEAD}
@@ -133,7 +133,7 @@ ROUTES = {
         "/settlements/{settlement}.pdf",
         PERMISSIONS["settlements.view"],
     ),
-    "billing.pay_rule": ("POST", "/workers/{worker}/pay-rule", PERMISSIONS["billing.issue"]),
+    "workers.pay_rule": ("POST", "/workers/{worker}/pay-rule", PERMISSIONS["billing.issue"]),
     "billing.slips": ("GET", "/slips", PERMISSIONS["settlements.view"]),
     "billing.slip": ("GET", "/slips/{slip}", PERMISSIONS["settlements.view"]),
     "billing.start_report": ("POST", "/reports/month", PERMISSIONS["settlements.view"]),

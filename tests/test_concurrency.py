@@ -218,7 +218,8 @@ def test_a_page_opened_while_another_tablet_writes_waits_instead_of_failing(comm
     has written since it began; the refresh must wait its turn, not fail the page.
     """
     from tests.factories import PASSWORD
-    from webapp.accounts.models import Company, LoginSession
+    from webapp.accounts.models import LoginSession
+    from webapp.core.org import Company
 
     with committed_app.test_request_context(method="POST"):
         user = World.build().user("manager")

@@ -46,13 +46,16 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.admin.views import bp as admin_bp
     from webapp.assessments.views import bp as assessments_bp
     from webapp.billing.views import bp as billing_bp
+    from webapp.core.offline import idempotency as offline
     from webapp.customers.views import bp as customers_bp
+    from webapp.kiosk import services as kiosk_services
     from webapp.kiosk.views import bp as kiosk_bp
     from webapp.orders.views import bp as orders_bp
     from webapp.quality.views import bp as quality_bp
     from webapp.sync.views import bp as sync_bp
     from webapp.workers.views import bp as workers_bp
 
+    offline.init_app(app, kiosk_services.outbox_sender)
     login_manager.user_loader(account_services.resume_session)
     login_manager.unauthorized_handler(account_services.unauthorized)
     login_manager.session_protection = None

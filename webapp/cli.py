@@ -36,7 +36,7 @@ def keys_init():
 
 
 def _database_is_empty() -> bool:
-    from webapp.accounts.models import Company
+    from webapp.core.org import Company
 
     return db.session.scalar(sa.select(sa.func.count(Company.id))) == 0
 

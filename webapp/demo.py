@@ -7,9 +7,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from stdnum.cn import ric
 
-from webapp.accounts.models import Branch, Company
 from webapp.accounts.services import create_user
 from webapp.core import clock
+from webapp.core.org import Branch, Company
 from webapp.core.roles import Role
 from webapp.customers.models import Customer
 from webapp.customers.services import create_customer

@@ -9,12 +9,12 @@ from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABE
 from webapp.billing.models import PAYMENT_METHODS
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.masking import mask_phone
-from webapp.core.money import format_yuan, rmb_upper
+from webapp.core.money import format_yuan, rmb_upper, yuan_text
+from webapp.core.offline.idempotency import sender
 from webapp.core.phones import display_phone
 from webapp.core.roles import ROLE_LABELS, Role, can
 from webapp.orders.models import ORDER_STATUS_LABELS, ROOM_KIND_LABELS, UNIT_LABELS
 from webapp.quality.models import CHECKLIST
-from webapp.sync.idempotency import sender
 from webapp.workers.models import (
     ESCALATION_LABELS,
     GENDER_LABELS,
@@ -89,6 +89,7 @@ def register(app) -> None:
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["yuan"] = format_yuan
     app.jinja_env.filters["rmb_upper"] = rmb_upper
+    app.jinja_env.filters["yuan_text"] = yuan_text
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["datetime"] = lambda v: (
         format_datetime(v, "yyyy-MM-dd HH:mm") if v else ""

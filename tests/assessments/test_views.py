@@ -15,10 +15,10 @@ from tests.factories import PASSWORD
 from tests.orders.conftest import outbox_send, signature
 from webapp.assessments.models import Assessment, AssessmentPhoto, PlanVisit
 from webapp.core.models import AuditEntry
+from webapp.core.offline.models import Submission
 from webapp.core.photos import MAX_FORM_BYTES
 from webapp.customers.models import Customer
 from webapp.orders.models import Instruction, ServiceItem
-from webapp.sync.models import Submission
 
 pytestmark = pytest.mark.rule("R3", "D4")
 

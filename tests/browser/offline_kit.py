@@ -20,6 +20,7 @@ from webapp import create_app
 from webapp.accounts.models import LoginSession, User
 from webapp.config import Config
 from webapp.core import clock
+from webapp.core.offline.models import Submission
 from webapp.core.policy import get_setting
 from webapp.customers.models import Customer
 from webapp.extensions import db
@@ -27,7 +28,6 @@ from webapp.kiosk import services as kiosk_services
 from webapp.orders import services
 from webapp.orders.models import Checkout, Order, OrderStatus, ServiceItem, Visit
 from webapp.orders.services import Actor, CheckIn, Slot
-from webapp.sync.models import Submission
 from webapp.workers.models import Worker, WorkerStatus
 
 MANAGER = "manager1"  # the demo's manager of 海曙网店

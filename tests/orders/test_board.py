@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.orders.conftest import TODAY, TOMORROW, shanghai
-from webapp.accounts.models import Branch
 from webapp.core.models import AuditEntry
+from webapp.core.org import Branch
 from webapp.core.policy import get_setting, update_branch_settings
 from webapp.orders import services
 from webapp.orders.models import IdleList, Order, OrderStatus

@@ -12,10 +12,10 @@ from tests.i18n import zh
 from tests.orders.conftest import TICKED, outbox_send, signature
 from webapp.accounts.models import LoginSession
 from webapp.core.models import AuditEntry
+from webapp.core.offline.models import Submission, SubmissionStatus
 from webapp.core.policy import update_settings
 from webapp.kiosk import services as kiosk_services
 from webapp.orders.models import Checkout, Order, OrderStatus, Visit
-from webapp.sync.models import Submission, SubmissionStatus
 
 
 def _login(client, user):

@@ -16,9 +16,9 @@ from tests.factories import PASSWORD
 from tests.i18n import zh
 from tests.orders.conftest import TICKED, outbox_send, shanghai, signature
 from webapp.core.models import AuditEntry
+from webapp.core.offline.models import Submission, SubmissionStatus
 from webapp.kiosk import services as kiosk_services
 from webapp.orders.models import Checkout, Order, OrderStatus, OvertimeConsent, Visit
-from webapp.sync.models import Submission, SubmissionStatus
 
 
 def _login(client, user):
@@ -265,7 +265,7 @@ def test_the_answer_is_committed_with_the_rows_so_a_crash_after_it_loses_nothing
     def power_cut(*_args, **_kwargs):
         raise RuntimeError("the server died right after the commit")
 
-    monkeypatch.setattr("webapp.sync.idempotency._applied", power_cut)
+    monkeypatch.setattr("webapp.core.offline.idempotency._applied", power_cut)
     with pytest.raises(RuntimeError):
         outbox_send(client, url, data, key)
     monkeypatch.undo()

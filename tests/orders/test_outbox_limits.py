@@ -12,11 +12,11 @@ from tests.factories import PASSWORD
 from tests.i18n import zh
 from tests.orders.conftest import TICKED, outbox_send, shanghai, signature
 from webapp.core.models import AuditEntry
+from webapp.core.offline.idempotency import sender
+from webapp.core.offline.models import Submission, SubmissionStatus
 from webapp.core.policy import update_settings
 from webapp.kiosk import services as kiosk_services
 from webapp.orders.models import Checkout, Order, OrderStatus
-from webapp.sync.idempotency import sender
-from webapp.sync.models import Submission, SubmissionStatus
 from webapp.sync.services import purge_resolved
 
 KEY_TAKEN = "This record's key belongs to another record."

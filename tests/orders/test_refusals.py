@@ -11,11 +11,11 @@ from tests.conftest import count_rows
 from tests.factories import PASSWORD
 from tests.i18n import zh
 from tests.orders.conftest import TICKED, outbox_send, signature
+from webapp.core.offline.models import Submission, SubmissionStatus
 from webapp.kiosk import services as kiosk_services
 from webapp.kiosk.models import KioskPass
 from webapp.orders import services
 from webapp.orders.models import Checkout, Order, OrderStatus, Visit
-from webapp.sync.models import Submission, SubmissionStatus
 from webapp.workers.models import WorkerStatus
 from webapp.workers.services import change_status
 

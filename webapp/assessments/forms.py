@@ -17,7 +17,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABELS, Outcome
 from webapp.assessments.proposal import MAX_ROOMS
-from webapp.billing.forms import YuanField
 from webapp.core.forms import (
     NOTE_MAX,
     REQUIRED,
@@ -26,6 +25,7 @@ from webapp.core.forms import (
     CnPhone,
     F,
     Finite,
+    YuanField,
     optional,
     options,
     parse_int,

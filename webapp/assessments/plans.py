@@ -5,10 +5,10 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from webapp.accounts.models import Branch
 from webapp.assessments.models import PlanVisit, ServicePlan
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError
+from webapp.core.org import Branch
 from webapp.core.policy import get_setting
 from webapp.extensions import db
 from webapp.orders.models import Instruction

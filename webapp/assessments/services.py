@@ -12,7 +12,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from webapp.accounts.models import Branch
 from webapp.assessments.customer_file import write_back
 from webapp.assessments.models import (
     Assessment,
@@ -24,10 +23,12 @@ from webapp.assessments.models import (
 )
 from webapp.assessments.plans import assign_if_free, extend_plan
 from webapp.assessments.proposal import Proposal, Room, check_rooms, propose
-from webapp.core import audit, clock, outbox
+from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import format_yuan
+from webapp.core.offline import outbox
+from webapp.core.org import Branch
 from webapp.core.photos import decode_photos
 from webapp.core.signatures import SignatureRejected, decode_signature
 from webapp.customers.models import Customer

@@ -6,13 +6,15 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.accounts.models import Branch
 from webapp.assessments import plans, proposal, services
 from webapp.assessments.forms import AssessmentForm, NewCustomerAssessmentForm
 from webapp.assessments.models import Assessment, AssessmentPhoto, ServicePlan
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import options, phone_value
+from webapp.core.offline.idempotency import offline_capable
+from webapp.core.offline.pages import offline_page
+from webapp.core.org import Branch
 from webapp.core.photos import takes_photos
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.scoping import get_scoped_or_404, visible_branch_ids
@@ -20,8 +22,6 @@ from webapp.customers import services as customer_services
 from webapp.customers.models import Customer
 from webapp.extensions import db
 from webapp.orders.models import ServiceItem
-from webapp.sync.idempotency import offline_capable
-from webapp.sync.pages import offline_page
 from webapp.workers.models import Worker, WorkerStatus
 
 bp = Blueprint("assessments", __name__)

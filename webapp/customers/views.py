@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from webapp.assessments import services as assessment_services
 from webapp.core.access import require
-from webapp.core.forms import options, phone_value
+from webapp.core.forms import SearchForm, options, phone_value
 from webapp.core.htmx import render_page_or_partial
 from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, visible_branches
@@ -12,7 +12,6 @@ from webapp.customers.forms import CustomerForm
 from webapp.customers.models import Customer
 from webapp.extensions import db
 from webapp.orders import services as order_services
-from webapp.workers.forms import SearchForm
 
 bp = Blueprint("customers", __name__)
 

@@ -1,7 +1,5 @@
 """The shared tablet: a worker taps their name, enters their PIN, signs out or in."""
 
-from datetime import timedelta
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -21,9 +19,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.accounts import services as account_services
 from webapp.accounts.services import without_staff_login
-from webapp.core import clock, outbox
+from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import RuleError
+from webapp.core.offline import outbox
+from webapp.core.offline.idempotency import offline_capable
 from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.core.transactions import write_transaction
 from webapp.extensions import db
@@ -31,15 +31,12 @@ from webapp.kiosk import services
 from webapp.kiosk.models import KioskDevice
 from webapp.orders import services as order_services
 from webapp.orders.forms import CheckinForm, CheckoutForm, EnrollForm, PinForm
-from webapp.orders.models import Order, OrderStatus
+from webapp.orders.models import Order
 from webapp.orders.services import Actor, OrderConflict
 from webapp.orders.views import checkout_page, do_check_in, do_check_out, refused_page
-from webapp.sync.idempotency import offline_capable
 from webapp.workers.models import Worker, WorkerStatus
 
 bp = Blueprint("kiosk", __name__)
-COOKIE = "bd_kiosk"
-IDLE = timedelta(seconds=60)
 # What a kiosk pass is for (KioskPass.action).
 CHECK_OUT, CHECK_IN = "order.check_out", "order.check_in"
 
@@ -58,7 +55,7 @@ def manage():
         db.session.commit()
         response = redirect(url_for("kiosk.start"), code=303)
         response.set_cookie(
-            COOKIE,
+            services.COOKIE,
             token,
             max_age=5 * 365 * 24 * 3600,
             httponly=True,
@@ -121,7 +118,7 @@ def issue_pin(worker_id: int):
 
 
 def _device() -> KioskDevice:
-    device = services.device_for(request.cookies.get(COOKIE))
+    device = services.this_tablet()
     if device is None:
         abort(make_response(render_template("kiosk/not_enrolled.html"), 403))
     g.device_label = f"{g.device_label} · kiosk {device.name}"
@@ -130,12 +127,11 @@ def _device() -> KioskDevice:
 
 def _signed_in_worker(device: KioskDevice) -> Worker | None:
     """The worker who entered their PIN less than a minute ago on this tablet."""
-    worker_id, seen = session.get("kiosk_worker"), session.get("kiosk_seen", 0)
-    if not worker_id or clock.now().timestamp() - seen > IDLE.total_seconds():
+    worker = services.worker_at_tablet(
+        device, session.get("kiosk_worker"), session.get("kiosk_seen", 0)
+    )
+    if worker is None:
         session.pop("kiosk_worker", None)
-        return None
-    worker = db.session.get(Worker, worker_id)
-    if worker is None or worker.branch_id != device.branch_id:
         return None
     session["kiosk_seen"] = clock.now().timestamp()
     return worker
@@ -216,16 +212,7 @@ def orders():
     device, worker = _worker_or_start()
     if worker is None:
         return _leave()
-    today = clock.local_today(device.branch.timezone)
-    rows = db.session.scalars(
-        sa.select(Order)
-        .where(
-            Order.worker_id == worker.id,
-            Order.status.in_([OrderStatus.HANDED_OVER, OrderStatus.CHECKED_OUT]),
-            Order.service_date >= today - timedelta(days=1),
-        )
-        .order_by(Order.service_date, Order.window_start)
-    ).all()
+    rows = services.open_orders(worker, device)
     return _kiosk_page("kiosk/orders.html", worker=worker, orders=rows)
 
 

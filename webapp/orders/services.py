@@ -8,11 +8,12 @@ import sqlalchemy as sa
 from flask_babel import format_datetime
 from sqlalchemy.orm import selectinload
 
-from webapp.accounts.models import Branch
 from webapp.billing.models import Bill
-from webapp.core import audit, clock, outbox
+from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.offline import outbox
+from webapp.core.org import Branch
 from webapp.core.policy import get_setting
 from webapp.core.signatures import SignatureRejected, decode_signature
 from webapp.core.snapshot import repeated_read

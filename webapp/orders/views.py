@@ -8,13 +8,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from webapp.accounts.models import Branch
-from webapp.core import clock, outbox
+from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import options, parse_int
 from webapp.core.htmx import render_page_or_partial
 from webapp.core.models import AuditEntry
+from webapp.core.offline import outbox
+from webapp.core.offline.idempotency import offline_capable
+from webapp.core.offline.pages import offline_page
+from webapp.core.org import Branch
 from webapp.core.policy import get_setting
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.scoping import (
@@ -42,8 +45,6 @@ from webapp.orders.forms import (
 )
 from webapp.orders.models import IdleList, Instruction, Order, OrderStatus
 from webapp.orders.services import Actor, OrderConflict, OverlapWarning
-from webapp.sync.idempotency import offline_capable
-from webapp.sync.pages import offline_page
 from webapp.workers.models import Worker
 
 bp = Blueprint("orders", __name__)

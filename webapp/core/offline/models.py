@@ -33,7 +33,7 @@ class Submission(db.Model):
     path: Mapped[str] = mapped_column(sa.String(200))
     entity_key: Mapped[str] = mapped_column(sa.String(60), index=True)
     payload_digest: Mapped[str] = mapped_column(sa.String(64))
-    # Who sent it (sync.idempotency.sender): a key replays only for its sender and route.
+    # Who sent it (core.offline.idempotency.sender): a key replays only for its sender and route.
     sender: Mapped[str] = mapped_column(sa.String(40), default="")
     status: Mapped[str] = mapped_column(sa.String(10), index=True)
     actor_name: Mapped[str] = mapped_column(sa.String(100))

@@ -22,6 +22,7 @@ A POST without the header is an ordinary form post and the view runs untouched.
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
 from html.parser import HTMLParser
@@ -32,11 +33,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from webapp.accounts.models import Branch
 from webapp.core import audit, clock
+from webapp.core.offline.models import Submission, SubmissionStatus
+from webapp.core.org import Branch
 from webapp.extensions import db
-from webapp.kiosk.services import device_for
-from webapp.sync.models import Submission, SubmissionStatus
 
 KEY = "Idempotency-Key"
 REPLAYED = "Idempotency-Replayed"
@@ -68,12 +68,16 @@ def offline_capable(model, id_arg: str):
     return decorate
 
 
+def init_app(app, device_sender: Callable[[], str]) -> None:
+    """Name who sends when no one is logged in: the shared tablet, as its area knows it."""
+    app.extensions["offline_device_sender"] = device_sender
+
+
 def sender() -> str:
     """Who sends from this browser: `user:<id>`, or the shared tablet `kiosk:<id>`."""
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
-    device = device_for(request.cookies.get("bd_kiosk"))
-    return f"kiosk:{device.id}" if device else ""
+    return current_app.extensions["offline_device_sender"]()
 
 
 def _payload() -> dict[str, list[str]]:
@@ -231,7 +235,7 @@ def _refused(entity_key, branch_id, key, digest, payload, explanation: str, scop
     size = len(json.dumps(payload, ensure_ascii=False).encode())
     if size > current_app.config["REFUSED_PAYLOAD_MAX_BYTES"]:
         return _too_large(entity_key, branch_id, key, explanation, size)
-    body = render_template("sync/_refused.html", explanation=explanation)
+    body = render_template("offline/_refused.html", explanation=explanation)
     submission = Submission(
         client_uuid=key,
         branch_id=branch_id,

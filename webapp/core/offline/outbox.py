@@ -1,7 +1,7 @@
 """What a view or service needs to know about an outbox send (see OFFLINE.md).
 
 A form submitted from a tablet's outbox arrives with an `Idempotency-Key` header and
-the time the user pressed the button. `webapp.sync.idempotency` reads them; services
+the time the user pressed the button. `webapp.core.offline.idempotency` reads them; services
 use `entered_at()` for the moment a record happened and `key()` to store the key with
 the row they create, in the same transaction.
 """
