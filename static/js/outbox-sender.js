@@ -1,6 +1,6 @@
 // The outbox's sender: one drain at a time (across tabs with Web Locks) sends each
 // waiting record with its own Idempotency-Key and a fresh CSRF token, until the server
-// confirms; the server side is webapp/sync/idempotency.py. The service worker never
+// confirms; the server side is webapp/core/offline/idempotency.py. The service worker never
 // sees these POSTs.
 
 import { carryVersion, database, STORE } from "./outbox-store.js";

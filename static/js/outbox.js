@@ -1,7 +1,7 @@
 // The outbox: forms marked data-outbox are saved on the tablet first (IndexedDB),
 // then sent by one sender across tabs, each with its own Idempotency-Key, until the
 // server confirms. The contract is in OFFLINE.md; the server side is
-// webapp/sync/idempotency.py. The service worker never sees these POSTs.
+// webapp/core/offline/idempotency.py. The service worker never sees these POSTs.
 //
 // This module starts it on every page; the parts are outbox-store.js (the records),
 // outbox-sender.js (sending them), outbox-forms.js (the forms that make them),

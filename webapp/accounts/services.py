@@ -153,7 +153,7 @@ def unauthorized():
 
 # On any answer to a request that came with a login which is no longer alive (idle,
 # past the absolute limit, disabled, logged out elsewhere): the tablet then forgets
-# the pages it kept for offline use (static/js/outbox.js, templates/sync/sw.js).
+# the pages it kept for offline use (static/js/offline-pages.js, templates/sync/sw.js).
 SESSION_ENDED = "Session-Ended"
 
 
