@@ -16,7 +16,7 @@ from tests.orders.conftest import (  # noqa: F401 - fixtures
     outside_request,
     request_context,
 )
-from webapp.orders.services import save_item_rules, save_service_item
+from webapp.catalogue.services import save_item_rules, save_service_item
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from webapp.assessments.services import Schedule, extend_plan, plan_dates
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.models import AuditEntry
 from webapp.core.policy import update_settings
-from webapp.orders.models import Instruction, Order
+from webapp.dispatch.models import Instruction
+from webapp.orders.models import Order
 from webapp.workers.models import WorkerStatus
 
 pytestmark = pytest.mark.rule("R3", "D4")

@@ -14,10 +14,11 @@ from tests.assessments.helpers import HUGE_PHOTO, error_next_to, jpeg_data_url, 
 from tests.factories import PASSWORD
 from tests.orders.conftest import outbox_send, signature
 from webapp.assessments.models import Assessment, AssessmentPhoto, PlanVisit
+from webapp.catalogue.models import ServiceItem
 from webapp.core.models import AuditEntry
 from webapp.core.photos import MAX_FORM_BYTES
 from webapp.customers.models import Customer
-from webapp.orders.models import Instruction, ServiceItem
+from webapp.dispatch.models import Instruction
 from webapp.sync.models import Submission
 
 pytestmark = pytest.mark.rule("R3", "D4")

@@ -18,8 +18,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image, ImageDraw
 
-from webapp.orders import services
-from webapp.orders.services import Actor, CheckIn, Slot
+from webapp.catalogue import services as catalogue_services
+from webapp.dispatch import services as dispatch_services
+from webapp.dispatch.services import Slot
+from webapp.orders.services import Actor
+from webapp.visits import services as visit_services
+from webapp.visits.services import CheckIn
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FROZEN = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)  # Monday 09:00 Shanghai
@@ -139,11 +143,11 @@ class Catalogue:
 def catalogue(world) -> Catalogue:
     company_id = world.company.id
     return Catalogue(
-        cleaning=services.save_service_item(company_id, "日常保洁", "hour", 4000),
-        windows=services.save_service_item(company_id, "擦玻璃", "job", 12000),
-        detergent=services.save_material(company_id, "清洁剂", "瓶", False),
-        cloths=services.save_material(company_id, "抹布", "块", False),
-        vacuum=services.save_material(company_id, "吸尘器", "台", True),
+        cleaning=catalogue_services.save_service_item(company_id, "日常保洁", "hour", 4000),
+        windows=catalogue_services.save_service_item(company_id, "擦玻璃", "job", 12000),
+        detergent=catalogue_services.save_material(company_id, "清洁剂", "瓶", False),
+        cloths=catalogue_services.save_material(company_id, "抹布", "块", False),
+        vacuum=catalogue_services.save_material(company_id, "吸尘器", "台", True),
     )
 
 
@@ -168,7 +172,7 @@ class Desk:
         notes="",
     ):
         customer = customer or self.world.customer()
-        return services.create_instruction(
+        return dispatch_services.create_instruction(
             self.branch,
             customer,
             items if items is not None else [self.catalogue.cleaning],
@@ -189,16 +193,18 @@ class Desk:
     ):
         worker = worker or self.world.worker()
         instruction = self.instruction(customer, day, start, end, hours)
-        return services.assign(instruction, worker, self.manager, confirm_overlap=confirm_overlap)
+        return dispatch_services.assign(
+            instruction, worker, self.manager, confirm_overlap=confirm_overlap
+        )
 
     def handed_over(self, notes="带上吸尘器，客户家有猫。", **kw):
         order = self.order(**kw)
-        services.hand_over(order, notes, self.manager)
+        dispatch_services.hand_over(order, notes, self.manager)
         return order
 
     def checked_out(self, issued=None, actor=None, **kw):
         order = self.handed_over(**kw)
-        services.check_out(
+        visit_services.check_out(
             order,
             ticked=set(ALL_CHECKS),
             issued=issued or {},
@@ -214,7 +220,7 @@ class Desk:
             work_done=fields.pop("work_done", "厨房、客厅保洁"),
             **fields,
         )
-        return services.check_in(order, data, actor or Actor.of_worker(order.worker))
+        return visit_services.check_in(order, data, actor or Actor.of_worker(order.worker))
 
 
 @pytest.fixture

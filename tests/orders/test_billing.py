@@ -150,7 +150,7 @@ def test_a_slip_pays_hours_or_a_share_and_subtracts_deductions(checked_in, desk,
 
 @pytest.mark.rule("R8")
 def test_the_briefing_shows_what_the_customer_spent(checked_in, desk):
-    from webapp.orders.services import customer_brief
+    from webapp.briefing.services import customer_brief
 
     first = checked_in()
     services.issue_bill(first, 0, "", desk.manager)

@@ -184,7 +184,7 @@ def test_the_papers_of_the_day_print_in_chinese(client, desk, db, clock, checked
     from datetime import time as clock_time
 
     from tests.orders.conftest import TODAY, shanghai, signature
-    from webapp.orders.services import give_consent
+    from webapp.visits.services import give_consent
 
     later = desk.handed_over(start=clock_time(16), end=clock_time(18))
     give_consent(later, shanghai(TODAY, 19, 30), signature(), desk.manager)

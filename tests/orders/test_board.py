@@ -11,8 +11,9 @@ from tests.orders.conftest import TODAY, TOMORROW, shanghai
 from webapp.accounts.models import Branch
 from webapp.core.models import AuditEntry
 from webapp.core.policy import get_setting, update_branch_settings
-from webapp.orders import services
-from webapp.orders.models import IdleList, Order, OrderStatus
+from webapp.dispatch import services as dispatch_services
+from webapp.dispatch.models import IdleList
+from webapp.orders.models import Order, OrderStatus
 from webapp.workers.models import WorkerStatus
 from webapp.workers.services import change_status
 
@@ -34,7 +35,7 @@ def day_out(desk, world, clock):
 def test_afternoon_workers_not_back_after_the_end_of_the_day_are_listed(desk, day_out, clock):
     morning, afternoon, at_noon, returned = day_out
     clock.set(shanghai(TODAY, 18, 30))
-    board = services.day_board(desk.branch, TODAY)
+    board = dispatch_services.day_board(desk.branch, TODAY)
     assert board.not_returned == {afternoon.id, at_noon.id}
     assert morning.id not in board.not_returned  # a morning order is not R14's concern
     assert returned.id not in board.not_returned
@@ -43,7 +44,7 @@ def test_afternoon_workers_not_back_after_the_end_of_the_day_are_listed(desk, da
 @pytest.mark.rule("R14")
 def test_nobody_is_missing_before_the_end_of_the_day(desk, day_out, clock):
     clock.set(shanghai(TODAY, 17, 30))
-    assert services.day_board(desk.branch, TODAY).not_returned == set()
+    assert dispatch_services.day_board(desk.branch, TODAY).not_returned == set()
 
 
 @pytest.mark.rule("R14")
@@ -51,7 +52,10 @@ def test_the_end_of_the_day_is_the_setting(desk, world, day_out, clock):
     _, afternoon, at_noon, _ = day_out
     update_branch_settings(desk.branch, {"working_day_end": time(17)})
     clock.set(shanghai(TODAY, 17, 30))
-    assert services.day_board(desk.branch, TODAY).not_returned == {afternoon.id, at_noon.id}
+    assert dispatch_services.day_board(desk.branch, TODAY).not_returned == {
+        afternoon.id,
+        at_noon.id,
+    }
     # Another branch's end of the day is its own.
     assert get_setting(world.company.id, "working_day_end", branch_id=world.branches["B"].id) == (
         time(18)
@@ -62,8 +66,11 @@ def test_the_end_of_the_day_is_the_setting(desk, world, day_out, clock):
 def test_yesterdays_board_still_shows_who_never_came_back(desk, day_out, clock):
     _, afternoon, at_noon, _ = day_out
     clock.set(shanghai(TOMORROW, 9))
-    assert services.day_board(desk.branch, TODAY).not_returned == {afternoon.id, at_noon.id}
-    assert services.day_board(desk.branch, TOMORROW).not_returned == set()
+    assert dispatch_services.day_board(desk.branch, TODAY).not_returned == {
+        afternoon.id,
+        at_noon.id,
+    }
+    assert dispatch_services.day_board(desk.branch, TOMORROW).not_returned == set()
 
 
 @pytest.mark.rule("R14")
@@ -71,7 +78,7 @@ def test_checking_in_takes_the_worker_off_the_list(desk, day_out, clock):
     _, afternoon, at_noon, _ = day_out
     clock.set(shanghai(TODAY, 18, 30))
     desk.check_in(afternoon, shanghai(TODAY, 13), shanghai(TODAY, 16))
-    assert services.day_board(desk.branch, TODAY).not_returned == {at_noon.id}
+    assert dispatch_services.day_board(desk.branch, TODAY).not_returned == {at_noon.id}
 
 
 @pytest.mark.rule("R5", "R6")
@@ -87,17 +94,17 @@ def test_the_board_lists_the_days_orders_and_the_idle_workers(desk, world, db):
     morning = desk.order(worker=early, day=TOMORROW, start=time(8), end=time(10))
     second = desk.order(worker=early, day=TOMORROW, start=time(10), end=time(12))
     cancelled = desk.order(worker=cancelled_only, day=TOMORROW, start=time(9), end=time(11))
-    services.cancel(cancelled, "客户改期", desk.manager)
+    dispatch_services.cancel(cancelled, "客户改期", desk.manager)
     desk.order(worker=idle_a, day=TODAY)  # another day
 
-    board = services.day_board(desk.branch, TOMORROW)
+    board = dispatch_services.day_board(desk.branch, TOMORROW)
     assert board.day == TOMORROW
     assert board.orders == [morning, cancelled, second, afternoon]
     assert board.idle_workers == [idle_a, idle_b, cancelled_only]
     assert suspended not in board.idle_workers
     assert board.last_idle_list is None
 
-    sent = services.send_idle_list(desk.branch, TOMORROW, desk.manager)
+    sent = dispatch_services.send_idle_list(desk.branch, TOMORROW, desk.manager)
     db.session.expire_all()
     stored = db.session.get(IdleList, sent.id)
     assert (stored.branch_id, stored.day, stored.sent_by_id) == (
@@ -109,7 +116,7 @@ def test_the_board_lists_the_days_orders_and_the_idle_workers(desk, world, db):
         {"id": w.id, "badge_no": w.badge_no, "name": w.name}
         for w in (idle_a, idle_b, cancelled_only)
     ]
-    assert services.day_board(desk.branch, TOMORROW).last_idle_list == stored
+    assert dispatch_services.day_board(desk.branch, TOMORROW).last_idle_list == stored
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "idle_list.send"))
     assert entry.changes["count"] == 3
 
@@ -128,8 +135,8 @@ def test_the_other_branchs_orders_are_not_on_the_board(desk, world, db):
     )
     db.session.add(other)
     db.session.flush()
-    assert services.day_board(desk.branch, TOMORROW).orders == [order]
-    assert services.day_board(world.branches["B"], TOMORROW).orders == [other]
+    assert dispatch_services.day_board(desk.branch, TOMORROW).orders == [order]
+    assert dispatch_services.day_board(world.branches["B"], TOMORROW).orders == [other]
 
 
 def _fill_day(db, desk, workers, customers, day, count):
@@ -180,17 +187,17 @@ def test_the_board_takes_a_fixed_number_of_queries(desk, world, db, clock):
     small, big = TOMORROW, TOMORROW + timedelta(days=1)
     _fill_day(db, desk, workers[:30], customers, small, 30)
     _fill_day(db, desk, workers[:55], customers, big, 300)
-    services.send_idle_list(desk.branch, big, desk.manager)
+    dispatch_services.send_idle_list(desk.branch, big, desk.manager)
     db.session.flush()
     branch_id = desk.branch.id
     db.session.expunge_all()  # nothing cached: the board loads everything itself
     branch = db.session.get(Branch, branch_id)
     clock.set(shanghai(big, 19))
 
-    small_board, small_sql = _statements(db, lambda: services.day_board(branch, small))
+    small_board, small_sql = _statements(db, lambda: dispatch_services.day_board(branch, small))
     db.session.expunge_all()
     branch = db.session.get(Branch, branch_id)
-    big_board, big_sql = _statements(db, lambda: services.day_board(branch, big))
+    big_board, big_sql = _statements(db, lambda: dispatch_services.day_board(branch, big))
 
     assert len(small_board.orders) == 30 and len(big_board.orders) == 300
     assert len(small_board.idle_workers) == 29 and len(big_board.idle_workers) == 4

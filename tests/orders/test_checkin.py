@@ -7,10 +7,13 @@ import pytest
 import sqlalchemy as sa
 
 from tests.orders.conftest import ALL_CHECKS, TODAY, TOMORROW, shanghai, signature
+from webapp.briefing import services as briefing_services
+from webapp.briefing.models import NextTimeNote
 from webapp.core.errors import FieldError, RuleError
-from webapp.orders import services
-from webapp.orders.models import NextTimeNote, OrderStatus, Visit
+from webapp.orders.models import OrderStatus
 from webapp.orders.services import Actor
+from webapp.visits import services as visit_services
+from webapp.visits.models import Visit
 
 
 def _assert_refused(desk, order, field_name, start, end, **fields):
@@ -191,16 +194,16 @@ def test_notes_for_next_time_are_shown_at_the_next_dispatch_and_then_reminded(
 
     # The worker's next order, at another customer: the worker's note only.
     next_for_worker = desk.handed_over(worker=worker, day=TOMORROW, start=time(9), end=time(11))
-    assert services.open_notes(next_for_worker) == [for_worker]
-    assert services.briefing(next_for_worker).notes == [for_worker]
+    assert briefing_services.open_notes(next_for_worker) == [for_worker]
+    assert briefing_services.briefing(next_for_worker).notes == [for_worker]
     # The customer's next order, with another worker: the customer's note only.
     next_for_customer = desk.handed_over(
         customer=customer, day=TOMORROW, start=time(14), end=time(16)
     )
-    assert services.briefing(next_for_customer).notes == [for_customer]
+    assert briefing_services.briefing(next_for_customer).notes == [for_customer]
 
     clock.set(shanghai(TOMORROW, 8, 30))
-    services.check_out(
+    visit_services.check_out(
         next_for_worker,
         ticked=set(ALL_CHECKS),
         issued={},
@@ -210,11 +213,11 @@ def test_notes_for_next_time_are_shown_at_the_next_dispatch_and_then_reminded(
     assert for_worker.reminded_at == clock.now()
     assert for_worker.reminded_order_id == next_for_worker.id
     assert for_customer.reminded_at is None
-    assert services.open_notes(next_for_worker) == []
+    assert briefing_services.open_notes(next_for_worker) == []
 
     later = desk.handed_over(worker=worker, day=TOMORROW + timedelta(days=1))
-    assert services.briefing(later).notes == []
-    assert services.briefing(next_for_customer).notes == [for_customer]
+    assert briefing_services.briefing(later).notes == []
+    assert briefing_services.briefing(next_for_customer).notes == [for_customer]
 
 
 @pytest.mark.rule("R17")

@@ -19,11 +19,14 @@ from tests.orders.conftest import (
     shanghai,
     signature,
 )
+from webapp.briefing import services as briefing_services
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.signatures import MAX_BYTES
-from webapp.orders import services
-from webapp.orders.models import Checkout, OrderMaterial, OrderStatus
-from webapp.orders.services import CHECKS, Actor
+from webapp.orders.models import OrderStatus
+from webapp.orders.services import Actor
+from webapp.visits import services as visit_services
+from webapp.visits.models import Checkout, OrderMaterial
+from webapp.visits.services import CHECKS
 
 LABELS = dict(CHECKS)
 
@@ -36,7 +39,7 @@ def _check_out(order, **over):
         actor=Actor.of_worker(order.worker),
     )
     values.update(over)
-    return services.check_out(order, **values)
+    return visit_services.check_out(order, **values)
 
 
 def _assert_refused(order, field_name, **over):
@@ -152,7 +155,7 @@ def test_the_signature_messages_say_what_is_wrong(desk):
             ("too_large", _noise_png_data_url(MAX_BYTES * 4 // 3 + 100)),
         ]
     }
-    assert messages == {k: str(v) for k, v in services.SIGNATURE_MESSAGES.items()}
+    assert messages == {k: str(v) for k, v in visit_services.SIGNATURE_MESSAGES.items()}
 
 
 @pytest.mark.rule("R1")
@@ -222,7 +225,7 @@ def test_the_briefing_shows_the_customer_file_before_dispatch(desk, world, clock
     clock.set(shanghai(TODAY, 12))
     desk.check_in(first, shanghai(TODAY, 9, 30), shanghai(TODAY, 11, 30), customer_remarks="满意")
     second = desk.handed_over(customer=customer, start=time(13), end=time(15))
-    info = services.briefing(second)
+    info = briefing_services.briefing(second)
     assert info.customer.temperament == "爱干净，话少"
     assert info.past_orders == 1
     assert info.last_visit.order_id == first.id

@@ -9,8 +9,9 @@ from tests.orders.conftest import TODAY, TOMORROW, shanghai
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.models import AuditEntry
 from webapp.core.policy import update_settings
-from webapp.orders import services
-from webapp.orders.models import Complaint, OrderStatus
+from webapp.dispatch import services as dispatch_services
+from webapp.dispatch.models import Complaint
+from webapp.orders.models import OrderStatus
 from webapp.orders.services import OrderConflict
 
 pytestmark = pytest.mark.rule("R16")
@@ -31,21 +32,21 @@ def late(desk, worker, clock):
 
     def _late(*instants):
         for at in instants:
-            services.record_lateness(earlier, at, "客户投诉迟到半小时", desk.manager)
+            dispatch_services.record_lateness(earlier, at, "客户投诉迟到半小时", desk.manager)
 
     return _late
 
 
 def _refused(desk, order):
     with pytest.raises(RuleError) as refusal:
-        services.hand_over(order, "明早八点到客户家", desk.manager)
+        dispatch_services.hand_over(order, "明早八点到客户家", desk.manager)
     assert not isinstance(refusal.value, OrderConflict | FieldError)
     assert order.status == OrderStatus.ASSIGNED and order.handed_over_at is None
     return str(refusal.value)
 
 
 def _allowed(desk, order):
-    services.hand_over(order, "明早八点到客户家", desk.manager)
+    dispatch_services.hand_over(order, "明早八点到客户家", desk.manager)
     assert order.status == OrderStatus.HANDED_OVER
     return order
 

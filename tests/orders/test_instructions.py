@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from tests.orders.conftest import TODAY, TOMORROW
 from webapp.core.errors import FieldError
 from webapp.core.models import AuditEntry
-from webapp.orders import services
+from webapp.dispatch import services as dispatch_services
+from webapp.dispatch.services import OverlapWarning, Slot
 from webapp.orders.models import Order, OrderStatus
-from webapp.orders.services import OrderConflict, OverlapWarning, Slot
+from webapp.orders.services import OrderConflict
 from webapp.workers.models import WorkerStatus
 from webapp.workers.services import change_status
 
@@ -23,7 +24,7 @@ def _create(desk, customer=None, items=None, **slot):
         service_date=TOMORROW, window_start=time(9), window_end=time(11), est_hours=Decimal("2")
     )
     values.update(slot)
-    return services.create_instruction(
+    return dispatch_services.create_instruction(
         desk.branch,
         customer or desk.world.customer(),
         [desk.catalogue.cleaning] if items is None else items,
@@ -36,7 +37,7 @@ def _create(desk, customer=None, items=None, **slot):
 def test_a_valid_instruction_waits_on_the_board(desk, db):
     instruction = _create(desk, items=[desk.catalogue.cleaning, desk.catalogue.windows])
     assert instruction.order_id is None
-    assert instruction in services.open_instructions(desk.branch.id)
+    assert instruction in dispatch_services.open_instructions(desk.branch.id)
     assert {i.name for i in instruction.items} == {"日常保洁", "擦玻璃"}
     assert db.session.scalar(
         sa.select(AuditEntry).where(
@@ -97,7 +98,7 @@ def test_an_instruction_without_items_is_refused(desk):
 def test_assign_turns_the_instruction_into_an_order(desk, world, db):
     worker = world.worker()
     instruction = _create(desk, items=[desk.catalogue.cleaning, desk.catalogue.windows])
-    order = services.assign(instruction, worker, desk.manager)
+    order = dispatch_services.assign(instruction, worker, desk.manager)
     assert instruction.order_id == order.id
     assert order.status == OrderStatus.ASSIGNED
     assert order.worker_id == worker.id and order.customer_id == instruction.customer_id
@@ -107,14 +108,14 @@ def test_assign_turns_the_instruction_into_an_order(desk, world, db):
         time(11),
     )
     assert {i.name for i in order.items} == {"日常保洁", "擦玻璃"}
-    assert instruction not in services.open_instructions(desk.branch.id)
+    assert instruction not in dispatch_services.open_instructions(desk.branch.id)
 
 
 def test_assigning_twice_is_a_conflict(desk, world, db):
     instruction = _create(desk)
-    services.assign(instruction, world.worker(), desk.manager)
+    dispatch_services.assign(instruction, world.worker(), desk.manager)
     with pytest.raises(OrderConflict):
-        services.assign(instruction, world.worker(), desk.manager)
+        dispatch_services.assign(instruction, world.worker(), desk.manager)
     count = db.session.scalar(
         sa.select(sa.func.count(Order.id)).where(Order.customer_id == instruction.customer_id)
     )
@@ -126,7 +127,7 @@ def test_a_suspended_worker_cannot_be_assigned(desk, world):
     change_status(worker, WorkerStatus.SUSPENDED, "体检未过，待复查", "manager")
     instruction = _create(desk)
     with pytest.raises(FieldError) as error:
-        services.assign(instruction, worker, desk.manager)
+        dispatch_services.assign(instruction, worker, desk.manager)
     assert error.value.field == "worker_id"
     assert instruction.order_id is None
 
@@ -135,13 +136,13 @@ def test_a_dismissed_worker_cannot_be_assigned(desk, world):
     worker = world.worker()
     change_status(worker, WorkerStatus.DISMISSED, "多次与客户争吵", "branch_head")
     with pytest.raises(FieldError) as error:
-        services.assign(_create(desk), worker, desk.manager)
+        dispatch_services.assign(_create(desk), worker, desk.manager)
     assert error.value.field == "worker_id"
 
 
 def test_a_worker_of_another_branch_cannot_be_assigned(desk, world):
     with pytest.raises(FieldError) as error:
-        services.assign(_create(desk), world.worker("B"), desk.manager)
+        dispatch_services.assign(_create(desk), world.worker("B"), desk.manager)
     assert error.value.field == "worker_id"
 
 
@@ -150,11 +151,11 @@ def test_an_overlap_warns_until_the_manager_confirms(desk, world, db):
     desk.order(worker=worker, day=TOMORROW, start=time(9), end=time(11))
     instruction = _create(desk, window_start=time(10), window_end=time(12))
     with pytest.raises(OverlapWarning) as warning:
-        services.assign(instruction, worker, desk.manager)
+        dispatch_services.assign(instruction, worker, desk.manager)
     assert worker.name in str(warning.value) and "09:00-11:00" in str(warning.value)
     assert instruction.order_id is None
 
-    order = services.assign(instruction, worker, desk.manager, confirm_overlap=True)
+    order = dispatch_services.assign(instruction, worker, desk.manager, confirm_overlap=True)
     assert order.worker_id == worker.id
     entry = db.session.scalar(
         sa.select(AuditEntry).where(
@@ -168,9 +169,13 @@ def test_back_to_back_and_cancelled_orders_do_not_overlap(desk, world):
     worker = world.worker()
     desk.order(worker=worker, day=TOMORROW, start=time(9), end=time(11))
     cancelled = desk.order(worker=worker, day=TOMORROW, start=time(13), end=time(15))
-    services.cancel(cancelled, "客户临时出差", desk.manager)
-    services.assign(_create(desk, window_start=time(11), window_end=time(13)), worker, desk.manager)
-    services.assign(_create(desk, window_start=time(13), window_end=time(15)), worker, desk.manager)
+    dispatch_services.cancel(cancelled, "客户临时出差", desk.manager)
+    dispatch_services.assign(
+        _create(desk, window_start=time(11), window_end=time(13)), worker, desk.manager
+    )
+    dispatch_services.assign(
+        _create(desk, window_start=time(13), window_end=time(15)), worker, desk.manager
+    )
 
 
 def test_suggestions_list_free_workers_before_busy_and_overlapping_ones(desk, world):
@@ -185,7 +190,7 @@ def test_suggestions_list_free_workers_before_busy_and_overlapping_ones(desk, wo
     desk.order(worker=busy, day=TOMORROW, start=time(14), end=time(16))
     desk.order(worker=free, day=TODAY, start=time(9), end=time(11))  # another day
 
-    candidates = services.suggest_workers(desk.branch.id, TOMORROW, time(10), time(12))
+    candidates = dispatch_services.suggest_workers(desk.branch.id, TOMORROW, time(10), time(12))
 
     assert [c.worker for c in candidates] == [free, busy, overlapping]
     by_worker = {c.worker: c for c in candidates}

@@ -14,8 +14,9 @@ from webapp.accounts.models import LoginSession
 from webapp.core.models import AuditEntry
 from webapp.core.policy import update_settings
 from webapp.kiosk import services as kiosk_services
-from webapp.orders.models import Checkout, Order, OrderStatus, Visit
+from webapp.orders.models import Order, OrderStatus
 from webapp.sync.models import Submission, SubmissionStatus
+from webapp.visits.models import Checkout, Visit
 
 
 def _login(client, user):

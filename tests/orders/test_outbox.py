@@ -17,8 +17,9 @@ from tests.i18n import zh
 from tests.orders.conftest import TICKED, outbox_send, shanghai, signature
 from webapp.core.models import AuditEntry
 from webapp.kiosk import services as kiosk_services
-from webapp.orders.models import Checkout, Order, OrderStatus, OvertimeConsent, Visit
+from webapp.orders.models import Order, OrderStatus
 from webapp.sync.models import Submission, SubmissionStatus
+from webapp.visits.models import Checkout, OvertimeConsent, Visit
 
 
 def _login(client, user):

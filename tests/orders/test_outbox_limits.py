@@ -14,10 +14,11 @@ from tests.orders.conftest import TICKED, outbox_send, shanghai, signature
 from webapp.core.models import AuditEntry
 from webapp.core.policy import update_settings
 from webapp.kiosk import services as kiosk_services
-from webapp.orders.models import Checkout, Order, OrderStatus
+from webapp.orders.models import Order, OrderStatus
 from webapp.sync.idempotency import sender
 from webapp.sync.models import Submission, SubmissionStatus
 from webapp.sync.services import purge_resolved
+from webapp.visits.models import Checkout
 
 KEY_TAKEN = "This record's key belongs to another record."
 
@@ -154,7 +155,7 @@ def _resolved(desk, days_ago: int, clock, status=SubmissionStatus.RESOLVED, bran
     row = Submission(
         client_uuid=str(uuid.uuid4()),
         branch_id=(branch or desk.branch).id,
-        endpoint="orders.check_in",
+        endpoint="visits.check_in",
         path="/orders/1/check-in",
         entity_key="order:1",
         payload_digest="0" * 64,

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from tests.factories import PASSWORD
 from tests.i18n import zh
 from tests.orders.conftest import TICKED, TODAY, TOMORROW, shanghai, signature
+from webapp.dispatch.models import Instruction
+from webapp.dispatch.services import record_lateness
 from webapp.kiosk import services as kiosk_services
-from webapp.orders.models import Instruction, Order, OrderStatus
-from webapp.orders.services import record_lateness
+from webapp.orders.models import Order, OrderStatus
 
 
 def _login(client, user):

@@ -21,6 +21,7 @@ from webapp.assessments.models import (
     PlanVisit,
     ServicePlan,
 )
+from webapp.catalogue.models import ROOM_KIND_LABELS, ServiceItem
 from webapp.core import audit, clock, outbox
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
@@ -29,15 +30,10 @@ from webapp.core.photos import decode_photos
 from webapp.core.policy import get_setting
 from webapp.core.signatures import SignatureRejected, decode_signature
 from webapp.customers.models import Customer
+from webapp.dispatch.models import Instruction
+from webapp.dispatch.services import OverlapWarning, Slot, assign, create_instruction
 from webapp.extensions import db
-from webapp.orders.models import ROOM_KIND_LABELS, Instruction, ServiceItem
-from webapp.orders.services import (
-    MAX_SERVICE_HOURS,
-    OverlapWarning,
-    Slot,
-    assign,
-    create_instruction,
-)
+from webapp.orders.services import MAX_SERVICE_HOURS
 from webapp.workers.models import Worker, WorkerStatus
 
 MAX_ROOMS = 12

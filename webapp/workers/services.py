@@ -212,6 +212,15 @@ def change_status(worker: Worker, new_status: WorkerStatus, reason: str, role: s
     db.session.flush()
 
 
+def active_workers(branch_id: int) -> list[Worker]:
+    """A branch's active workers, by badge number: the ones who may take orders."""
+    return db.session.scalars(
+        sa.select(Worker)
+        .where(Worker.branch_id == branch_id, Worker.status == WorkerStatus.ACTIVE)
+        .order_by(Worker.badge_no)
+    ).all()
+
+
 def find_by_id_number(company_id: int, number: str) -> Worker | None:
     return db.session.scalar(
         sa.select(Worker).where(
