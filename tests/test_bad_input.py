@@ -27,7 +27,7 @@ import lxml.html
 import pytest
 
 from tests import factories
-from tests.orders.conftest import FROZEN, Catalogue, Desk, FrozenClock, signature
+from tests.working_day import FROZEN, Catalogue, Desk, FrozenClock, signature
 from webapp.catalogue import services as catalogue_services
 from webapp.core import clock as app_clock
 

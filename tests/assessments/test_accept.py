@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from tests.assessments.helpers import HUGE_PHOTO, TUESDAY, accept, jpeg_data_url, says
-from tests.orders.conftest import TODAY, blank_signature, shanghai
+from tests.working_day import TODAY, blank_signature, shanghai
 from webapp.assessments.models import Assessment, PlanVisit
 from webapp.assessments.services import Schedule, extend_plan, plan_dates
 from webapp.core.errors import FieldError, RuleError

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from tests.orders.conftest import ALL_CHECKS, TODAY, shanghai, signature
+from tests.working_day import ALL_CHECKS, TODAY, shanghai, signature
 from webapp.dispatch import services as dispatch_services
 from webapp.orders.models import Order, OrderStatus
 from webapp.orders.services import Actor, OrderConflict

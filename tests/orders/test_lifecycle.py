@@ -5,7 +5,7 @@ from datetime import time
 import pytest
 import sqlalchemy as sa
 
-from tests.orders.conftest import ALL_CHECKS, TODAY, shanghai, signature
+from tests.working_day import ALL_CHECKS, TODAY, shanghai, signature
 from webapp.core.errors import FieldError
 from webapp.core.models import AuditEntry
 from webapp.dispatch import services as dispatch_services

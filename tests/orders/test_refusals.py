@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tests.conftest import count_rows
 from tests.factories import PASSWORD
 from tests.i18n import zh
-from tests.orders.conftest import TICKED, outbox_send, signature
+from tests.working_day import TICKED, outbox_send, signature
 from webapp.dispatch import services as dispatch_services
 from webapp.kiosk import services as kiosk_services
 from webapp.kiosk.models import KioskPass

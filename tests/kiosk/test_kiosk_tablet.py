@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from tests.conftest import count_rows
 from tests.factories import PASSWORD
 from tests.i18n import zh
-from tests.orders.conftest import TICKED, outbox_send, signature
+from tests.working_day import TICKED, outbox_send, signature
 from webapp.accounts.models import LoginSession
 from webapp.core.models import AuditEntry
 from webapp.core.policy import update_settings

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from tests.orders.conftest import (
+from tests.working_day import (
     ALL_CHECKS,
     PNG_PREFIX,
     TODAY,

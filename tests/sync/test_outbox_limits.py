@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tests.factories import PASSWORD
 from tests.i18n import zh
-from tests.orders.conftest import TICKED, outbox_send, shanghai, signature
+from tests.working_day import TICKED, outbox_send, shanghai, signature
 from webapp.core.models import AuditEntry
 from webapp.core.policy import update_settings
 from webapp.kiosk import services as kiosk_services
@@ -19,6 +19,9 @@ from webapp.sync.idempotency import sender
 from webapp.sync.models import Submission, SubmissionStatus
 from webapp.sync.services import purge_resolved
 from webapp.visits.models import Checkout
+
+# The working day's frozen clock and request context (tests/working_day.py).
+pytestmark = pytest.mark.usefixtures("working_day")
 
 KEY_TAKEN = "This record's key belongs to another record."
 

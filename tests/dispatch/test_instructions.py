@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.orders.conftest import TODAY, TOMORROW
+from tests.working_day import TODAY, TOMORROW
 from webapp.core.errors import FieldError
 from webapp.core.models import AuditEntry
 from webapp.dispatch import services as dispatch_services

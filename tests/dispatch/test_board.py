@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.orders.conftest import TODAY, TOMORROW, shanghai
+from tests.working_day import TODAY, TOMORROW, shanghai
 from webapp.accounts.models import Branch
 from webapp.core.models import AuditEntry
 from webapp.core.policy import get_setting, update_branch_settings

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.orders.conftest import TODAY
+from tests.working_day import TODAY
 from webapp.billing import services
 from webapp.billing.models import Receipt
 from webapp.core.errors import FieldError, RuleError

@@ -10,6 +10,9 @@ from babel import support
 from tests.factories import PASSWORD
 from webapp.extensions import db as _db
 
+# The working day's frozen clock and request context (tests/working_day.py).
+pytestmark = pytest.mark.usefixtures("working_day")
+
 CSRF = re.compile(r'(name="csrf_token"[^>]*value=|data-csrf=|"X-CSRFToken": )"[^"]*"')
 
 

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.factories import PASSWORD
-from tests.orders.conftest import TODAY
+from tests.working_day import TODAY
 from webapp.billing.models import DaySettlement, WorkerSlip
 from webapp.core.spreadsheets import FORMULA_STARTS
 

@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.orders.conftest import TODAY, TOMORROW, shanghai
+from tests.working_day import TODAY, TOMORROW, shanghai
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.models import AuditEntry
 from webapp.core.policy import update_settings
@@ -128,3 +128,17 @@ def test_a_lateness_complaint_cannot_be_in_the_future(desk, db, worker, late, cl
         late(clock.now() + timedelta(minutes=10))
     assert error.value.field == "occurred_at"
     assert db.session.scalar(sa.select(sa.func.count(Complaint.id))) == 0
+
+
+def test_the_refusal_is_said_before_the_handover_is_tried(desk, worker, late):
+    """The order page's notice, without HTTP: only an assigned order for a later day."""
+    tomorrow = desk.order(worker=worker, day=TOMORROW)
+    today = desk.order(worker=worker, day=TODAY, start=time(14), end=time(16))
+    assert dispatch_services.handover_refusal(tomorrow) is None
+    late(shanghai(TODAY, 0, 30), shanghai(TODAY, 8))
+    notice = dispatch_services.handover_refusal(tomorrow)
+    assert notice is not None and "赵阿姨" in str(notice)
+    assert str(notice) == _refused(desk, tomorrow)
+    assert dispatch_services.handover_refusal(today) is None
+    dispatch_services.hand_over(today, "", desk.manager)
+    assert dispatch_services.handover_refusal(today) is None

@@ -183,7 +183,7 @@ def test_the_receipt_prints_in_chinese_with_the_amount_in_capitals(client, desk,
 def test_the_papers_of_the_day_print_in_chinese(client, desk, db, clock, checked_in):
     from datetime import time as clock_time
 
-    from tests.orders.conftest import TODAY, shanghai, signature
+    from tests.working_day import TODAY, shanghai, signature
     from webapp.visits.services import give_consent
 
     later = desk.handed_over(start=clock_time(16), end=clock_time(18))
@@ -207,7 +207,7 @@ def test_a_worker_slip_is_made_printed_and_exported(client, desk, db, world, che
 
     from openpyxl import load_workbook
 
-    from tests.orders.conftest import TODAY
+    from tests.working_day import TODAY
     from webapp.billing.models import WorkerSlip
 
     _login(client, desk.manager)

@@ -14,12 +14,15 @@ import sqlalchemy as sa
 
 from tests.factories import PASSWORD
 from tests.i18n import zh
-from tests.orders.conftest import TICKED, outbox_send, shanghai, signature
+from tests.working_day import TICKED, outbox_send, shanghai, signature
 from webapp.core.models import AuditEntry
 from webapp.kiosk import services as kiosk_services
 from webapp.orders.models import Order, OrderStatus
 from webapp.sync.models import Submission, SubmissionStatus
 from webapp.visits.models import Checkout, OvertimeConsent, Visit
+
+# The working day's frozen clock and request context (tests/working_day.py).
+pytestmark = pytest.mark.usefixtures("working_day")
 
 
 def _login(client, user):

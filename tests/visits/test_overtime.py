@@ -5,7 +5,7 @@ from datetime import time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.orders.conftest import TODAY, blank_signature, shanghai, signature
+from tests.working_day import TODAY, blank_signature, shanghai, signature
 from webapp.core.errors import FieldError
 from webapp.core.models import AuditEntry
 from webapp.core.policy import BY_KEY, update_settings

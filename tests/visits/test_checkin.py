@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.orders.conftest import ALL_CHECKS, TODAY, TOMORROW, shanghai, signature
+from tests.working_day import ALL_CHECKS, TODAY, TOMORROW, shanghai, signature
 from webapp.briefing import services as briefing_services
 from webapp.briefing.models import NextTimeNote
 from webapp.core.errors import FieldError, RuleError
