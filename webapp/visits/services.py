@@ -192,22 +192,12 @@ def check_in(order: Order, data: CheckIn, actor: Actor, version: int | None = No
         customer.potential_services = "\n".join(
             part for part in (customer.potential_services, data.potential_services) if part
         )
-    if data.note_for_worker:
-        add_note(
-            order.branch_id,
-            data.note_for_worker,
-            actor.name,
-            worker_id=order.worker_id,
-            order_id=order.id,
-        )
-    if data.note_for_customer:
-        add_note(
-            order.branch_id,
-            data.note_for_customer,
-            actor.name,
-            customer_id=order.customer_id,
-            order_id=order.id,
-        )
+    for text, whom in (
+        (data.note_for_worker, {"worker_id": order.worker_id}),
+        (data.note_for_customer, {"customer_id": order.customer_id}),
+    ):
+        if text:
+            add_note(order.branch_id, text, actor.name, order_id=order.id, **whom)
     order.status = OrderStatus.CHECKED_IN
     order.checked_in_at, order.checked_in_by = outbox.entered_at(), actor.name
     order.actual_start, order.actual_end, order.service_hours = (
