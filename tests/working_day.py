@@ -25,6 +25,7 @@ from tests.factories import PASSWORD
 from webapp.catalogue import services as catalogue_services
 from webapp.dispatch import services as dispatch_services
 from webapp.dispatch.services import Slot
+from webapp.kiosk import services as kiosk_services
 from webapp.orders.services import Actor
 from webapp.visits import services as visit_services
 from webapp.visits.services import CheckIn
@@ -246,3 +247,12 @@ class Desk:
 @pytest.fixture
 def desk(world, catalogue, clock) -> Desk:
     return Desk(world, catalogue, clock)
+
+
+@pytest.fixture
+def tablet(client, desk, db):
+    """The test client as an enrolled kiosk of branch A (no one logged in)."""
+    _device, token = kiosk_services.enroll(desk.branch, "前台平板", desk.manager)
+    db.session.flush()
+    client.set_cookie("bd_kiosk", token, domain="branchdesk.test")
+    return client

@@ -10,15 +10,6 @@ from webapp.kiosk import services as kiosk_services
 from webapp.orders.models import Order
 
 
-@pytest.fixture
-def tablet(client, desk, db):
-    """The test client as an enrolled kiosk of branch A (no one logged in)."""
-    _device, token = kiosk_services.enroll(desk.branch, "前台平板", desk.manager)
-    db.session.flush()
-    client.set_cookie("bd_kiosk", token, domain="branchdesk.test")
-    return client
-
-
 @pytest.mark.rule("D6")
 def test_an_unenrolled_tablet_is_no_kiosk(client, world):
     response = client.get("/kiosk")

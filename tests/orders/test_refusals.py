@@ -147,14 +147,6 @@ def test_an_outbox_record_for_such_an_order_is_kept_with_its_reason(
     assert count_rows(Visit, Visit.order_id == order.id) == 0
 
 
-@pytest.fixture
-def tablet(client, desk, db):
-    _device, token = kiosk_services.enroll(desk.branch, "前台平板", desk.manager)
-    db.session.flush()
-    client.set_cookie("bd_kiosk", token, domain="branchdesk.test")
-    return client
-
-
 def _at_tablet(tablet, desk, worker):
     pin = kiosk_services.issue_pin(worker, desk.manager)
     assert tablet.post(f"/kiosk/w/{worker.id}", data={"pin": pin}).status_code == 303

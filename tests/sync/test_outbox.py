@@ -211,14 +211,6 @@ def test_a_capture_time_from_a_wrong_clock_is_not_believed(client, desk, db, clo
     assert db.session.get(Order, order.id).checked_out_at == clock.now()
 
 
-@pytest.fixture
-def tablet(client, desk, db):
-    _device, token = kiosk_services.enroll(desk.branch, "前台平板", desk.manager)
-    db.session.flush()
-    client.set_cookie("bd_kiosk", token, domain="branchdesk.test")
-    return client
-
-
 def _kiosk_form(tablet, worker, pin, order) -> dict[str, str]:
     tablet.post(f"/kiosk/w/{worker.id}", data={"pin": pin})
     page = tablet.get(f"/kiosk/orders/{order.id}/check-out").text
