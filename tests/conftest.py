@@ -17,6 +17,8 @@ from tests import factories
 from tests.databases import migrated_app
 from webapp.extensions import db as _db
 
+pytest_plugins = ["tests.working_day"]
+
 IN_CI = os.environ.get("CI") == "true"
 
 

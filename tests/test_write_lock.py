@@ -24,11 +24,14 @@ from tests.databases import migrated_app, sibling_database
 from tests.factories import PASSWORD, World
 from tests.uploads import post_multipart
 from webapp.billing.models import ReportJob
+from webapp.catalogue import services as catalogue_services
 from webapp.core import clock
 from webapp.core.models import AuditEntry
+from webapp.dispatch import services as dispatch_services
+from webapp.dispatch.services import Slot
 from webapp.extensions import db
-from webapp.orders import services as order_services
-from webapp.orders.services import Actor, Slot
+from webapp.orders.services import Actor
+from webapp.visits import services as visit_services
 
 pytestmark = pytest.mark.rule("D6", "R20")
 
@@ -212,20 +215,20 @@ def _receipts_of_today(app) -> str:
         world = World.build()
         manager = world.user("manager")
         center = world.user("service_center", branch=None)
-        item = order_services.save_service_item(world.company.id, "日常保洁", "hour", 4500)
+        item = catalogue_services.save_service_item(world.company.id, "日常保洁", "hour", 4500)
         slot = Slot(clock.local_today(), clock_time(8), clock_time(9), Decimal(1))
-        instruction = order_services.create_instruction(
+        instruction = dispatch_services.create_instruction(
             world.branches["A"], world.customer(), [item], slot, "", center
         )
-        order = order_services.assign(instruction, world.worker(), manager)
-        order_services.hand_over(order, "", manager)
+        order = dispatch_services.assign(instruction, world.worker(), manager)
+        dispatch_services.hand_over(order, "", manager)
         actor = Actor.of_user(manager)
-        order_services.check_out(
+        visit_services.check_out(
             order, ticked=CHECKS, issued={}, signature=_signature(), actor=actor
         )
         end = clock.now()
-        order_services.check_in(
-            order, order_services.CheckIn(end - timedelta(minutes=3), end, "保洁"), actor
+        visit_services.check_in(
+            order, visit_services.CheckIn(end - timedelta(minutes=3), end, "保洁"), actor
         )
         billing.issue_receipt(billing.issue_bill(order, 0, "", manager), "cash", manager)
         db.session.commit()

@@ -7,13 +7,14 @@ from flask_login import current_user
 from webapp.accounts.services import session_expires_at
 from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABELS
 from webapp.billing.models import PAYMENT_METHODS
+from webapp.catalogue.models import ROOM_KIND_LABELS, UNIT_LABELS
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.masking import mask_phone
 from webapp.core.money import format_yuan, rmb_upper, yuan_text
 from webapp.core.offline.idempotency import sender
 from webapp.core.phones import display_phone
 from webapp.core.roles import ROLE_LABELS, Role, can
-from webapp.orders.models import ORDER_STATUS_LABELS, ROOM_KIND_LABELS, UNIT_LABELS
+from webapp.orders.models import ORDER_STATUS_LABELS
 from webapp.quality.models import CHECKLIST
 from webapp.workers.models import (
     ESCALATION_LABELS,
@@ -25,9 +26,9 @@ from webapp.workers.models import (
 # (endpoint, label, permission)
 NAVIGATION = (
     ("accounts.home", _l("Today"), None),
-    ("orders.board", _l("Board"), "orders.dispatch"),
-    ("orders.new_instruction", _l("New instruction"), "instructions.create"),
-    ("orders.idle_lists", _l("Idle workers"), "idle_lists.view"),
+    ("dispatch.board", _l("Board"), "orders.dispatch"),
+    ("dispatch.new_instruction", _l("New instruction"), "instructions.create"),
+    ("dispatch.idle_lists", _l("Idle workers"), "idle_lists.view"),
     ("workers.index", _l("Workers"), "workers.view"),
     ("customers.index", _l("Customers"), "customers.view"),
     ("workers.escalations", _l("Escalations"), "escalations.view"),
@@ -35,7 +36,7 @@ NAVIGATION = (
     ("billing.settlement", _l("Settlement"), "settlements.close"),
     ("billing.settlements", _l("Settlements"), "settlements.acknowledge"),
     ("billing.slips", _l("Settlement slips"), "settlements.view"),
-    ("orders.catalogue", _l("Catalogue"), "catalogue.edit"),
+    ("catalogue.index", _l("Catalogue"), "catalogue.edit"),
     ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),
     ("sync.refused", _l("Refused records"), "submissions.resolve"),
     ("admin.settings", _l("Settings"), "settings.view"),

@@ -10,7 +10,7 @@ from decimal import Decimal
 from flask_babel import gettext
 from PIL import Image
 
-from tests.orders.conftest import TODAY, signature
+from tests.working_day import TODAY, signature
 from webapp.assessments.proposal import Room
 from webapp.assessments.services import AssessmentData, Schedule, accept_assessment
 

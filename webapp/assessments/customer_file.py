@@ -3,11 +3,11 @@
 import re
 
 from webapp.assessments.models import Assessment
+from webapp.catalogue.models import ROOM_KIND_LABELS
 from webapp.core import audit
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.customers.models import Customer
 from webapp.extensions import db
-from webapp.orders.models import ROOM_KIND_LABELS
 
 _NAME_SEPARATORS = re.compile(r"[、,，;；\s]+")
 

@@ -10,9 +10,9 @@ from webapp.core import audit, clock
 from webapp.core.errors import FieldError
 from webapp.core.org import Branch
 from webapp.core.policy import get_setting
+from webapp.dispatch.models import Instruction
+from webapp.dispatch.services import OverlapWarning, Slot, assign, create_instruction
 from webapp.extensions import db
-from webapp.orders.models import Instruction
-from webapp.orders.services import OverlapWarning, Slot, assign, create_instruction
 from webapp.workers.models import Worker
 
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from webapp.catalogue.models import ROOM_KIND_LABELS, ServiceItem
 from webapp.core.errors import FieldError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.extensions import db
-from webapp.orders.models import ROOM_KIND_LABELS, ServiceItem
 
 MAX_ROOMS = 12
 

@@ -23,6 +23,7 @@ from webapp.assessments.models import (
 )
 from webapp.assessments.plans import assign_if_free, extend_plan
 from webapp.assessments.proposal import Proposal, Room, check_rooms, propose
+from webapp.catalogue.models import ServiceItem
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
@@ -32,9 +33,9 @@ from webapp.core.org import Branch
 from webapp.core.photos import decode_photos
 from webapp.core.signatures import SignatureRejected, decode_signature
 from webapp.customers.models import Customer
+from webapp.dispatch.services import Slot, create_instruction
 from webapp.extensions import db
-from webapp.orders.models import ServiceItem
-from webapp.orders.services import MAX_SERVICE_HOURS, Slot, create_instruction
+from webapp.orders.services import MAX_SERVICE_HOURS
 from webapp.workers.models import Worker, WorkerStatus
 
 MIN_HOURS = Decimal("0.5")

@@ -1,7 +1,6 @@
 import base64
 from decimal import ROUND_HALF_UP, Decimal
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,6 +8,7 @@ from flask_login import current_user
 from webapp.assessments import plans, proposal, services
 from webapp.assessments.forms import AssessmentForm, NewCustomerAssessmentForm
 from webapp.assessments.models import Assessment, AssessmentPhoto, ServicePlan
+from webapp.catalogue.models import ServiceItem
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import options, phone_value
@@ -21,8 +21,8 @@ from webapp.core.scoping import get_scoped_or_404, visible_branch_ids
 from webapp.customers import services as customer_services
 from webapp.customers.models import Customer
 from webapp.extensions import db
-from webapp.orders.models import ServiceItem
-from webapp.workers.models import Worker, WorkerStatus
+from webapp.workers.models import Worker
+from webapp.workers.services import active_workers
 
 bp = Blueprint("assessments", __name__)
 TENTH = Decimal("0.1")
@@ -50,12 +50,7 @@ def _tenths(value: Decimal | None) -> Decimal | None:
 
 
 def _workers(branch_id: int) -> dict[int, Worker]:
-    workers = db.session.scalars(
-        sa.select(Worker)
-        .where(Worker.branch_id == branch_id, Worker.status == WorkerStatus.ACTIVE)
-        .order_by(Worker.badge_no)
-    )
-    return {worker.id: worker for worker in workers}
+    return {worker.id: worker for worker in active_workers(branch_id)}
 
 
 def _form(customer: Customer | None, items: list[ServiceItem], workers: dict[int, Worker]):

@@ -53,6 +53,15 @@ def price_order(order: Order) -> list[Line]:
     return lines
 
 
+def customer_spending(customer_id: int) -> int:
+    """What a customer's bills add up to, in fen (the customer file at a glance, R8)."""
+    return db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Bill.total_fen), 0))
+        .join(Order, Bill.order_id == Order.id)
+        .where(Order.customer_id == customer_id)
+    )
+
+
 def day_closed(branch_id: int, day: date) -> DaySettlement | None:
     return db.session.scalar(
         sa.select(DaySettlement).where(

@@ -22,7 +22,7 @@ from webapp.core.scoping import (
     visible_branches,
 )
 from webapp.extensions import db
-from webapp.orders.views import get_order_or_404
+from webapp.orders.services import get_order_or_404
 from webapp.workers.models import Worker
 
 bp = Blueprint("billing", __name__)

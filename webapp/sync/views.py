@@ -195,10 +195,15 @@ def _todays_orders() -> list[Order]:
 def _todays_urls(orders: list[Order]) -> list[str]:
     urls = [url_for("sync.outbox")]
     if can(current_user, "orders.dispatch"):
-        urls.append(url_for("orders.board"))
+        urls.append(url_for("dispatch.board"))
     for order in orders:
-        for endpoint in ("detail", "check_out", "check_in", "consent"):
-            urls.append(url_for(f"orders.{endpoint}", order_id=order.id))
+        for endpoint in (
+            "dispatch.detail",
+            "visits.check_out",
+            "visits.check_in",
+            "visits.consent",
+        ):
+            urls.append(url_for(endpoint, order_id=order.id))
         if can(current_user, "supervision.record"):
             urls.append(url_for("quality.supervise", order_id=order.id))
     return urls

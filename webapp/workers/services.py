@@ -230,6 +230,15 @@ def search(q: str, status: str = "", user=None) -> list[Worker]:
     return list(db.session.scalars(query))
 
 
+def active_workers(branch_id: int) -> list[Worker]:
+    """A branch's active workers, by badge number: the ones who may take orders."""
+    return db.session.scalars(
+        sa.select(Worker)
+        .where(Worker.branch_id == branch_id, Worker.status == WorkerStatus.ACTIVE)
+        .order_by(Worker.badge_no)
+    ).all()
+
+
 def find_by_id_number(company_id: int, number: str) -> Worker | None:
     return db.session.scalar(
         sa.select(Worker).where(

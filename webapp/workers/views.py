@@ -2,6 +2,7 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 from flask_login import current_user
 
 from webapp.billing import services as billing_services
+from webapp.briefing import services as briefing_services
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import SearchForm, options, phone_value
@@ -13,7 +14,6 @@ from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.core.transactions import prepare_outside_transaction, write_transaction
 from webapp.extensions import db
-from webapp.orders import services as order_services
 from webapp.quality import services as quality_services
 from webapp.workers import services
 from webapp.workers.forms import (
@@ -138,7 +138,7 @@ def _detail_context(worker: Worker, **over):
     status_form.status.choices = options(
         (s.value, STATUS_LABELS[s]) for s in services.status_choices(worker, current_user.role)
     )
-    orders, notes = order_services.history(worker_id=worker.id)
+    orders, notes = briefing_services.history(worker_id=worker.id)
     context = {
         "orders": orders,
         "notes": notes,
