@@ -15,8 +15,7 @@ import sqlalchemy as sa
 from PIL import Image, ImageDraw
 from sqlalchemy.orm.exc import StaleDataError
 
-from tests.databases import migrated_app, sibling_database
-from tests.factories import World
+from tests.factories import World, handed_over_order
 from webapp.accounts.models import User
 from webapp.billing import services as billing
 from webapp.billing.models import Bill
@@ -43,28 +42,11 @@ def _signature() -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
-@pytest.fixture
-def committed_app(tmp_path):
-    with sibling_database(tmp_path, "race") as url:
-        app = migrated_app(tmp_path, url)
-        yield app
-        with app.app_context():
-            db.engine.dispose()
-
-
 def _handed_over_order(app) -> tuple[int, int]:
     """An order ready to check out, and the version its check-out form carries."""
     with app.test_request_context(method="POST"):
         world = World.build()
-        manager = world.user("manager")
-        center = world.user("service_center", branch=None)
-        item = catalogue_services.save_service_item(world.company.id, "日常保洁", "hour", 4500)
-        slot = Slot(clock.local_today(), time(9), time(12), Decimal(3))
-        instruction = dispatch_services.create_instruction(
-            world.branches["A"], world.customer(), [item], slot, "", center
-        )
-        order = dispatch_services.assign(instruction, world.worker(), manager)
-        dispatch_services.hand_over(order, "", manager)
+        order = handed_over_order(world, world.user("manager"))
         db.session.commit()
         return order.id, order.version
 

@@ -212,29 +212,13 @@ def test_a_worker_slip_is_made_printed_and_exported(client, desk, db, world, che
 
     _login(client, desk.manager)
     client.post(f"/orders/{checked_in.id}/bill", data={"bill-discount": ""})
-    made = client.post(
-        "/slips",
-        data={
-            "worker_id": str(checked_in.worker_id),
-            "period_start": TODAY.isoformat(),
-            "period_end": TODAY.isoformat(),
-            "deduction_1": "5",
-            "reason_1": "=工服费",
-        },
-    )
+    day = TODAY.isoformat()
+    slip_form = {"worker_id": str(checked_in.worker_id), "period_start": day, "period_end": day}
+    made = client.post("/slips", data={**slip_form, "deduction_1": "5", "reason_1": "=工服费"})
     assert made.status_code == 303
     slip = db.session.query(WorkerSlip).one()
     assert slip.total_fen == 6250 - 500
-    refused = client.post(
-        "/slips",
-        data={
-            "worker_id": str(checked_in.worker_id),
-            "period_start": TODAY.isoformat(),
-            "period_end": TODAY.isoformat(),
-            "deduction_1": "5",
-            "reason_1": "",
-        },
-    )
+    refused = client.post("/slips", data={**slip_form, "deduction_1": "5", "reason_1": ""})
     assert refused.status_code == 422
     client.post("/logout")
     _login(client, world.user("finance", branch=None))

@@ -146,18 +146,8 @@ def _send(view, kwargs, model, entity_id: int, branch_id: int | None):
         return _replay(earlier, key, digest)
 
     g.outbox_key, g.outbox_entered_at = key, _entered_at()
-    submission = Submission(
-        client_uuid=key,
-        branch_id=branch_id,
-        endpoint=request.endpoint or "",
-        path=request.path[:200],
-        entity_key=entity_key,
-        payload_digest=digest,
-        sender=scope,
-        status=SubmissionStatus.APPLIED,
-        actor_name=_actor_name(),
-        device=g.get("device_label", "")[:200],
-        entered_at=g.outbox_entered_at,
+    submission = _submission(
+        key, branch_id, entity_key, digest, scope, SubmissionStatus.APPLIED, _actor_name()
     )
     db.session.add(submission)
     try:
@@ -230,13 +220,9 @@ def _applied(submission: Submission, response, key: str, model, entity_id: int):
     return answer
 
 
-def _refused(entity_key, branch_id, key, digest, payload, explanation: str, scope: str):
-    db.session.rollback()
-    size = len(json.dumps(payload, ensure_ascii=False).encode())
-    if size > current_app.config["REFUSED_PAYLOAD_MAX_BYTES"]:
-        return _too_large(entity_key, branch_id, key, explanation, size)
-    body = render_template("offline/_refused.html", explanation=explanation)
-    submission = Submission(
+def _submission(key, branch_id, entity_key, digest, scope, status, actor_name) -> Submission:
+    """This send's row: what was sent where, by whom, from which device, and when."""
+    return Submission(
         client_uuid=key,
         branch_id=branch_id,
         endpoint=request.endpoint or "",
@@ -244,15 +230,25 @@ def _refused(entity_key, branch_id, key, digest, payload, explanation: str, scop
         entity_key=entity_key,
         payload_digest=digest,
         sender=scope,
-        status=SubmissionStatus.CONFLICT,
-        actor_name=(g.get("outbox_actor") or _actor_name())[:100],
+        status=status,
+        actor_name=actor_name,
         device=g.get("device_label", "")[:200],
         entered_at=g.outbox_entered_at,
-        response_status=409,
-        response_body=body,
-        explanation=explanation,
-        payload=payload,
     )
+
+
+def _refused(entity_key, branch_id, key, digest, payload, explanation: str, scope: str):
+    db.session.rollback()
+    size = len(json.dumps(payload, ensure_ascii=False).encode())
+    if size > current_app.config["REFUSED_PAYLOAD_MAX_BYTES"]:
+        return _too_large(entity_key, branch_id, key, explanation, size)
+    body = render_template("offline/_refused.html", explanation=explanation)
+    actor_name = (g.get("outbox_actor") or _actor_name())[:100]
+    submission = _submission(
+        key, branch_id, entity_key, digest, scope, SubmissionStatus.CONFLICT, actor_name
+    )
+    submission.response_status, submission.response_body = 409, body
+    submission.explanation, submission.payload = explanation, payload
     db.session.add(submission)
     db.session.flush()
     audit.record(
