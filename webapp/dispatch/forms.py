@@ -9,11 +9,10 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.validators import DataRequired, InputRequired
 
-from webapp.core.forms import NOTE_MAX, REQUIRED, BaseForm, F, QueryForm, optional, required
+from webapp.core.forms import NOTE_MAX, REQUIRED, BaseForm, F, VersionedForm, optional, required
 from webapp.core.i18n import lazy_gettext as _l
-from webapp.orders.forms import VersionedForm
 
 
 class InstructionForm(BaseForm):
@@ -50,7 +49,3 @@ class LatenessForm(BaseForm):
         _l("When the customer complained"), validators=[DataRequired(message=REQUIRED)]
     )
     text = TextAreaField(_l("What the customer said"), validators=required(NOTE_MAX), filters=F)
-
-
-class BoardDayForm(QueryForm):
-    day = DateField(_l("Day"), validators=[Optional()])

@@ -11,7 +11,7 @@ from webapp.catalogue.services import catalogue
 from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
-from webapp.core.forms import options
+from webapp.core.forms import DayForm, options
 from webapp.core.htmx import render_page_or_partial
 from webapp.core.offline.pages import offline_page
 from webapp.core.org import Branch
@@ -21,7 +21,6 @@ from webapp.customers.models import Customer
 from webapp.dispatch import services
 from webapp.dispatch.forms import (
     AssignForm,
-    BoardDayForm,
     CancelForm,
     HandoverForm,
     InstructionForm,
@@ -47,7 +46,7 @@ def _to_order(order_id: int, anchor: str = ""):
 
 def _board_day(source) -> tuple[Branch, date]:
     """The branch and the day asked for (?day=YYYY-MM-DD), today by default."""
-    form = BoardDayForm(source)
+    form = DayForm(source)
     form.validate_or_404()
     branch = chosen_branch()
     return branch, form.day.data or clock.local_today(branch.timezone)

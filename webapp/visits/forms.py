@@ -1,9 +1,8 @@
 from wtforms import BooleanField, HiddenField, TextAreaField, TimeField
 from wtforms.validators import DataRequired
 
-from webapp.core.forms import NOTE_MAX, REQUIRED, F, optional, required
+from webapp.core.forms import NOTE_MAX, REQUIRED, F, VersionedForm, optional, required
 from webapp.core.i18n import lazy_gettext as _l
-from webapp.orders.forms import VersionedForm
 
 
 class CheckoutForm(VersionedForm):
