@@ -20,9 +20,11 @@ run: system $(VENV)/.installed $(CATALOGUES)
 test: system $(VENV)/.installed $(CATALOGUES)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Style, then the import layers of docs/architecture.md ([tool.importlinter] in pyproject.toml).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # Installs only the Debian packages that are missing.
 system:

@@ -148,14 +148,15 @@ def seed_orders(per_branch: int) -> None:
     from decimal import Decimal
 
     from webapp import create_app
-    from webapp.accounts.models import Branch, User
+    from webapp.accounts.models import User
+    from webapp.catalogue.models import ServiceItem
     from webapp.core import clock
     from webapp.core.errors import RuleError
+    from webapp.core.org import Branch
     from webapp.core.roles import Role
     from webapp.customers.models import Customer
+    from webapp.dispatch import services as dispatch_services
     from webapp.extensions import db
-    from webapp.orders import services
-    from webapp.orders.models import ServiceItem
     from webapp.workers.models import Worker, WorkerStatus
 
     app = create_app()
@@ -177,15 +178,17 @@ def seed_orders(per_branch: int) -> None:
             today = clock.local_today(branch.timezone)
             for n in range(per_branch):
                 hour = 7 + n // len(workers) % 14
-                slot = services.Slot(today, clock_time(hour), clock_time(hour + 1), Decimal(1))
+                slot = dispatch_services.Slot(
+                    today, clock_time(hour), clock_time(hour + 1), Decimal(1)
+                )
                 try:
-                    instruction = services.create_instruction(
+                    instruction = dispatch_services.create_instruction(
                         branch, customers[n % len(customers)], [item], slot, "", center
                     )
-                    order = services.assign(
+                    order = dispatch_services.assign(
                         instruction, workers[n % len(workers)], manager, confirm_overlap=True
                     )
-                    services.hand_over(order, "", manager)
+                    dispatch_services.hand_over(order, "", manager)
                 except RuleError:
                     db.session.rollback()
                     continue

@@ -167,7 +167,9 @@ def make_case(name: str) -> Callable[[], bytes]:
     from webapp import create_app
     from webapp.billing.reports import ROWS_PER_CHUNK
     from webapp.config import TestConfig
-    from webapp.core.pdf import render_pdf, render_pdf_chunked, restricted_fetcher
+    from webapp.core.pdf.fetcher import restricted_fetcher
+    from webapp.core.pdf.render import render_pdf
+    from webapp.core.pdf.tables import render_pdf_chunked
 
     class BenchConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = "sqlite://"

@@ -14,8 +14,10 @@ from flask.ctx import _cv_app
 from flask.testing import FlaskClient
 
 from tests import factories
-from tests.databases import migrated_app
+from tests.databases import migrated_app, sibling_database
 from webapp.extensions import db as _db
+
+pytest_plugins = ["tests.working_day"]
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -79,6 +81,17 @@ class FreshGlobalsClient(FlaskClient):
             return super().open(*args, **kwargs)
         finally:
             ctx.g = saved
+
+
+@pytest.fixture
+def committed_app(tmp_path):
+    """An app on a database of its own, for tests whose threads each commit: they cannot
+    share the `db` fixture's one rolled-back transaction."""
+    with sibling_database(tmp_path, "committed") as url:
+        app = migrated_app(tmp_path, url)
+        yield app
+        with app.app_context():
+            _db.engine.dispose()
 
 
 @pytest.fixture

@@ -3,14 +3,19 @@
 import itertools
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
+from decimal import Decimal
 
 from stdnum.cn import ric
 
-from webapp.accounts.models import Branch, Company, User
+from webapp.accounts.models import User
 from webapp.accounts.services import create_user
+from webapp.catalogue.services import save_service_item
+from webapp.core import clock
+from webapp.core.org import Branch, Company
 from webapp.core.roles import Role
 from webapp.customers.services import create_customer
+from webapp.dispatch.services import Slot, assign, create_instruction, hand_over
 from webapp.extensions import db
 from webapp.workers.idnumbers import parse
 from webapp.workers.services import WorkerData, create_worker
@@ -158,3 +163,18 @@ class World:
         customer = create_customer(self.branches[branch].id, values)
         db.session.flush()
         return customer
+
+
+def handed_over_order(world: "World", manager: User, start: time = time(9), hours: int = 3):
+    """Today's order of a new customer of branch A: one hour-priced item, assigned to a new
+    worker and handed over by `manager`, ready to check out."""
+    center = world.user("service_center", branch=None)
+    item = save_service_item(world.company.id, "日常保洁", "hour", 4500)
+    end = time(start.hour + hours, start.minute)
+    slot = Slot(clock.local_today(), start, end, Decimal(hours))
+    instruction = create_instruction(
+        world.branches["A"], world.customer(), [item], slot, "", center
+    )
+    order = assign(instruction, world.worker(), manager)
+    hand_over(order, "", manager)
+    return order

@@ -15,31 +15,22 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.factories import PASSWORD, World
-from webapp.accounts.models import Branch, Company
-from webapp.assessments.services import AssessmentData, Room, Schedule, accept_assessment
+from webapp.assessments.proposal import Room
+from webapp.assessments.services import AssessmentData, Schedule, accept_assessment
 from webapp.billing.models import ReportJob
 from webapp.billing.services import close_day, create_slip, issue_bill, issue_receipt
+from webapp.catalogue.services import save_item_rules, save_service_item
 from webapp.core import clock
 from webapp.core.clock import local_today
+from webapp.core.offline.models import Submission, SubmissionStatus
+from webapp.core.org import Branch, Company
 from webapp.core.roles import PERMISSIONS, Role
+from webapp.dispatch.services import Slot, assign, create_instruction, hand_over
 from webapp.extensions import db as _db
 from webapp.kiosk.services import enroll
-from webapp.orders.services import (
-    CHECKS,
-    Actor,
-    CheckIn,
-    Slot,
-    assign,
-    check_in,
-    check_out,
-    create_instruction,
-    give_consent,
-    hand_over,
-    save_item_rules,
-    save_service_item,
-)
+from webapp.orders.services import Actor
 from webapp.quality.services import Observation, record_supervision
-from webapp.sync.models import Submission, SubmissionStatus
+from webapp.visits.services import CHECKS, CheckIn, check_in, check_out, give_consent
 from webapp.workers.services import add_talk, store_id_copy
 
 BRANCH_ROLES = {Role.MANAGER, Role.BRANCH_HEAD}
@@ -80,36 +71,36 @@ ROUTES = {
     "customers.detail": ("GET", "/customers/{customer}", PERMISSIONS["customers.view"]),
     "customers.edit": ("GET", "/customers/{customer}/edit", PERMISSIONS["customers.edit"]),
     "admin.audit_log": ("GET", "/audit", PERMISSIONS["audit.view"]),
-    "orders.board": ("GET", "/board", PERMISSIONS["orders.dispatch"]),
-    "orders.board_instructions": ("GET", "/board/instructions", PERMISSIONS["orders.dispatch"]),
-    "orders.task_sheets": ("GET", "/board/task-sheets", PERMISSIONS["orders.dispatch"]),
-    "orders.send_idle_list": ("POST", "/board/idle-list", PERMISSIONS["orders.dispatch"]),
-    "orders.idle_lists": ("GET", "/idle-lists", PERMISSIONS["idle_lists.view"]),
-    "orders.new_instruction": ("GET", "/instructions/new", PERMISSIONS["instructions.create"]),
-    "orders.assign": (
+    "dispatch.board": ("GET", "/board", PERMISSIONS["orders.dispatch"]),
+    "dispatch.board_instructions": ("GET", "/board/instructions", PERMISSIONS["orders.dispatch"]),
+    "dispatch.task_sheets": ("GET", "/board/task-sheets", PERMISSIONS["orders.dispatch"]),
+    "dispatch.send_idle_list": ("POST", "/board/idle-list", PERMISSIONS["orders.dispatch"]),
+    "dispatch.idle_lists": ("GET", "/idle-lists", PERMISSIONS["idle_lists.view"]),
+    "dispatch.new_instruction": ("GET", "/instructions/new", PERMISSIONS["instructions.create"]),
+    "dispatch.assign": (
         "GET",
         "/instructions/{instruction}/assign",
         PERMISSIONS["orders.dispatch"],
     ),
-    "orders.detail": ("GET", "/orders/{order}", PERMISSIONS["orders.view"]),
-    "orders.hand_over": ("POST", "/orders/{order}/handover", PERMISSIONS["orders.dispatch"]),
-    "orders.cancel": ("POST", "/orders/{order}/cancel", PERMISSIONS["orders.dispatch"]),
-    "orders.lateness": ("POST", "/orders/{order}/lateness", PERMISSIONS["orders.dispatch"]),
-    "orders.check_out": ("GET", "/orders/{order}/check-out", PERMISSIONS["orders.dispatch"]),
-    "orders.check_in": ("GET", "/orders/{order}/check-in", PERMISSIONS["orders.dispatch"]),
-    "orders.consent": ("GET", "/orders/{order}/consent", PERMISSIONS["orders.dispatch"]),
-    "orders.catalogue": ("GET", "/catalogue", PERMISSIONS["catalogue.edit"]),
-    "orders.task_sheets_pdf": (
+    "dispatch.detail": ("GET", "/orders/{order}", PERMISSIONS["orders.view"]),
+    "dispatch.hand_over": ("POST", "/orders/{order}/handover", PERMISSIONS["orders.dispatch"]),
+    "dispatch.cancel": ("POST", "/orders/{order}/cancel", PERMISSIONS["orders.dispatch"]),
+    "dispatch.lateness": ("POST", "/orders/{order}/lateness", PERMISSIONS["orders.dispatch"]),
+    "visits.check_out": ("GET", "/orders/{order}/check-out", PERMISSIONS["orders.dispatch"]),
+    "visits.check_in": ("GET", "/orders/{order}/check-in", PERMISSIONS["orders.dispatch"]),
+    "visits.consent": ("GET", "/orders/{order}/consent", PERMISSIONS["orders.dispatch"]),
+    "catalogue.index": ("GET", "/catalogue", PERMISSIONS["catalogue.edit"]),
+    "dispatch.task_sheets_pdf": (
         "GET",
         "/board/task-sheets.pdf",
         PERMISSIONS["orders.dispatch"],
     ),
-    "orders.registration_pdf": (
+    "visits.registration_pdf": (
         "GET",
         "/orders/{billed}/registration.pdf",
         PERMISSIONS["orders.view"],
     ),
-    "orders.consent_pdf": ("GET", "/orders/{billed}/consent.pdf", PERMISSIONS["orders.view"]),
+    "visits.consent_pdf": ("GET", "/orders/{billed}/consent.pdf", PERMISSIONS["orders.view"]),
     "billing.order_billing": ("GET", "/orders/{billed}/billing", PERMISSIONS["billing.issue"]),
     "billing.issue_bill": ("POST", "/orders/{billed}/bill", PERMISSIONS["billing.issue"]),
     "billing.issue_receipt": ("POST", "/orders/{billed}/receipt", PERMISSIONS["billing.issue"]),
@@ -132,7 +123,7 @@ ROUTES = {
         "/settlements/{settlement}.pdf",
         PERMISSIONS["settlements.view"],
     ),
-    "billing.pay_rule": ("POST", "/workers/{worker}/pay-rule", PERMISSIONS["billing.issue"]),
+    "workers.pay_rule": ("POST", "/workers/{worker}/pay-rule", PERMISSIONS["billing.issue"]),
     "billing.slips": ("GET", "/slips", PERMISSIONS["settlements.view"]),
     "billing.slip": ("GET", "/slips/{slip}", PERMISSIONS["settlements.view"]),
     "billing.start_report": ("POST", "/reports/month", PERMISSIONS["settlements.view"]),
@@ -228,7 +219,7 @@ def _refused_submission(order) -> int:
     submission = Submission(
         client_uuid=str(uuid.uuid4()),
         branch_id=order.branch_id,
-        endpoint="orders.check_in",
+        endpoint="visits.check_in",
         path=f"/orders/{order.id}/check-in",
         entity_key=f"order:{order.id}",
         payload_digest="0" * 64,

@@ -27,9 +27,9 @@ import lxml.html
 import pytest
 
 from tests import factories
-from tests.orders.conftest import FROZEN, Catalogue, Desk, FrozenClock, signature
+from tests.working_day import FROZEN, Catalogue, Desk, FrozenClock, signature
+from webapp.catalogue import services as catalogue_services
 from webapp.core import clock as app_clock
-from webapp.orders import services
 
 pytestmark = pytest.mark.rule("D6", "D1", "R4", "R8", "R19", "R20")
 
@@ -317,13 +317,15 @@ def branch_day(app, db, monkeypatch):
         world = factories.World.build()
         company_id = world.company.id
         catalogue = Catalogue(
-            cleaning=services.save_service_item(company_id, "日常保洁", "hour", 4000),
-            windows=services.save_service_item(company_id, "擦玻璃", "job", 12000),
-            detergent=services.save_material(company_id, "清洁剂", "瓶", False),
-            cloths=services.save_material(company_id, "抹布", "块", False),
-            vacuum=services.save_material(company_id, "吸尘器", "台", True),
+            cleaning=catalogue_services.save_service_item(company_id, "日常保洁", "hour", 4000),
+            windows=catalogue_services.save_service_item(company_id, "擦玻璃", "job", 12000),
+            detergent=catalogue_services.save_material(company_id, "清洁剂", "瓶", False),
+            cloths=catalogue_services.save_material(company_id, "抹布", "块", False),
+            vacuum=catalogue_services.save_material(company_id, "吸尘器", "台", True),
         )
-        services.save_item_rules(catalogue.cleaning, ["kitchen", "living"], Decimal(1), 60)
+        catalogue_services.save_item_rules(
+            catalogue.cleaning, ["kitchen", "living"], Decimal(1), 60
+        )
         desk = Desk(world, catalogue, frozen)
         desk.instruction(notes="待分配")
         desk.order()

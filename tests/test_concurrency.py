@@ -15,19 +15,23 @@ import sqlalchemy as sa
 from PIL import Image, ImageDraw
 from sqlalchemy.orm.exc import StaleDataError
 
-from tests.databases import migrated_app, sibling_database
-from tests.factories import World
+from tests.factories import World, handed_over_order
 from webapp.accounts.models import User
 from webapp.billing import services as billing
 from webapp.billing.models import Bill
+from webapp.catalogue import services as catalogue_services
 from webapp.core import clock
 from webapp.core.errors import RuleError
+from webapp.dispatch import services as dispatch_services
+from webapp.dispatch.services import Slot
 from webapp.extensions import db
-from webapp.orders import services
-from webapp.orders.models import Checkout, Order, OrderStatus
-from webapp.orders.services import Actor, OrderConflict, Slot
+from webapp.orders import services as order_services
+from webapp.orders.models import Order, OrderStatus
+from webapp.orders.services import Actor, OrderConflict
+from webapp.visits import services as visit_services
+from webapp.visits.models import Checkout
 
-CHECKS = {key for key, _label in services.CHECKS}
+CHECKS = {key for key, _label in visit_services.CHECKS}
 
 
 def _signature() -> str:
@@ -38,28 +42,11 @@ def _signature() -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
-@pytest.fixture
-def committed_app(tmp_path):
-    with sibling_database(tmp_path, "race") as url:
-        app = migrated_app(tmp_path, url)
-        yield app
-        with app.app_context():
-            db.engine.dispose()
-
-
 def _handed_over_order(app) -> tuple[int, int]:
     """An order ready to check out, and the version its check-out form carries."""
     with app.test_request_context(method="POST"):
         world = World.build()
-        manager = world.user("manager")
-        center = world.user("service_center", branch=None)
-        item = services.save_service_item(world.company.id, "日常保洁", "hour", 4500)
-        slot = Slot(clock.local_today(), time(9), time(12), Decimal(3))
-        instruction = services.create_instruction(
-            world.branches["A"], world.customer(), [item], slot, "", center
-        )
-        order = services.assign(instruction, world.worker(), manager)
-        services.hand_over(order, "", manager)
+        order = handed_over_order(world, world.user("manager"))
         db.session.commit()
         return order.id, order.version
 
@@ -76,7 +63,7 @@ def test_simultaneous_check_outs_give_one_success_and_one_conflict(committed_app
             start.wait()
             try:
                 order = db.session.get(Order, order_id)
-                services.check_out(
+                visit_services.check_out(
                     order,
                     ticked=CHECKS,
                     issued={},
@@ -89,7 +76,7 @@ def test_simultaneous_check_outs_give_one_success_and_one_conflict(committed_app
             except (OrderConflict, StaleDataError) as error:
                 db.session.rollback()
                 outcomes[name] = str(
-                    services.conflict_message(db.session.get(Order, order_id))
+                    order_services.conflict_message(db.session.get(Order, order_id))
                     if isinstance(error, StaleDataError)
                     else error.message
                 )
@@ -118,16 +105,16 @@ def _billed_orders(app, count: int) -> tuple[list[int], int]:
         world = World.build()
         manager = world.user("manager")
         center = world.user("service_center", branch=None)
-        item = services.save_service_item(world.company.id, "日常保洁", "hour", 4500)
+        item = catalogue_services.save_service_item(world.company.id, "日常保洁", "hour", 4500)
         bills = []
         for index in range(count):
             slot = Slot(clock.local_today(), time(8 + index), time(9 + index), Decimal(1))
-            instruction = services.create_instruction(
+            instruction = dispatch_services.create_instruction(
                 world.branches["A"], world.customer(), [item], slot, "", center
             )
-            order = services.assign(instruction, world.worker(), manager)
-            services.hand_over(order, "", manager)
-            services.check_out(
+            order = dispatch_services.assign(instruction, world.worker(), manager)
+            dispatch_services.hand_over(order, "", manager)
+            visit_services.check_out(
                 order,
                 ticked=CHECKS,
                 issued={},
@@ -135,9 +122,9 @@ def _billed_orders(app, count: int) -> tuple[list[int], int]:
                 actor=Actor.of_user(manager),
             )
             end = clock.now()
-            services.check_in(
+            visit_services.check_in(
                 order,
-                services.CheckIn(end - timedelta(minutes=3), end, "保洁"),
+                visit_services.CheckIn(end - timedelta(minutes=3), end, "保洁"),
                 Actor.of_user(manager),
             )
             bills.append(billing.issue_bill(order, 0, "", manager).id)
@@ -218,7 +205,8 @@ def test_a_page_opened_while_another_tablet_writes_waits_instead_of_failing(comm
     has written since it began; the refresh must wait its turn, not fail the page.
     """
     from tests.factories import PASSWORD
-    from webapp.accounts.models import Company, LoginSession
+    from webapp.accounts.models import LoginSession
+    from webapp.core.org import Company
 
     with committed_app.test_request_context(method="POST"):
         user = World.build().user("manager")

@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from stdnum.cn import ric
 
 from tests.conftest import count_rows
-from webapp.accounts.models import Branch, User
+from webapp.accounts.models import User
+from webapp.core.org import Branch
 from webapp.core.phones import normalize_cn_phone
 from webapp.customers.models import Customer
 from webapp.demo import seed_demo

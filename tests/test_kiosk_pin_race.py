@@ -9,7 +9,6 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from tests.databases import migrated_app, sibling_database
 from tests.factories import World
 from webapp.core.errors import RuleError
 from webapp.extensions import db
@@ -18,15 +17,6 @@ from webapp.kiosk.models import KioskDevice, PinFailure
 from webapp.workers.models import Worker
 
 GUESSES = 12
-
-
-@pytest.fixture
-def committed_app(tmp_path):
-    with sibling_database(tmp_path, "pins") as url:
-        app = migrated_app(tmp_path, url)
-        yield app
-        with app.app_context():
-            db.engine.dispose()
 
 
 def _worker_and_tablet(app) -> tuple[int, int, str]:

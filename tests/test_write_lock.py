@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterator
 from datetime import time as clock_time
 from datetime import timedelta
-from decimal import Decimal
 
 import psycopg
 import pytest
@@ -21,14 +20,14 @@ import sqlalchemy as sa
 from PIL import Image, ImageOps
 
 from tests.databases import migrated_app, sibling_database
-from tests.factories import PASSWORD, World
+from tests.factories import PASSWORD, World, handed_over_order
 from tests.uploads import post_multipart
 from webapp.billing.models import ReportJob
 from webapp.core import clock
 from webapp.core.models import AuditEntry
 from webapp.extensions import db
-from webapp.orders import services as order_services
-from webapp.orders.services import Actor, Slot
+from webapp.orders.services import Actor
+from webapp.visits import services as visit_services
 
 pytestmark = pytest.mark.rule("D6", "R20")
 
@@ -211,21 +210,14 @@ def _receipts_of_today(app) -> str:
     with app.test_request_context(method="POST"):
         world = World.build()
         manager = world.user("manager")
-        center = world.user("service_center", branch=None)
-        item = order_services.save_service_item(world.company.id, "日常保洁", "hour", 4500)
-        slot = Slot(clock.local_today(), clock_time(8), clock_time(9), Decimal(1))
-        instruction = order_services.create_instruction(
-            world.branches["A"], world.customer(), [item], slot, "", center
-        )
-        order = order_services.assign(instruction, world.worker(), manager)
-        order_services.hand_over(order, "", manager)
+        order = handed_over_order(world, manager, start=clock_time(8), hours=1)
         actor = Actor.of_user(manager)
-        order_services.check_out(
+        visit_services.check_out(
             order, ticked=CHECKS, issued={}, signature=_signature(), actor=actor
         )
         end = clock.now()
-        order_services.check_in(
-            order, order_services.CheckIn(end - timedelta(minutes=3), end, "保洁"), actor
+        visit_services.check_in(
+            order, visit_services.CheckIn(end - timedelta(minutes=3), end, "保洁"), actor
         )
         billing.issue_receipt(billing.issue_bill(order, 0, "", manager), "cash", manager)
         db.session.commit()

@@ -46,13 +46,18 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.admin.views import bp as admin_bp
     from webapp.assessments.views import bp as assessments_bp
     from webapp.billing.views import bp as billing_bp
+    from webapp.catalogue.views import bp as catalogue_bp
+    from webapp.core.offline import idempotency as offline
     from webapp.customers.views import bp as customers_bp
+    from webapp.dispatch.views import bp as dispatch_bp
+    from webapp.kiosk import services as kiosk_services
     from webapp.kiosk.views import bp as kiosk_bp
-    from webapp.orders.views import bp as orders_bp
     from webapp.quality.views import bp as quality_bp
     from webapp.sync.views import bp as sync_bp
+    from webapp.visits.views import bp as visits_bp
     from webapp.workers.views import bp as workers_bp
 
+    offline.init_app(app, kiosk_services.outbox_sender)
     login_manager.user_loader(account_services.resume_session)
     login_manager.unauthorized_handler(account_services.unauthorized)
     login_manager.session_protection = None
@@ -61,7 +66,9 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(workers_bp)
     app.register_blueprint(customers_bp)
     app.register_blueprint(admin_bp)
-    app.register_blueprint(orders_bp)
+    app.register_blueprint(dispatch_bp)
+    app.register_blueprint(visits_bp)
+    app.register_blueprint(catalogue_bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(billing_bp)
     app.register_blueprint(sync_bp)

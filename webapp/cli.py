@@ -16,7 +16,7 @@ from flask_migrate import upgrade
 
 from webapp.core.crypto import KEY_FILE, ensure_key_file, load_keys
 from webapp.core.files import PRIVATE_UMASK, private_dir, private_umask
-from webapp.core.pdf import check_pdf_environment
+from webapp.core.pdf.fonts import check_pdf_environment
 from webapp.extensions import db
 
 keys_cli = AppGroup("keys", help="Encryption keys for personal data.")
@@ -36,7 +36,7 @@ def keys_init():
 
 
 def _database_is_empty() -> bool:
-    from webapp.accounts.models import Company
+    from webapp.core.org import Company
 
     return db.session.scalar(sa.select(sa.func.count(Company.id))) == 0
 

@@ -47,7 +47,7 @@ class Config:
     # A branch's tablets may share one address behind its router.
     LOGIN_FAILURES_PER_ADDRESS = "30 per 15 minutes"
     # A refused outbox record is kept for the office up to this size (photos are files,
-    # not counted); a larger one stays on the tablet (sync.idempotency).
+    # not counted); a larger one stays on the tablet (core.offline.idempotency).
     REFUSED_PAYLOAD_MAX_BYTES = 1024 * 1024
     # Set by a deployment (e.g. to the commit): a new value makes every tablet's
     # service worker offer the new version even when no static file changed.

@@ -7,22 +7,15 @@ from decimal import Decimal
 import sqlalchemy as sa
 from stdnum.cn import ric
 
-from webapp.accounts.models import Branch, Company
 from webapp.accounts.services import create_user
+from webapp.catalogue.services import catalogue, save_item_rules, save_material, save_service_item
 from webapp.core import clock
+from webapp.core.org import Branch, Company
 from webapp.core.roles import Role
 from webapp.customers.models import Customer
 from webapp.customers.services import create_customer
+from webapp.dispatch.services import Slot, assign, create_instruction
 from webapp.extensions import db
-from webapp.orders.services import (
-    Slot,
-    assign,
-    catalogue,
-    create_instruction,
-    save_item_rules,
-    save_material,
-    save_service_item,
-)
 from webapp.workers.idnumbers import parse
 from webapp.workers.models import Worker
 from webapp.workers.services import WorkerData, add_talk, create_worker

@@ -3,10 +3,15 @@
 from webapp.accounts import models as accounts  # noqa: F401
 from webapp.assessments import models as assessments  # noqa: F401
 from webapp.billing import models as billing  # noqa: F401
+from webapp.briefing import models as briefing  # noqa: F401
+from webapp.catalogue import models as catalogue  # noqa: F401
 from webapp.core import models as core  # noqa: F401
+from webapp.core import org  # noqa: F401
+from webapp.core.offline import models as offline  # noqa: F401
 from webapp.customers import models as customers  # noqa: F401
+from webapp.dispatch import models as dispatch  # noqa: F401
 from webapp.kiosk import models as kiosk  # noqa: F401
 from webapp.orders import models as orders  # noqa: F401
 from webapp.quality import models as quality  # noqa: F401
-from webapp.sync import models as sync  # noqa: F401
+from webapp.visits import models as visits  # noqa: F401
 from webapp.workers import models as workers  # noqa: F401

@@ -7,14 +7,15 @@ from flask_login import current_user
 from webapp.accounts.services import session_expires_at
 from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABELS
 from webapp.billing.models import PAYMENT_METHODS
+from webapp.catalogue.models import ROOM_KIND_LABELS, UNIT_LABELS
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.masking import mask_phone
-from webapp.core.money import format_yuan, rmb_upper
+from webapp.core.money import format_yuan, rmb_upper, yuan_text
+from webapp.core.offline.idempotency import sender
 from webapp.core.phones import display_phone
 from webapp.core.roles import ROLE_LABELS, Role, can
-from webapp.orders.models import ORDER_STATUS_LABELS, ROOM_KIND_LABELS, UNIT_LABELS
+from webapp.orders.models import ORDER_STATUS_LABELS
 from webapp.quality.models import CHECKLIST
-from webapp.sync.idempotency import sender
 from webapp.workers.models import (
     ESCALATION_LABELS,
     GENDER_LABELS,
@@ -25,9 +26,9 @@ from webapp.workers.models import (
 # (endpoint, label, permission)
 NAVIGATION = (
     ("accounts.home", _l("Today"), None),
-    ("orders.board", _l("Board"), "orders.dispatch"),
-    ("orders.new_instruction", _l("New instruction"), "instructions.create"),
-    ("orders.idle_lists", _l("Idle workers"), "idle_lists.view"),
+    ("dispatch.board", _l("Board"), "orders.dispatch"),
+    ("dispatch.new_instruction", _l("New instruction"), "instructions.create"),
+    ("dispatch.idle_lists", _l("Idle workers"), "idle_lists.view"),
     ("workers.index", _l("Workers"), "workers.view"),
     ("customers.index", _l("Customers"), "customers.view"),
     ("workers.escalations", _l("Escalations"), "escalations.view"),
@@ -35,7 +36,7 @@ NAVIGATION = (
     ("billing.settlement", _l("Settlement"), "settlements.close"),
     ("billing.settlements", _l("Settlements"), "settlements.acknowledge"),
     ("billing.slips", _l("Settlement slips"), "settlements.view"),
-    ("orders.catalogue", _l("Catalogue"), "catalogue.edit"),
+    ("catalogue.index", _l("Catalogue"), "catalogue.edit"),
     ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),
     ("sync.refused", _l("Refused records"), "submissions.resolve"),
     ("admin.settings", _l("Settings"), "settings.view"),
@@ -44,7 +45,7 @@ NAVIGATION = (
 
 
 def _session_expires() -> int | str:
-    """The login's absolute end, for the page to forget the kept pages then (outbox.js)."""
+    """The login's absolute end, for the page to forget the kept pages then (offline-pages.js)."""
     if not current_user.is_authenticated:
         return ""
     return session_expires_at(current_user) or ""
@@ -89,6 +90,7 @@ def register(app) -> None:
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["yuan"] = format_yuan
     app.jinja_env.filters["rmb_upper"] = rmb_upper
+    app.jinja_env.filters["yuan_text"] = yuan_text
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["datetime"] = lambda v: (
         format_datetime(v, "yyyy-MM-dd HH:mm") if v else ""

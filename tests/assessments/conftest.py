@@ -1,7 +1,7 @@
 """Fixtures of the on-site assessment tests (R3, D4); helpers are in helpers.py.
 
 The working day's fixtures (frozen clock, catalogue, `desk`) come from
-tests/orders/conftest.py: Monday 2026-12-07 09:00 in Shanghai.
+tests/working_day.py: Monday 2026-12-07 09:00 in Shanghai.
 """
 
 from decimal import Decimal
@@ -9,18 +9,16 @@ from decimal import Decimal
 import pytest
 
 from tests.assessments.helpers import EVERY_ROOM
-from tests.orders.conftest import (  # noqa: F401 - fixtures
-    catalogue,
-    clock,
-    desk,
-    outside_request,
-    request_context,
-)
-from webapp.orders.services import save_item_rules, save_service_item
+from webapp.catalogue.services import save_item_rules, save_service_item
+
+
+@pytest.fixture(autouse=True)
+def _working_day(working_day):
+    """Every test here runs at the frozen instant, inside a request."""
 
 
 @pytest.fixture
-def rules(world, catalogue):  # noqa: F811 - the imported fixture
+def rules(world, catalogue):
     """Assessment rules in the catalogue's data: cleaning 1.5 min/m² of every room, at
     least 2 hours; windows 1.2 min/m² of living rooms, bedrooms, balconies and studies,
     at least an hour, priced per job; the range hood only in kitchens, 90 minutes."""

@@ -10,8 +10,9 @@ from decimal import Decimal
 from flask_babel import gettext
 from PIL import Image
 
-from tests.orders.conftest import TODAY, signature
-from webapp.assessments.services import AssessmentData, Room, Schedule, accept_assessment
+from tests.working_day import TODAY, signature
+from webapp.assessments.proposal import Room
+from webapp.assessments.services import AssessmentData, Schedule, accept_assessment
 
 EVERY_ROOM = ["living", "bedroom", "kitchen", "bathroom", "balcony", "study", "other"]
 TUESDAY = date(2026, 12, 8)

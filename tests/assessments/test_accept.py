@@ -8,13 +8,15 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from tests.assessments.helpers import HUGE_PHOTO, TUESDAY, accept, jpeg_data_url, says
-from tests.orders.conftest import TODAY, blank_signature, shanghai
+from tests.working_day import TODAY, blank_signature, shanghai
 from webapp.assessments.models import Assessment, PlanVisit
-from webapp.assessments.services import Schedule, extend_plan, plan_dates
+from webapp.assessments.plans import extend_plan, plan_dates
+from webapp.assessments.services import Schedule
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.models import AuditEntry
 from webapp.core.policy import update_settings
-from webapp.orders.models import Instruction, Order
+from webapp.dispatch.models import Instruction
+from webapp.orders.models import Order
 from webapp.workers.models import WorkerStatus
 
 pytestmark = pytest.mark.rule("R3", "D4")

@@ -6,10 +6,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.assessments.helpers import EVERY_ROOM, accept, rooms, says
-from webapp.assessments.services import Room, check_rooms, offered_items, propose
+from webapp.assessments.proposal import Room, check_rooms, offered_items, propose
+from webapp.catalogue.services import save_item_rules, save_service_item
 from webapp.core.errors import FieldError
 from webapp.core.models import AuditEntry
-from webapp.orders.services import save_item_rules, save_service_item
 
 pytestmark = pytest.mark.rule("R3", "D4")
 

@@ -12,13 +12,14 @@ import sqlalchemy as sa
 
 from tests.assessments.helpers import HUGE_PHOTO, error_next_to, jpeg_data_url, says
 from tests.factories import PASSWORD
-from tests.orders.conftest import outbox_send, signature
+from tests.working_day import outbox_send, signature
 from webapp.assessments.models import Assessment, AssessmentPhoto, PlanVisit
+from webapp.catalogue.models import ServiceItem
 from webapp.core.models import AuditEntry
+from webapp.core.offline.models import Submission
 from webapp.core.photos import MAX_FORM_BYTES
 from webapp.customers.models import Customer
-from webapp.orders.models import Instruction, ServiceItem
-from webapp.sync.models import Submission
+from webapp.dispatch.models import Instruction
 
 pytestmark = pytest.mark.rule("R3", "D4")
 

@@ -18,16 +18,21 @@ from playwright.sync_api import BrowserContext, Page
 
 from webapp import create_app
 from webapp.accounts.models import LoginSession, User
+from webapp.catalogue.models import ServiceItem
 from webapp.config import Config
 from webapp.core import clock
+from webapp.core.offline.models import Submission
 from webapp.core.policy import get_setting
 from webapp.customers.models import Customer
+from webapp.dispatch import services as dispatch_services
+from webapp.dispatch.services import Slot
 from webapp.extensions import db
 from webapp.kiosk import services as kiosk_services
-from webapp.orders import services
-from webapp.orders.models import Checkout, Order, OrderStatus, ServiceItem, Visit
-from webapp.orders.services import Actor, CheckIn, Slot
-from webapp.sync.models import Submission
+from webapp.orders.models import Order, OrderStatus
+from webapp.orders.services import Actor
+from webapp.visits import services as visit_services
+from webapp.visits.models import Checkout, Visit
+from webapp.visits.services import CheckIn
 from webapp.workers.models import Worker, WorkerStatus
 
 MANAGER = "manager1"  # the demo's manager of 海曙网店
@@ -77,11 +82,11 @@ class Office:
                 customer = customers[self._made % len(customers)]
                 worker = workers[self._made % len(workers)]
                 slot = Slot(today, time(0, 5), time(23, 55), Decimal(2))
-                instruction = services.create_instruction(
+                instruction = dispatch_services.create_instruction(
                     branch, customer, [item], slot, "", manager
                 )
-                order = services.assign(instruction, worker, manager, confirm_overlap=True)
-                services.hand_over(order, "离线测试", manager)
+                order = dispatch_services.assign(instruction, worker, manager, confirm_overlap=True)
+                dispatch_services.hand_over(order, "离线测试", manager)
                 ids.append(order.id)
             db.session.commit()
         return ids
@@ -106,9 +111,9 @@ class Office:
     def check_out(self, order_id: int) -> None:
         with self._context():
             order = db.session.get(Order, order_id)
-            services.check_out(
+            visit_services.check_out(
                 order,
-                ticked={key for key, _label in services.required_checks(order)},
+                ticked={key for key, _label in visit_services.required_checks(order)},
                 issued={},
                 signature=SIGNATURE,
                 actor=Actor.of_worker(order.worker),
@@ -119,7 +124,7 @@ class Office:
         with self._context():
             order = db.session.get(Order, order_id)
             now = clock.now()
-            services.check_in(
+            visit_services.check_in(
                 order,
                 CheckIn(now - timedelta(minutes=1), now, "办公室代为回单"),
                 Actor.of_worker(order.worker),

@@ -23,7 +23,7 @@ from tests.browser.offline_kit import MANAGER, Office, dump, outbox, set_network
 from tests.browser.proxy import CuttingProxy
 from tests.browser.server import AppServer
 from tests.databases import sibling_database
-from webapp.orders.models import Checkout
+from webapp.visits.models import Checkout
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OUTBOX_HAS = """([order, form]) => window.idb.openDB('branchdesk', 1)
@@ -155,8 +155,8 @@ def test_a_whole_order_worked_without_network_arrives_once_in_order(
     assert (after["checkouts"], after["visits"]) == (1, 1)
     sent = office.submissions(order_id)
     assert [(s["endpoint"], s["status"]) for s in sent] == [
-        ("orders.check_out", "applied"),
-        ("orders.check_in", "applied"),
+        ("visits.check_out", "applied"),
+        ("visits.check_in", "applied"),
     ]
     assert [s["key"] for s in sent] == [r["id"] for r in records]
     # Each keeps the time it was entered on the tablet, not the time it arrived.
@@ -465,7 +465,7 @@ def test_a_conflicting_check_in_is_kept_server_side_and_blocks_no_other_order(
     expect(_badge(page)).to_have_text(attention, timeout=20_000)
 
     refused = office.submissions(done_elsewhere)
-    assert [(s["endpoint"], s["status"]) for s in refused] == [("orders.check_in", "conflict")]
+    assert [(s["endpoint"], s["status"]) for s in refused] == [("visits.check_in", "conflict")]
     assert refused[0]["payload"]["work_done"] == ["平板上的回单"]
     assert office.order(done_elsewhere)["visits"] == 1  # only the office's
     assert [s["key"] for s in office.submissions(other)] == [record["id"]]
@@ -852,7 +852,7 @@ def _wait_sent(page: Page, order_id: int) -> None:
 
 def _wait_captured(page: Page, office: Office, order_id: int, form: str) -> None:
     """The record is in the outbox, or already applied by the server."""
-    endpoint = "orders." + form.replace("-", "_")
+    endpoint = "visits." + form.replace("-", "_")
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:

@@ -1,6 +1,7 @@
 """The Alembic revisions build exactly the schema the models describe."""
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -14,3 +15,45 @@ def test_models_and_migrations_agree(app):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, _db.metadata)
     assert differences == []
+
+
+@pytest.mark.rule("D1")
+def test_sends_recorded_under_the_orders_old_endpoints_replay_after_the_move(tmp_path):
+    """0010: a check-out applied before the visits area existed keeps replaying."""
+    from flask_migrate import downgrade, upgrade
+
+    from tests.databases import migrated_app, sibling_database
+
+    def endpoints(connection) -> list[str]:
+        return list(connection.scalars(sa.text("SELECT endpoint FROM submissions ORDER BY id")))
+
+    with sibling_database(tmp_path, "moved") as url:
+        app = migrated_app(tmp_path, url)
+        with app.app_context():
+            downgrade(revision="0009")
+            with _db.engine.begin() as connection:
+                for number, endpoint in enumerate(
+                    ("orders.check_out", "orders.check_in", "orders.consent", "kiosk.check_out")
+                ):
+                    connection.execute(
+                        sa.text(
+                            "INSERT INTO submissions (client_uuid, endpoint, path, entity_key,"
+                            " payload_digest, sender, status, actor_name, device, entered_at,"
+                            " received_at, explanation, resolution) VALUES (:uuid, :endpoint,"
+                            " '/', 'order:1', '', '', 'applied', '', '', :at, :at, '', '')"
+                        ),
+                        {
+                            "uuid": f"00000000-0000-0000-0000-00000000000{number}",
+                            "endpoint": endpoint,
+                            "at": "2026-12-01 08:00:00",
+                        },
+                    )
+            upgrade()
+            with _db.engine.connect() as connection:
+                after = endpoints(connection)
+            downgrade(revision="0009")
+            with _db.engine.connect() as connection:
+                back = endpoints(connection)
+            _db.engine.dispose()
+    assert after == ["visits.check_out", "visits.check_in", "visits.consent", "kiosk.check_out"]
+    assert back == ["orders.check_out", "orders.check_in", "orders.consent", "kiosk.check_out"]

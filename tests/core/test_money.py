@@ -4,7 +4,18 @@ from decimal import Decimal
 
 import pytest
 
-from webapp.core.money import MAX_FEN, MoneyError, format_yuan, parse_yuan, rmb_upper, to_fen
+from webapp.core.money import (
+    MAX_FEN,
+    MoneyError,
+    fen_to_yuan,
+    format_yuan,
+    parse_yuan,
+    rmb_upper,
+    round_fen,
+    to_fen,
+    yuan_number,
+    yuan_text,
+)
 
 pytestmark = pytest.mark.rule("R4", "D5")
 
@@ -224,3 +235,33 @@ def test_format_yuan(fen: int, text: str) -> None:
 @pytest.mark.parametrize("fen", [1, 5, 99, 100, 123450, 100000000, MAX_FEN])
 def test_format_then_parse_round_trips(fen: int) -> None:
     assert parse_yuan(format_yuan(fen)) == fen
+
+
+@pytest.mark.parametrize(
+    ("amount", "fen"),
+    [("0", 0), ("2.5", 3), ("3.5", 4), ("2.4999", 2), ("-2.5", -3), ("1537.5", 1538)],
+)
+def test_round_fen_rounds_half_away_from_zero(amount: str, fen: int) -> None:
+    assert round_fen(Decimal(amount)) == fen
+
+
+@pytest.mark.parametrize(
+    ("fen", "yuan", "text"),
+    [
+        (0, "0", "0.00"),
+        (5, "0.05", "0.05"),
+        (2500, "25", "25.00"),
+        (123456, "1234.56", "1234.56"),
+        (MAX_FEN, "99999999.99", "99999999.99"),
+    ],
+)
+def test_fen_to_yuan_is_exact(fen: int, yuan: str, text: str) -> None:
+    assert fen_to_yuan(fen) == Decimal(yuan)
+    assert yuan_text(fen) == text
+    assert yuan_number(fen) == float(yuan)
+
+
+@pytest.mark.parametrize("fen", [0, 1, 99, 100, 4599, 123456, MAX_FEN])
+def test_yuan_text_parses_back(fen: int) -> None:
+    assert parse_yuan(yuan_text(fen), allow_zero=True) == fen
+    assert to_fen(fen_to_yuan(fen)) == fen

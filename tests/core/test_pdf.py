@@ -15,14 +15,11 @@ from flask import render_template
 from PIL import Image, ImageChops
 from weasyprint import CSS, HTML
 
-from webapp.core import pdf
-from webapp.core.pdf import (
-    PdfResourceError,
-    check_pdf_environment,
-    render_pdf,
-    render_pdf_chunked,
-    restricted_fetcher,
-)
+from webapp.core.pdf import tables
+from webapp.core.pdf.fetcher import PdfResourceError, restricted_fetcher
+from webapp.core.pdf.fonts import check_pdf_environment
+from webapp.core.pdf.render import render_pdf
+from webapp.core.pdf.tables import render_pdf_chunked
 
 pytestmark = pytest.mark.rule("D5")
 
@@ -203,21 +200,21 @@ def submitted(monkeypatch) -> list[tuple[int, int]]:
     """Two render processes whatever the machine; records the rows of each part given
     to them."""
     calls = []
-    submit_part = pdf._submit_part
+    submit_part = tables._submit_part
 
     def recorded(pool, table, start, end):
         calls.append((start, end))
         return submit_part(pool, table, start, end)
 
-    monkeypatch.setattr(pdf, "_render_processes", lambda: 2)
-    monkeypatch.setattr(pdf, "_submit_part", recorded)
+    monkeypatch.setattr(tables, "_render_processes", lambda: 2)
+    monkeypatch.setattr(tables, "_submit_part", recorded)
     return calls
 
 
 @pytest.mark.parametrize(("setting", "expected"), [("1", 1), ("3", 3), ("", None), ("x", None)])
 def test_the_render_processes_setting(monkeypatch, setting, expected):
     monkeypatch.setenv("BRANCHDESK_PDF_PROCESSES", setting)
-    processes = pdf._render_processes()
+    processes = tables._render_processes()
     if expected is None:  # unset or not a number: one a processor, at most two
         assert processes == min(2, len(os.sched_getaffinity(0)))
     else:

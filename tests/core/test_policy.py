@@ -75,7 +75,7 @@ def test_invalid_values_are_refused_and_kept(client, login_as, world, field, val
 
 
 def test_settings_belong_to_one_company(client, login_as, world, db):
-    from webapp.accounts.models import Company
+    from webapp.core.org import Company
     from webapp.core.policy import update_settings
 
     other = Company(name="别家")

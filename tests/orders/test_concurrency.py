@@ -6,14 +6,16 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from tests.orders.conftest import ALL_CHECKS, TODAY, shanghai, signature
-from webapp.orders import services
-from webapp.orders.models import Checkout, Order, OrderStatus
+from tests.working_day import ALL_CHECKS, TODAY, shanghai, signature
+from webapp.dispatch import services as dispatch_services
+from webapp.orders.models import Order, OrderStatus
 from webapp.orders.services import Actor, OrderConflict
+from webapp.visits import services as visit_services
+from webapp.visits.models import Checkout
 
 
 def _check_out(order, actor, version):
-    return services.check_out(
+    return visit_services.check_out(
         order,
         ticked=set(ALL_CHECKS),
         issued={},
@@ -63,9 +65,9 @@ def test_a_stale_check_in_names_who_came_first(desk, db, clock):
         order, shanghai(TODAY, 9, 30), shanghai(TODAY, 11, 30), actor=Actor.of_user(desk.manager)
     )
     with pytest.raises(OrderConflict) as conflict:
-        services.check_in(
+        visit_services.check_in(
             order,
-            services.CheckIn(shanghai(TODAY, 9), shanghai(TODAY, 11), "保洁"),
+            visit_services.CheckIn(shanghai(TODAY, 9), shanghai(TODAY, 11), "保洁"),
             Actor.of_worker(order.worker),
             version=seen,
         )
@@ -81,9 +83,9 @@ def test_a_stale_version_is_refused_even_in_the_right_state(desk, db):
     db.session.flush()
     assert order.version == seen + 1
     with pytest.raises(OrderConflict):
-        services.hand_over(order, "", desk.manager, version=seen)
+        dispatch_services.hand_over(order, "", desk.manager, version=seen)
     assert order.status == OrderStatus.ASSIGNED
-    services.hand_over(order, "", desk.manager, version=order.version)
+    dispatch_services.hand_over(order, "", desk.manager, version=order.version)
 
 
 @pytest.mark.rule("R10")

@@ -5,12 +5,13 @@ from datetime import time
 import pytest
 import sqlalchemy as sa
 
-from tests.orders.conftest import ALL_CHECKS, TODAY, shanghai, signature
+from tests.working_day import ALL_CHECKS, TODAY, shanghai, signature
 from webapp.core.errors import FieldError
 from webapp.core.models import AuditEntry
-from webapp.orders import services
+from webapp.dispatch import services as dispatch_services
 from webapp.orders.models import OrderStatus
 from webapp.orders.services import Actor, OrderConflict
+from webapp.visits import services as visit_services
 
 
 def _entries(db, order):
@@ -27,13 +28,13 @@ def test_each_step_is_audited_with_its_actor(desk, world, db, clock):
     order = desk.order(worker=worker, start=time(10), end=time(12))
     assert order.status == OrderStatus.ASSIGNED
 
-    services.hand_over(order, "客户家有猫，进门换鞋。", desk.manager)
+    dispatch_services.hand_over(order, "客户家有猫，进门换鞋。", desk.manager)
     assert order.status == OrderStatus.HANDED_OVER
     assert order.handover_notes == "客户家有猫，进门换鞋。"
     assert order.handed_over_at == clock.now() and not order.evening_handover
 
     clock.advance(minutes=40)
-    services.check_out(
+    visit_services.check_out(
         order,
         ticked=set(ALL_CHECKS),
         issued={},
@@ -74,11 +75,11 @@ def test_each_step_is_audited_with_its_actor(desk, world, db, clock):
 def test_cancel_needs_a_reason(desk, db):
     order = desk.order()
     with pytest.raises(FieldError) as error:
-        services.cancel(order, "", desk.manager)
+        dispatch_services.cancel(order, "", desk.manager)
     assert error.value.field == "reason"
     assert order.status == OrderStatus.ASSIGNED
 
-    services.cancel(order, "客户临时出差", desk.manager)
+    dispatch_services.cancel(order, "客户临时出差", desk.manager)
     assert (order.status, order.cancel_reason) == (OrderStatus.CANCELLED, "客户临时出差")
     assert _entries(db, order)[-1].action == "order.cancel"
 
@@ -86,7 +87,7 @@ def test_cancel_needs_a_reason(desk, db):
 @pytest.mark.rule("R7")
 def test_a_handed_over_order_can_still_be_cancelled(desk):
     order = desk.handed_over()
-    services.cancel(order, "客户改期", desk.manager)
+    dispatch_services.cancel(order, "客户改期", desk.manager)
     assert order.status == OrderStatus.CANCELLED
 
 
@@ -94,7 +95,7 @@ def test_a_handed_over_order_can_still_be_cancelled(desk):
 def test_cancel_is_refused_after_the_check_out(desk):
     order = desk.checked_out()
     with pytest.raises(OrderConflict) as conflict:
-        services.cancel(order, "客户改期", desk.manager)
+        dispatch_services.cancel(order, "客户改期", desk.manager)
     assert order.worker.name in str(conflict.value)
     assert order.status == OrderStatus.CHECKED_OUT
 
@@ -103,18 +104,18 @@ def test_cancel_is_refused_after_the_check_out(desk):
 def test_steps_out_of_order_are_conflicts(desk):
     order = desk.order()
     with pytest.raises(OrderConflict):  # not handed over yet
-        services.check_out(
+        visit_services.check_out(
             order,
             ticked=set(ALL_CHECKS),
             issued={},
             signature=signature(),
             actor=Actor.of_worker(order.worker),
         )
-    services.hand_over(order, "", desk.manager)
+    dispatch_services.hand_over(order, "", desk.manager)
     with pytest.raises(OrderConflict):  # handed over twice
-        services.hand_over(order, "", desk.manager)
+        dispatch_services.hand_over(order, "", desk.manager)
     cancelled = desk.order()
-    services.cancel(cancelled, "客户改期", desk.manager)
+    dispatch_services.cancel(cancelled, "客户改期", desk.manager)
     with pytest.raises(OrderConflict) as conflict:
-        services.hand_over(cancelled, "", desk.manager)
+        dispatch_services.hand_over(cancelled, "", desk.manager)
     assert "客户改期" in str(conflict.value)

@@ -10,12 +10,13 @@ import sqlalchemy as sa
 from tests.conftest import count_rows
 from tests.factories import PASSWORD
 from tests.i18n import zh
-from tests.orders.conftest import TICKED, outbox_send, signature
+from tests.working_day import TICKED, outbox_send, signature
+from webapp.core.offline.models import Submission, SubmissionStatus
+from webapp.dispatch import services as dispatch_services
 from webapp.kiosk import services as kiosk_services
 from webapp.kiosk.models import KioskPass
-from webapp.orders import services
-from webapp.orders.models import Checkout, Order, OrderStatus, Visit
-from webapp.sync.models import Submission, SubmissionStatus
+from webapp.orders.models import Order, OrderStatus
+from webapp.visits.models import Checkout, Visit
 from webapp.workers.models import WorkerStatus
 from webapp.workers.services import change_status
 
@@ -32,7 +33,7 @@ def _login(client, user):
 
 def _cancelled(desk, reason="客户临时出差"):
     order = desk.order()
-    services.cancel(order, reason, desk.manager)
+    dispatch_services.cancel(order, reason, desk.manager)
     return order
 
 
@@ -146,14 +147,6 @@ def test_an_outbox_record_for_such_an_order_is_kept_with_its_reason(
     assert count_rows(Visit, Visit.order_id == order.id) == 0
 
 
-@pytest.fixture
-def tablet(client, desk, db):
-    _device, token = kiosk_services.enroll(desk.branch, "前台平板", desk.manager)
-    db.session.flush()
-    client.set_cookie("bd_kiosk", token, domain="branchdesk.test")
-    return client
-
-
 def _at_tablet(tablet, desk, worker):
     pin = kiosk_services.issue_pin(worker, desk.manager)
     assert tablet.post(f"/kiosk/w/{worker.id}", data={"pin": pin}).status_code == 303
@@ -181,7 +174,7 @@ def test_a_kiosk_record_for_an_order_cancelled_meanwhile_is_kept_with_the_reason
     page = tablet.get(f"/kiosk/orders/{order.id}/check-out").text
     kiosk_pass = re.search(r'name="kiosk_pass" value="([^"]+)"', page).group(1)
     data = {**_form("check-out", order), "kiosk_pass": kiosk_pass}
-    services.cancel(order, "客户临时出差", desk.manager)
+    dispatch_services.cancel(order, "客户临时出差", desk.manager)
     db.session.flush()
     key = str(uuid.uuid4())
 

@@ -1,10 +1,9 @@
-"""The working day's fixtures (frozen clock, catalogue, `desk`) from tests/orders/conftest.py:
+"""The working day's fixtures (frozen clock, catalogue, `desk`) from tests/working_day.py:
 Monday 2026-12-07 09:00 in Shanghai."""
 
-from tests.orders.conftest import (  # noqa: F401 - fixtures
-    catalogue,
-    clock,
-    desk,
-    outside_request,
-    request_context,
-)
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _working_day(working_day):
+    """Every test here runs at the frozen instant, inside a request."""

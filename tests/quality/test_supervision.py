@@ -10,12 +10,12 @@ import sqlalchemy as sa
 
 from tests.assessments.helpers import HUGE_PHOTO, error_next_to, jpeg_data_url, says
 from tests.factories import PASSWORD
-from tests.orders.conftest import TODAY, outbox_send, shanghai
+from tests.working_day import TODAY, outbox_send, shanghai
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.models import AuditEntry
+from webapp.core.offline.models import Submission
 from webapp.quality.models import Supervision, SupervisionPhoto
 from webapp.quality.services import Observation, quality_record, record_supervision
-from webapp.sync.models import Submission
 
 pytestmark = pytest.mark.rule("R3", "R27")
 

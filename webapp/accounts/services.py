@@ -5,7 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app, g, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash
 
 from webapp.accounts import throttle
@@ -13,6 +13,7 @@ from webapp.accounts.models import LoginSession, User
 from webapp.core import audit
 from webapp.core.crypto import new_token, token_digest
 from webapp.core.htmx import is_htmx
+from webapp.core.offline.pages import OFFLINE_PAGE
 from webapp.core.policy import get_setting
 from webapp.core.roles import COMPANY_WIDE_ROLES, Role
 from webapp.core.transactions import write_transaction
@@ -152,7 +153,7 @@ def unauthorized():
 
 # On any answer to a request that came with a login which is no longer alive (idle,
 # past the absolute limit, disabled, logged out elsewhere): the tablet then forgets
-# the pages it kept for offline use (static/js/outbox.js, templates/sync/sw.js).
+# the pages it kept for offline use (static/js/offline-pages.js, templates/sync/sw.js).
 SESSION_ENDED = "Session-Ended"
 
 
@@ -165,6 +166,18 @@ def mark_ended_session(response):
         and not _staff_login_ignored()  # a kiosk page: the login was left alone, not ended
     ):
         response.headers[SESSION_ENDED] = "1"
+    return response
+
+
+# When the login that rendered a kept page ends at the latest: the service worker no
+# longer shows the page after it, even without network.
+SESSION_EXPIRES = "Session-Expires"
+
+
+def stamp_kept_page(response):
+    """A page the service worker may keep (core.offline.pages) says when its login ends."""
+    if response.headers.get(OFFLINE_PAGE) == "1" and current_user.is_authenticated:
+        response.headers[SESSION_EXPIRES] = str(session_expires_at(current_user) or "")
     return response
 
 

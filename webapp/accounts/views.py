@@ -15,6 +15,7 @@ from webapp.extensions import db
 
 bp = Blueprint("accounts", __name__)
 bp.after_app_request(services.mark_ended_session)
+bp.after_app_request(services.stamp_kept_page)
 
 
 def _safe_next(target: str | None) -> str:

@@ -1,5 +1,4 @@
 from datetime import date, time
-from decimal import ROUND_HALF_UP, Decimal
 
 from wtforms import (
     DateField,
@@ -14,6 +13,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from webapp.core.forms import REQUIRED, BaseForm, DateWindow, QueryForm, strip
 from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.money import fen_to_yuan, to_fen
 from webapp.core.policy import Setting
 
 
@@ -32,7 +32,7 @@ def settings_form_class(settings: tuple[Setting, ...]):
                 places=2,
                 validators=[
                     required,
-                    NumberRange(min=Decimal(s.minimum) / 100, max=Decimal(s.maximum) / 100),
+                    NumberRange(min=fen_to_yuan(s.minimum), max=fen_to_yuan(s.maximum)),
                 ],
             )
         elif s.kind == "int":
@@ -59,7 +59,7 @@ def form_values(form, settings: tuple[Setting, ...]) -> dict:
     for s in settings:
         data = form[s.key].data
         if s.kind == "money":
-            data = int((data * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+            data = to_fen(data)
         values[s.key] = data
     return values
 
@@ -69,7 +69,7 @@ def initial_values(current: dict, settings: tuple[Setting, ...]) -> dict:
     for s in settings:
         value = current[s.key]
         if s.kind == "money":
-            value = Decimal(value) / 100
+            value = fen_to_yuan(value)
         elif s.kind == "time" and not isinstance(value, time):
             value = time.fromisoformat(value)
         values[s.key] = value

@@ -16,8 +16,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABELS, Outcome
-from webapp.assessments.services import MAX_ROOMS
-from webapp.billing.forms import YuanField
+from webapp.assessments.proposal import MAX_ROOMS
+from webapp.catalogue.models import ROOM_KIND_LABELS
 from webapp.core.forms import (
     NOTE_MAX,
     REQUIRED,
@@ -26,6 +26,7 @@ from webapp.core.forms import (
     CnPhone,
     F,
     Finite,
+    YuanField,
     optional,
     options,
     parse_int,
@@ -33,7 +34,6 @@ from webapp.core.forms import (
 )
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.customers.forms import MAX_AREA
-from webapp.orders.models import ROOM_KIND_LABELS
 
 # Rooms shown on a new assessment; the tablet may add more, up to MAX_ROOMS.
 BLANK_ROOMS = 3

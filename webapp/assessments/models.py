@@ -6,12 +6,13 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.catalogue.models import ServiceItem
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.photos import StoredPhoto
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.customers.models import Customer
+from webapp.dispatch.models import Instruction
 from webapp.extensions import db
-from webapp.orders.models import Instruction, ServiceItem
 from webapp.workers.models import Worker
 
 

@@ -1,28 +1,28 @@
 import base64
 from decimal import ROUND_HALF_UP, Decimal
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.accounts.models import Branch
-from webapp.assessments import services
+from webapp.assessments import plans, proposal, services
 from webapp.assessments.forms import AssessmentForm, NewCustomerAssessmentForm
 from webapp.assessments.models import Assessment, AssessmentPhoto, ServicePlan
+from webapp.catalogue.models import ServiceItem
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import options, phone_value
+from webapp.core.offline.idempotency import offline_capable
+from webapp.core.offline.pages import offline_page
+from webapp.core.org import Branch
 from webapp.core.photos import takes_photos
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.scoping import get_scoped_or_404, visible_branch_ids
 from webapp.customers import services as customer_services
 from webapp.customers.models import Customer
 from webapp.extensions import db
-from webapp.orders.models import ServiceItem
-from webapp.sync.idempotency import offline_capable
-from webapp.sync.pages import offline_page
-from webapp.workers.models import Worker, WorkerStatus
+from webapp.workers.models import Worker
+from webapp.workers.services import active_workers
 
 bp = Blueprint("assessments", __name__)
 TENTH = Decimal("0.1")
@@ -50,12 +50,7 @@ def _tenths(value: Decimal | None) -> Decimal | None:
 
 
 def _workers(branch_id: int) -> dict[int, Worker]:
-    workers = db.session.scalars(
-        sa.select(Worker)
-        .where(Worker.branch_id == branch_id, Worker.status == WorkerStatus.ACTIVE)
-        .order_by(Worker.badge_no)
-    )
-    return {worker.id: worker for worker in workers}
+    return {worker.id: worker for worker in active_workers(branch_id)}
 
 
 def _form(customer: Customer | None, items: list[ServiceItem], workers: dict[int, Worker]):
@@ -70,7 +65,7 @@ def _form(customer: Customer | None, items: list[ServiceItem], workers: dict[int
     return form
 
 
-def _rooms(form: AssessmentForm) -> tuple[list[services.Room], list[int]]:
+def _rooms(form: AssessmentForm) -> tuple[list[proposal.Room], list[int]]:
     """The rooms typed in, and the form entry each one came from (blank ones skipped)."""
     rooms, positions = [], []
     for position, entry in enumerate(form.room):
@@ -79,7 +74,7 @@ def _rooms(form: AssessmentForm) -> tuple[list[services.Room], list[int]]:
             continue
         positions.append(position)
         rooms.append(
-            services.Room(
+            proposal.Room(
                 kind=room.kind.data or "",
                 area=_tenths(room.area.data),
                 floor=room.floor.data or "",
@@ -129,13 +124,13 @@ def _placed(form: AssessmentForm, error: FieldError, positions: list[int]) -> Fi
     return error
 
 
-def _preview(rooms, data: services.AssessmentData) -> services.Proposal | None:
+def _preview(rooms, data: services.AssessmentData) -> proposal.Proposal | None:
     """The proposal of what was typed, shown again with a refused form."""
     if not data.items:
         return None
     try:
-        services.check_rooms(data.home_area, rooms)
-        return services.propose(rooms, data.items)
+        proposal.check_rooms(data.home_area, rooms)
+        return proposal.propose(rooms, data.items)
     except FieldError:
         return None
 
@@ -163,7 +158,7 @@ def new_customer(branch_id: int):
 
 
 def _assessment_page(branch: Branch, customer: Customer | None):
-    items = services.offered_items(current_user.company_id)
+    items = proposal.offered_items(current_user.company_id)
     workers = _workers(branch.id)
     form = _form(customer, items, workers)
     error = preview = None
@@ -193,7 +188,7 @@ def _assessment_page(branch: Branch, customer: Customer | None):
         error=error,
         photos=[value for value in request.form.getlist("photos") if value.strip()],
         photo_error=error.message if getattr(error, "field", "") == "photos" else None,
-        max_rooms=services.MAX_ROOMS,
+        max_rooms=proposal.MAX_ROOMS,
     ), status
 
 
@@ -223,7 +218,7 @@ def detail(assessment_id: int):
 def extend_plan(plan_id: int):
     """Put the plan's coming weeks on the board; dates already there are left alone."""
     plan = get_scoped_or_404(ServicePlan, plan_id)
-    services.extend_plan(plan, current_user)
+    plans.extend_plan(plan, current_user)
     db.session.commit()
     return redirect(
         url_for("assessments.detail", assessment_id=plan.assessment_id) + "#plan", code=303

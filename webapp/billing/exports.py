@@ -5,6 +5,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from webapp.billing.models import PAYMENT_METHODS
+from webapp.core.money import yuan_number
 from webapp.core.spreadsheets import workbook_bytes
 
 
@@ -25,7 +26,7 @@ def settlement_xlsx(branch, figures) -> bytes:
                 receipt.code,
                 receipt.bill.order.customer.name,
                 str(PAYMENT_METHODS[receipt.method]),
-                receipt.amount_fen / 100,
+                yuan_number(receipt.amount_fen),
                 receipt.received_by,
                 receipt.void_reason if receipt.voided_at else "",
             ]
@@ -33,8 +34,8 @@ def settlement_xlsx(branch, figures) -> bytes:
     totals = book.create_sheet(_("Totals"))
     totals.append([_("Paid by"), _("Receipts"), _("Amount (CNY)")])
     for method, row in figures.by_method.items():
-        totals.append([str(PAYMENT_METHODS[method]), row["count"], row["total_fen"] / 100])
-    totals.append([_("Total"), "", figures.total_fen / 100])
+        totals.append([str(PAYMENT_METHODS[method]), row["count"], yuan_number(row["total_fen"])])
+    totals.append([_("Total"), "", yuan_number(figures.total_fen)])
     for number_cell in (*sheet["D"][3:], *totals["C"][1:]):
         number_cell.number_format = "#,##0.00"
     return workbook_bytes(book)
@@ -58,11 +59,21 @@ def slip_xlsx(slip) -> bytes:
                 line["day"],
                 line["customer"],
                 float(line["hours"]),
-                line["billed_fen"] / 100,
-                line["pay_fen"] / 100,
+                yuan_number(line["billed_fen"]),
+                yuan_number(line["pay_fen"]),
             ]
         )
     for deduction in slip.deductions:
-        sheet.append([_("Deduction"), deduction["reason"], "", "", -deduction["amount_fen"] / 100])
-    sheet.append([_("Total"), "", float(slip.hours), slip.billed_fen / 100, slip.total_fen / 100])
+        sheet.append(
+            [_("Deduction"), deduction["reason"], "", "", yuan_number(-deduction["amount_fen"])]
+        )
+    sheet.append(
+        [
+            _("Total"),
+            "",
+            float(slip.hours),
+            yuan_number(slip.billed_fen),
+            yuan_number(slip.total_fen),
+        ]
+    )
     return workbook_bytes(book)

@@ -1,37 +1,9 @@
-from wtforms import DateField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired
 
 from webapp.billing.models import PAYMENT_METHODS
-from webapp.core.forms import REQUIRED, BaseForm, F, QueryForm, optional, options, required
+from webapp.core.forms import REQUIRED, BaseForm, F, YuanField, optional, options, required
 from webapp.core.i18n import lazy_gettext as _l
-from webapp.core.money import MoneyError, parse_yuan
-
-MONEY_MESSAGES = {
-    "empty": REQUIRED,
-    "format": _l("Write an amount in yuan, e.g. 120 or 85.50."),
-    "decimals": _l("At most two decimals (fen)."),
-    "zero": _l("The amount must be more than 0."),
-    "negative": _l("The amount cannot be negative."),
-    "too_large": _l("The amount is too large."),
-}
-
-
-class YuanField(StringField):
-    """An amount typed in yuan; `.fen` holds it in fen once validated."""
-
-    def __init__(self, *args, allow_zero: bool = False, **kwargs):
-        super().__init__(*args, filters=F, **kwargs)
-        self.allow_zero = allow_zero
-        self.fen = 0
-
-    def pre_validate(self, form):
-        if not self.data and self.allow_zero:
-            self.fen = 0
-            return
-        try:
-            self.fen = parse_yuan(self.data or "", allow_zero=self.allow_zero)
-        except MoneyError as exc:
-            raise ValidationError(MONEY_MESSAGES[exc.reason]) from exc
 
 
 class BillForm(BaseForm):
@@ -47,21 +19,6 @@ class ReceiptForm(BaseForm):
 
 class VoidForm(BaseForm):
     reason = StringField(_l("Why it is void"), validators=required(200), filters=F)
-
-
-class DayForm(QueryForm):
-    day = DateField(_l("Day"), validators=[Optional()])
-
-
-class PayRuleForm(BaseForm):
-    rule = SelectField(
-        _l("Paid"),
-        choices=options([("hourly", _l("Per service hour")), ("share", _l("A share of the bill"))]),
-    )
-    rate = YuanField(_l("CNY per hour"), allow_zero=True)
-    share_percent = IntegerField(
-        _l("Share (percent)"), validators=[Optional(), NumberRange(min=1, max=100)]
-    )
 
 
 class SlipForm(BaseForm):

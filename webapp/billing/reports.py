@@ -13,13 +13,13 @@ from flask import Flask, current_app
 from flask_babel import force_locale
 from sqlalchemy.orm import selectinload
 
-from webapp.accounts.models import Branch
 from webapp.billing.models import Bill, Receipt, ReportJob
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError
 from webapp.core.forms import DEFAULT_WINDOW
 from webapp.core.i18n import lazy_gettext as _l
-from webapp.core.pdf import render_pdf_chunked
+from webapp.core.org import Branch
+from webapp.core.pdf.tables import render_pdf_chunked
 from webapp.core.transactions import read_transaction, write_transaction
 from webapp.extensions import db
 from webapp.orders.models import Order

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from webapp.accounts.models import Branch
 from webapp.billing.models import (
     PAYMENT_METHODS,
     Bill,
@@ -22,6 +21,8 @@ from webapp.billing.models import (
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.money import round_fen
+from webapp.core.org import Branch
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
 
@@ -35,8 +36,7 @@ class Line:
 
     @property
     def amount_fen(self) -> int:
-        amount = self.quantity * self.unit_price_fen
-        return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return round_fen(self.quantity * self.unit_price_fen)
 
 
 def price_order(order: Order) -> list[Line]:
@@ -53,7 +53,16 @@ def price_order(order: Order) -> list[Line]:
     return lines
 
 
-def _day_closed(branch_id: int, day: date) -> DaySettlement | None:
+def customer_spending(customer_id: int) -> int:
+    """What a customer's bills add up to, in fen (the customer file at a glance, R8)."""
+    return db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Bill.total_fen), 0))
+        .join(Order, Bill.order_id == Order.id)
+        .where(Order.customer_id == customer_id)
+    )
+
+
+def day_closed(branch_id: int, day: date) -> DaySettlement | None:
     return db.session.scalar(
         sa.select(DaySettlement).where(
             DaySettlement.branch_id == branch_id, DaySettlement.day == day
@@ -146,7 +155,7 @@ def issue_receipt(bill: Bill, method: str, user, replaces: Receipt | None = None
             _l("Receipt %(code)s was issued for this bill already.", code=bill.valid_receipt.code)
         )
     branch, today = _branch_today(bill.branch_id)
-    if _day_closed(branch.id, today):
+    if day_closed(branch.id, today):
         raise RuleError(_l("Today has been closed: no more receipts today."))
     now = clock.now()
     receipt = Receipt(
@@ -183,7 +192,7 @@ def void_receipt(receipt: Receipt, reason: str, user) -> None:
         raise RuleError(_l("This receipt is void already."))
     if not reason:
         raise FieldError("reason", _l("Give the reason."))
-    if _day_closed(receipt.branch_id, receipt.day):
+    if day_closed(receipt.branch_id, receipt.day):
         raise RuleError(_l("The day of this receipt has been closed: it can no longer change."))
     receipt.voided_at, receipt.voided_by, receipt.void_reason = (
         clock.now(),
@@ -254,7 +263,7 @@ def close_day(branch: Branch, day: date, user) -> DaySettlement:
         raise RuleError(
             _l("Not yet checked in: %(names)s. Check them in before closing the day.", names=names)
         )
-    existing = _day_closed(branch.id, day)
+    existing = day_closed(branch.id, day)
     if existing is not None:
         raise RuleError(_closed_message(existing))
     settlement = DaySettlement(
@@ -274,7 +283,7 @@ def close_day(branch: Branch, day: date, user) -> DaySettlement:
         with db.session.begin_nested():
             db.session.add(settlement)
     except IntegrityError as exc:
-        existing = _day_closed(branch.id, day)
+        existing = day_closed(branch.id, day)
         raise RuleError(_closed_message(existing)) from exc
     audit.record("day.close", settlement, changes={"total_fen": figures.total_fen}, label=str(day))
     return settlement
@@ -362,7 +371,7 @@ def create_slip(worker, start: date, end: date, deductions: list[tuple[int, str]
                 "customer": order.customer.name,
                 "hours": str(hours),
                 "billed_fen": billed,
-                "pay_fen": int(pay.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+                "pay_fen": round_fen(pay),
             }
         )
     pay_fen = sum(line["pay_fen"] for line in lines)

@@ -1,16 +1,18 @@
+from datetime import date
+
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.accounts.models import Branch
 from webapp.billing import exports, reports, services
-from webapp.billing.forms import BillForm, DayForm, PayRuleForm, ReceiptForm, SlipForm, VoidForm
+from webapp.billing.forms import BillForm, ReceiptForm, SlipForm, VoidForm
 from webapp.billing.models import Bill, DaySettlement, Receipt, ReportJob, WorkerSlip
 from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
-from webapp.core.forms import options
+from webapp.core.forms import DayForm, options
 from webapp.core.htmx import render_page_or_partial
+from webapp.core.org import Branch
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.roles import can
 from webapp.core.scoping import (
@@ -20,7 +22,7 @@ from webapp.core.scoping import (
     visible_branches,
 )
 from webapp.extensions import db
-from webapp.orders.views import get_order_or_404
+from webapp.orders.services import get_order_or_404
 from webapp.workers.models import Worker
 
 bp = Blueprint("billing", __name__)
@@ -128,28 +130,26 @@ def settlement():
     form.validate_or_404()
     branch = chosen_branch()
     day = form.day.data or clock.local_today(branch.timezone)
-    refusal = day_error = None
-    if request.method == "POST":
-        if not can(current_user, "settlements.close"):
-            abort(403)
-        try:
-            services.close_day(branch, day, current_user)
-            db.session.commit()
-            return redirect(url_for("billing.settlement", day=day.isoformat()), code=303)
-        except FieldError as error:
-            day_error = error.message
-        except RuleError as error:
-            db.session.rollback()
-            refusal = error.message
-    closed = db.session.scalar(
-        scoped_select(DaySettlement).where(
-            DaySettlement.branch_id == branch.id, DaySettlement.day == day
-        )
-    )
+    if request.method == "GET":
+        return _settlement_page(branch, day)
+    if not can(current_user, "settlements.close"):
+        abort(403)
+    try:
+        services.close_day(branch, day, current_user)
+    except FieldError as error:
+        return _settlement_page(branch, day, day_error=error.message)
+    except RuleError as error:
+        db.session.rollback()
+        return _settlement_page(branch, day, refusal=error.message)
+    db.session.commit()
+    return redirect(url_for("billing.settlement", day=day.isoformat()), code=303)
+
+
+def _settlement_page(branch: Branch, day: date, refusal=None, day_error=None):
     return render_template(
         "billing/settlement.html",
         figures=services.day_figures(branch, day),
-        closed=closed,
+        closed=services.day_closed(branch.id, day),
         branch=branch,
         refusal=refusal,
         day_error=day_error,
@@ -213,24 +213,6 @@ def settlement_pdf(settlement_id: int):
 
 
 # -- workers' settlement slips -------------------------------------------------
-
-
-@bp.post("/workers/<int:worker_id>/pay-rule")
-@require("billing.issue")
-def pay_rule(worker_id: int):
-    worker = get_scoped_or_404(Worker, worker_id)
-    form = PayRuleForm(prefix="pay")
-    if form.validate_on_submit():
-        try:
-            services.set_pay_rule(
-                worker, form.rule.data, form.rate.fen, form.share_percent.data or 0
-            )
-        except FieldError as error:
-            form.rule.errors = [*form.rule.errors, error.message]
-        else:
-            db.session.commit()
-            return redirect(url_for("workers.detail", worker_id=worker.id) + "#pay", code=303)
-    return render_template("billing/pay_rule.html", worker=worker, form=form), 422
 
 
 def _slip_form() -> SlipForm:

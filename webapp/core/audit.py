@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 from flask_login import current_user
 
-from webapp.accounts.models import Branch
 from webapp.core.models import AuditEntry
+from webapp.core.org import Branch
 from webapp.extensions import db
 
 # Changes that apply to every branch of the company: each branch's audit view shows them.

@@ -14,8 +14,11 @@ from wtforms import (
     DecimalField,
     FieldList,
     FormField,
+    HiddenField,
     IntegerField,
+    SelectField,
     SelectMultipleField,
+    StringField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
@@ -24,6 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.core.clock import local_today
 from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.money import MoneyError, parse_yuan
 from webapp.core.phones import PhoneError, normalize_cn_phone
 from webapp.core.routing import MAX_ID
 
@@ -84,6 +88,34 @@ F = (strip,)
 def options(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+MONEY_MESSAGES = {
+    "empty": REQUIRED,
+    "format": _l("Write an amount in yuan, e.g. 120 or 85.50."),
+    "decimals": _l("At most two decimals (fen)."),
+    "zero": _l("The amount must be more than 0."),
+    "negative": _l("The amount cannot be negative."),
+    "too_large": _l("The amount is too large."),
+}
+
+
+class YuanField(StringField):
+    """An amount typed in yuan; `.fen` holds it in fen once validated."""
+
+    def __init__(self, *args, allow_zero: bool = False, **kwargs):
+        super().__init__(*args, filters=F, **kwargs)
+        self.allow_zero = allow_zero
+        self.fen = 0
+
+    def pre_validate(self, form):
+        if not self.data and self.allow_zero:
+            self.fen = 0
+            return
+        try:
+            self.fen = parse_yuan(self.data or "", allow_zero=self.allow_zero)
+        except MoneyError as exc:
+            raise ValidationError(MONEY_MESSAGES[exc.reason]) from exc
 
 
 class CheckboxesField(SelectMultipleField):
@@ -254,3 +286,33 @@ class QueryForm(BaseForm):
     def validate_or_404(self) -> None:
         if not self.validate():
             abort(404)
+
+
+class VersionedForm(BaseForm):
+    """A form that changes a versioned record (an order) carries the version it was shown
+    with: without one, or with one that is not a number, it is refused, never applied
+    unchecked."""
+
+    version = HiddenField()
+
+    def validate_version(self, field):
+        if self.version_value is None:
+            raise ValidationError(_l("This form is incomplete. Reload the page and try again."))
+
+    @property
+    def version_value(self) -> int | None:
+        """The version the client sent: a form built with `version=order.version` would
+        otherwise read today's version when the field is missing from the post."""
+        posted = self.version.raw_data or ()
+        return parse_int(posted[0]) if posted else None
+
+
+class DayForm(QueryForm):
+    """The day a page shows, from `?day=`."""
+
+    day = DateField(_l("Day"), validators=[Optional()])
+
+
+class SearchForm(QueryForm):
+    q = StringField(_l("Search"), validators=optional(50), filters=F)
+    status = SelectField(_l("Status"), choices=[], validate_choice=False)

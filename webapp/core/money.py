@@ -48,6 +48,27 @@ def to_fen(amount: Decimal) -> int:
     return int(cents.scaleb(2, context=_CONTEXT))
 
 
+def round_fen(amount: Decimal) -> int:
+    """Fen with a fraction (hours × an hourly price, a share of a bill) to whole fen,
+    halves away from zero."""
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP, context=_CONTEXT))
+
+
+def fen_to_yuan(fen: int) -> Decimal:
+    """Fen as an exact yuan amount with two decimals: 2500 -> Decimal("25.00")."""
+    return Decimal(fen).scaleb(-2, context=_CONTEXT)
+
+
+def yuan_text(fen: int) -> str:
+    """Fen as one types the amount into a yuan field: 2500 -> "25.00"."""
+    return str(fen_to_yuan(fen))
+
+
+def yuan_number(fen: int) -> float:
+    """Fen as a spreadsheet's number of yuan: the float nearest the exact amount."""
+    return fen / 100
+
+
 def parse_yuan(text: str, *, allow_zero: bool = False) -> int:
     """Parse a user-typed yuan amount ("¥1,234.50", "１２．５０") into fen; MoneyError otherwise."""
     text = unicodedata.normalize("NFKC", text).strip()

@@ -3,7 +3,7 @@
 from flask import make_response
 from flask_babel import force_locale
 
-from webapp.core.pdf import render_pdf
+from webapp.core.pdf.render import render_pdf
 
 
 def chinese_pdf(template: str, **context) -> bytes:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import abort, request
 from flask_login import current_user
 
-from webapp.accounts.models import Branch
+from webapp.core.org import Branch
 from webapp.extensions import db
 
 

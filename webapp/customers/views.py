@@ -2,8 +2,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.assessments import services as assessment_services
+from webapp.briefing import services as briefing_services
 from webapp.core.access import require
-from webapp.core.forms import options, phone_value
+from webapp.core.forms import SearchForm, options, phone_value
 from webapp.core.htmx import render_page_or_partial
 from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, visible_branches
@@ -11,8 +12,6 @@ from webapp.customers import services
 from webapp.customers.forms import CustomerForm
 from webapp.customers.models import Customer
 from webapp.extensions import db
-from webapp.orders import services as order_services
-from webapp.workers.forms import SearchForm
 
 bp = Blueprint("customers", __name__)
 
@@ -69,7 +68,7 @@ def create():
 @require("customers.view")
 def detail(customer_id: int):
     customer = get_customer_or_404(customer_id)
-    orders, notes = order_services.history(customer_id=customer.id)
+    orders, notes = briefing_services.history(customer_id=customer.id)
     assessments = (
         assessment_services.customer_assessments(customer)
         if can(current_user, "assessments.view")
@@ -81,7 +80,7 @@ def detail(customer_id: int):
         orders=orders,
         notes=notes,
         assessments=assessments,
-        brief=order_services.customer_brief(customer),
+        brief=briefing_services.customer_brief(customer),
     )
 
 

@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.core import audit, clock
@@ -14,9 +14,14 @@ from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.policy import get_setting
 from webapp.extensions import db
 from webapp.kiosk.models import KioskDevice, KioskPass, PinFailure
+from webapp.orders.models import Order, OrderStatus
 from webapp.workers.models import Worker, WorkerStatus
 
 PIN_LENGTH = 6
+# A worker who signed in at the tablet and did nothing for this long is signed out.
+IDLE = timedelta(seconds=60)
+# The enrolled tablet's secret token.
+COOKIE = "bd_kiosk"
 
 
 def enroll(branch, name: str, user) -> tuple[KioskDevice, str]:
@@ -42,6 +47,45 @@ def device_for(token: str | None) -> KioskDevice | None:
     return db.session.scalar(
         sa.select(KioskDevice).where(
             KioskDevice.token_digest == token_digest(token), KioskDevice.revoked_at.is_(None)
+        )
+    )
+
+
+def this_tablet() -> KioskDevice | None:
+    """The enrolled shared tablet this request comes from, if it is one."""
+    return device_for(request.cookies.get(COOKIE))
+
+
+def outbox_sender() -> str:
+    """The shared tablet as the outbox names a sender (core.offline): `kiosk:<id>`."""
+    device = this_tablet()
+    return f"kiosk:{device.id}" if device else ""
+
+
+def worker_at_tablet(device: KioskDevice, worker_id: int | None, seen: float) -> Worker | None:
+    """The worker signed in at the tablet, if they did something there less than IDLE
+    ago (`seen`, in seconds since 1970) and are one of its branch's workers."""
+    if not worker_id or clock.now().timestamp() - seen > IDLE.total_seconds():
+        return None
+    worker = db.session.get(Worker, worker_id)
+    if worker is None or worker.branch_id != device.branch_id:
+        return None
+    return worker
+
+
+def open_orders(worker: Worker, device: KioskDevice) -> list[Order]:
+    """The orders the worker signs out or in at the tablet: theirs, handed over or
+    checked out, from yesterday (in the branch's zone) on."""
+    today = clock.local_today(device.branch.timezone)
+    return list(
+        db.session.scalars(
+            sa.select(Order)
+            .where(
+                Order.worker_id == worker.id,
+                Order.status.in_([OrderStatus.HANDED_OVER, OrderStatus.CHECKED_OUT]),
+                Order.service_date >= today - timedelta(days=1),
+            )
+            .order_by(Order.service_date, Order.window_start)
         )
     )
 

@@ -1,8 +1,5 @@
 """The shared tablet: a worker taps their name, enters their PIN, signs out or in."""
 
-from datetime import timedelta
-
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -17,31 +14,30 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.accounts import services as account_services
 from webapp.accounts.services import without_staff_login
-from webapp.core import clock, outbox
+from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import RuleError
+from webapp.core.offline import outbox
+from webapp.core.offline.idempotency import offline_capable
 from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.core.transactions import write_transaction
 from webapp.extensions import db
 from webapp.kiosk import services
+from webapp.kiosk.forms import EnrollForm, PinForm
 from webapp.kiosk.models import KioskDevice
-from webapp.orders import services as order_services
-from webapp.orders.forms import CheckinForm, CheckoutForm, EnrollForm, PinForm
-from webapp.orders.models import Order, OrderStatus
-from webapp.orders.services import Actor, OrderConflict
-from webapp.orders.views import checkout_page, do_check_in, do_check_out, refused_page
-from webapp.sync.idempotency import offline_capable
-from webapp.workers.models import Worker, WorkerStatus
+from webapp.orders.models import Order
+from webapp.orders.services import Actor, conflict_message
+from webapp.visits.handling import Screen, check_in_step, check_out_step
+from webapp.workers.models import Worker
+from webapp.workers.services import active_workers
 
 bp = Blueprint("kiosk", __name__)
-COOKIE = "bd_kiosk"
-IDLE = timedelta(seconds=60)
 # What a kiosk pass is for (KioskPass.action).
 CHECK_OUT, CHECK_IN = "order.check_out", "order.check_in"
+TEMPLATES = {CHECK_OUT: "kiosk/check_out.html", CHECK_IN: "kiosk/check_in.html"}
 
 
 # -- the manager's side ------------------------------------------------------
@@ -58,7 +54,7 @@ def manage():
         db.session.commit()
         response = redirect(url_for("kiosk.start"), code=303)
         response.set_cookie(
-            COOKIE,
+            services.COOKIE,
             token,
             max_age=5 * 365 * 24 * 3600,
             httponly=True,
@@ -121,7 +117,7 @@ def issue_pin(worker_id: int):
 
 
 def _device() -> KioskDevice:
-    device = services.device_for(request.cookies.get(COOKIE))
+    device = services.this_tablet()
     if device is None:
         abort(make_response(render_template("kiosk/not_enrolled.html"), 403))
     g.device_label = f"{g.device_label} · kiosk {device.name}"
@@ -130,12 +126,11 @@ def _device() -> KioskDevice:
 
 def _signed_in_worker(device: KioskDevice) -> Worker | None:
     """The worker who entered their PIN less than a minute ago on this tablet."""
-    worker_id, seen = session.get("kiosk_worker"), session.get("kiosk_seen", 0)
-    if not worker_id or clock.now().timestamp() - seen > IDLE.total_seconds():
+    worker = services.worker_at_tablet(
+        device, session.get("kiosk_worker"), session.get("kiosk_seen", 0)
+    )
+    if worker is None:
         session.pop("kiosk_worker", None)
-        return None
-    worker = db.session.get(Worker, worker_id)
-    if worker is None or worker.branch_id != device.branch_id:
         return None
     session["kiosk_seen"] = clock.now().timestamp()
     return worker
@@ -163,15 +158,10 @@ def _kiosk_page(template: str, status: int = 200, **context):
 def start():
     device = _device()
     session.pop("kiosk_worker", None)
-    workers = db.session.scalars(
-        sa.select(Worker)
-        .where(Worker.branch_id == device.branch_id, Worker.status == WorkerStatus.ACTIVE)
-        .order_by(Worker.badge_no)
-    ).all()
     return _kiosk_page(
         "kiosk/start.html",
         device=device,
-        workers=workers,
+        workers=active_workers(device.branch_id),
         message=session.pop("kiosk_message", None),
     )
 
@@ -216,16 +206,7 @@ def orders():
     device, worker = _worker_or_start()
     if worker is None:
         return _leave()
-    today = clock.local_today(device.branch.timezone)
-    rows = db.session.scalars(
-        sa.select(Order)
-        .where(
-            Order.worker_id == worker.id,
-            Order.status.in_([OrderStatus.HANDED_OVER, OrderStatus.CHECKED_OUT]),
-            Order.service_date >= today - timedelta(days=1),
-        )
-        .order_by(Order.service_date, Order.window_start)
-    ).all()
+    rows = services.open_orders(worker, device)
     return _kiosk_page("kiosk/orders.html", worker=worker, orders=rows)
 
 
@@ -282,9 +263,22 @@ def _refused(order_id: int, error):
     if isinstance(error, RuleError):
         message = str(error.message)
     else:
-        message = str(order_services.conflict_message(db.session.get(Order, order_id)))
+        message = str(conflict_message(db.session.get(Order, order_id)))
     outbox.conflict(message)
     return _leave(message)
+
+
+def _screen(worker: Worker, device: KioskDevice, order: Order, action: str, done: str) -> Screen:
+    """The tablet: back to the start screen once done or refused; no page is kept."""
+    return Screen(
+        template=TEMPLATES[action],
+        refused_template="kiosk/refused.html",
+        actor=Actor.of_worker(worker),
+        done=lambda: _leave(done),
+        conflict=lambda error: _refused(order.id, error),
+        extra=lambda: {"kiosk_pass": _kiosk_pass(worker, device, action, order)},
+        finish=_no_store,
+    )
 
 
 @bp.route("/kiosk/orders/<int:order_id>/check-out", methods=["GET", "POST"])
@@ -295,30 +289,8 @@ def check_out(order_id: int):
     if worker is None:
         return _pass_refused(refusal)
     order = _own_order(worker, order_id)
-    refused = refused_page(
-        order, order_services.CHECK_OUT_FROM, "kiosk/refused.html", title=_("Check out")
-    )
-    if refused:
-        return _no_store(*refused)
-    form = CheckoutForm(version=order.version)
-    kiosk_pass = _kiosk_pass(worker, device, CHECK_OUT, order)
-    if form.validate_on_submit():
-        error = do_check_out(order, form, Actor.of_worker(worker), g.device_label)
-        if error is None:
-            return _leave(_("%(name)s, you are checked out. Have a safe trip!", name=worker.name))
-        if isinstance(error, OrderConflict | StaleDataError):
-            return _refused(order_id, error)
-        return _no_store(
-            *checkout_page(
-                order, form, 422, "kiosk/check_out.html", error=error, kiosk_pass=kiosk_pass
-            )
-        )
-    status = 422 if request.method == "POST" else 200
-    return _no_store(
-        *checkout_page(
-            order, form, status, "kiosk/check_out.html", error=None, kiosk_pass=kiosk_pass
-        )
-    )
+    done = _("%(name)s, you are checked out. Have a safe trip!", name=worker.name)
+    return check_out_step(order, _screen(worker, device, order, CHECK_OUT, done))
 
 
 @bp.route("/kiosk/orders/<int:order_id>/check-in", methods=["GET", "POST"])
@@ -329,28 +301,8 @@ def check_in(order_id: int):
     if worker is None:
         return _pass_refused(refusal)
     order = _own_order(worker, order_id)
-    refused = refused_page(
-        order, order_services.CHECK_IN_FROM, "kiosk/refused.html", title=_("Check in")
-    )
-    if refused:
-        return _no_store(*refused)
-    form = CheckinForm(version=order.version)
-    error = None
-    if form.validate_on_submit():
-        error = do_check_in(order, form, Actor.of_worker(worker))
-        if error is None:
-            return _leave(_("%(name)s, you are checked in. Thank you!", name=worker.name))
-        if isinstance(error, OrderConflict | StaleDataError):
-            return _refused(order_id, error)
-    status = 422 if request.method == "POST" else 200
-    return _kiosk_page(
-        "kiosk/check_in.html",
-        order=order,
-        form=form,
-        error=error,
-        status=status,
-        kiosk_pass=_kiosk_pass(worker, device, CHECK_IN, order),
-    )
+    done = _("%(name)s, you are checked in. Thank you!", name=worker.name)
+    return check_in_step(order, _screen(worker, device, order, CHECK_IN, done))
 
 
 @bp.get("/kiosk/manual")

@@ -1,1 +1,1 @@
-"""The working day: catalogue, instructions, orders, dispatch, check-out and check-in."""
+"""The service order (服务单) and its states, shared by dispatch, visits, billing and quality."""

@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from flask_babel import format_datetime
 from sqlalchemy.orm import selectinload
 
-from webapp.core import audit, clock, outbox
+from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.offline import outbox
 from webapp.core.photos import decode_photos
 from webapp.core.policy import get_setting
 from webapp.extensions import db

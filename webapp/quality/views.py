@@ -3,9 +3,12 @@ from datetime import datetime
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.core import clock, outbox
+from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
+from webapp.core.offline import outbox
+from webapp.core.offline.idempotency import offline_capable
+from webapp.core.offline.pages import offline_page
 from webapp.core.photos import takes_photos
 from webapp.core.scoping import get_scoped_or_404
 from webapp.extensions import db
@@ -13,8 +16,6 @@ from webapp.orders.models import Order
 from webapp.quality import services
 from webapp.quality.forms import SupervisionForm
 from webapp.quality.models import CHECKLIST, Supervision, SupervisionPhoto
-from webapp.sync.idempotency import offline_capable
-from webapp.sync.pages import offline_page
 
 bp = Blueprint("quality", __name__)
 

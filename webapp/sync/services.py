@@ -4,11 +4,44 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from webapp.accounts.models import Branch, Company
 from webapp.core import audit, clock
+from webapp.core.offline.models import Submission, SubmissionStatus
+from webapp.core.org import Branch, Company
 from webapp.core.policy import get_setting
 from webapp.extensions import db
-from webapp.sync.models import Submission, SubmissionStatus
+
+# What a refused record's page does not show of what was sent.
+NOT_SHOWN = ("signature", "kiosk_pass", "version")
+PNG_DATA = "data:image/png;base64,"
+
+
+def resolve(submission: Submission, resolution: str, user) -> None:
+    """The office settles a refused record: who, when and how, in the audit log too.
+
+    Records resolved longer ago than the company keeps them go at the same time.
+    """
+    submission.status = SubmissionStatus.RESOLVED
+    submission.resolved_by = user.display_name
+    submission.resolved_at = clock.now()
+    submission.resolution = resolution
+    audit.record(
+        "submission.resolved",
+        submission,
+        changes={"entity": submission.entity_key, "resolution": resolution},
+        label=submission.entity_key,
+        actor=user,
+    )
+    purge_resolved(user.company_id)
+
+
+def what_was_sent(submission: Submission) -> dict:
+    """A refused record's typed fields and its signature (only a PNG data URL), to show."""
+    payload = submission.payload or {}
+    signature = payload.get("signature", [""])[0]
+    return {
+        "fields": {name: values for name, values in payload.items() if name not in NOT_SHOWN},
+        "signature": signature if signature.startswith(PNG_DATA) else "",
+    }
 
 
 def purge_resolved(company_id: int | None = None, now: datetime | None = None) -> int:

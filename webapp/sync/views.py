@@ -21,18 +21,18 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts import services as account_services
-from webapp.core import audit, clock
+from webapp.core import clock
 from webapp.core.access import require
+from webapp.core.offline.models import Submission, SubmissionStatus
+from webapp.core.offline.pages import OFFLINE_PAGE, offline_page
 from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.core.snapshot import rendering_together
 from webapp.extensions import db
-from webapp.kiosk.services import device_for
+from webapp.kiosk.services import this_tablet
 from webapp.orders.models import Order, OrderStatus
+from webapp.sync import services
 from webapp.sync.forms import ResolveForm
-from webapp.sync.models import Submission, SubmissionStatus
-from webapp.sync.pages import OFFLINE_PAGE, offline_page
-from webapp.sync.services import purge_resolved
 
 bp = Blueprint("sync", __name__)
 SKIPPED_STATIC = (".map", ".md", "LICENSE")
@@ -122,7 +122,7 @@ def offline():
 @bp.get("/outbox")
 @offline_page
 def outbox():
-    kiosk = device_for(request.cookies.get("bd_kiosk")) is not None
+    kiosk = this_tablet() is not None
     template = "sync/outbox_kiosk.html" if kiosk and not current_user.is_authenticated else None
     return render_template(template or "sync/outbox.html")
 
@@ -133,7 +133,7 @@ def hello():
     user = None
     if current_user.is_authenticated:
         user = {"id": f"user:{current_user.id}", "name": current_user.display_name}
-    kiosk = device_for(request.cookies.get("bd_kiosk"))
+    kiosk = this_tablet()
     body = {
         "csrf_token": generate_csrf(),
         "user": user,
@@ -195,10 +195,15 @@ def _todays_orders() -> list[Order]:
 def _todays_urls(orders: list[Order]) -> list[str]:
     urls = [url_for("sync.outbox")]
     if can(current_user, "orders.dispatch"):
-        urls.append(url_for("orders.board"))
+        urls.append(url_for("dispatch.board"))
     for order in orders:
-        for endpoint in ("detail", "check_out", "check_in", "consent"):
-            urls.append(url_for(f"orders.{endpoint}", order_id=order.id))
+        for endpoint in (
+            "dispatch.detail",
+            "visits.check_out",
+            "visits.check_in",
+            "visits.consent",
+        ):
+            urls.append(url_for(endpoint, order_id=order.id))
         if can(current_user, "supervision.record"):
             urls.append(url_for("quality.supervise", order_id=order.id))
     return urls
@@ -224,35 +229,16 @@ def refused_detail(submission_id: int):
         return redirect(url_for("sync.refused"), code=303)
     form = ResolveForm()
     if submission.status == SubmissionStatus.CONFLICT and form.validate_on_submit():
-        submission.status = SubmissionStatus.RESOLVED
-        submission.resolved_by = current_user.display_name
-        submission.resolved_at = clock.now()
-        submission.resolution = form.resolution.data
-        audit.record(
-            "submission.resolved",
-            submission,
-            changes={"entity": submission.entity_key, "resolution": form.resolution.data},
-            label=submission.entity_key,
-        )
-        purge_resolved(current_user.company_id)
+        services.resolve(submission, form.resolution.data, current_user)
         db.session.commit()
         return redirect(url_for("sync.refused"), code=303)
-    status = 422 if request.method == "POST" else 200
-    order = _order_of(submission)
-    fields = {
-        name: values
-        for name, values in (submission.payload or {}).items()
-        if name not in ("signature", "kiosk_pass", "version")
-    }
-    signature = (submission.payload or {}).get("signature", [""])[0]
     return render_template(
         "sync/refused_detail.html",
         submission=submission,
-        order=order,
-        fields=fields,
-        signature=signature if signature.startswith("data:image/png;base64,") else "",
+        order=_order_of(submission),
         form=form,
-    ), status
+        **services.what_was_sent(submission),
+    ), (422 if request.method == "POST" else 200)
 
 
 def _order_of(submission: Submission) -> Order | None:

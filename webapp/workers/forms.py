@@ -2,8 +2,23 @@ import re
 import unicodedata
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, Form, FormField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import (
+    DateField,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from webapp.core.forms import (
     LIFETIME,
@@ -13,7 +28,7 @@ from webapp.core.forms import (
     CnPhone,
     F,
     NotInFuture,
-    QueryForm,
+    YuanField,
     optional,
     options,
     required,
@@ -122,11 +137,6 @@ class CloseEscalationForm(BaseForm):
     resolution = TextAreaField(_l("How it was resolved"), validators=required(NOTE_MAX), filters=F)
 
 
-class SearchForm(QueryForm):
-    q = StringField(_l("Search"), validators=optional(50), filters=F)
-    status = SelectField(_l("Status"), choices=[], validate_choice=False)
-
-
 class IdSearchForm(Form):
     """Posted, never in a URL; CSRF is checked for every POST by CSRFProtect."""
 
@@ -148,3 +158,16 @@ ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 def id_number_key(text: str) -> str:
     """The number as stored: full-width digits folded, no spaces or hyphens, X in capitals."""
     return unicodedata.normalize("NFKC", text).replace(" ", "").replace("-", "").upper()
+
+
+class PayRuleForm(BaseForm):
+    """How the worker is paid for their orders (read by the settlement slips)."""
+
+    rule = SelectField(
+        _l("Paid"),
+        choices=options([("hourly", _l("Per service hour")), ("share", _l("A share of the bill"))]),
+    )
+    rate = YuanField(_l("CNY per hour"), allow_zero=True)
+    share_percent = IntegerField(
+        _l("Share (percent)"), validators=[Optional(), NumberRange(min=1, max=100)]
+    )

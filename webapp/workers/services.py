@@ -20,6 +20,7 @@ from webapp.extensions import db
 from webapp.workers.idnumbers import ParsedId, gender_of
 from webapp.workers.models import (
     ADDRESS_PARTS,
+    STATUS_LABELS,
     IdCopy,
     Talk,
     TalkTopic,
@@ -31,6 +32,7 @@ ID_COPY_MAX_BYTES = 5 * 1024 * 1024
 ID_DIGEST_PURPOSE = "cn-ric"
 SENSITIVE_FIELDS = {"id_number_cipher", "id_number_digest", "id_number_masked"}
 MASKED_PHONE_FIELDS = {"mobile", "landline", "referee_phone"}
+SEARCH_LIMIT = 50
 
 
 @dataclass
@@ -210,6 +212,31 @@ def change_status(worker: Worker, new_status: WorkerStatus, reason: str, role: s
         changes={"status": {"before": before, "after": new_status.value}, "reason": reason},
     )
     db.session.flush()
+
+
+def search(q: str, status: str = "", user=None) -> list[Worker]:
+    """The user's branches' workers, by part of the name, the badge number or four or
+    more digits of the mobile number, in one status if `status` names one."""
+    query = scoped_select(Worker, user)
+    if status in STATUS_LABELS:
+        query = query.where(Worker.status == status)
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit() or ch in "xX")
+        conditions = [Worker.name.contains(q, autoescape=True), Worker.badge_no == q]
+        if len(digits) >= 4:
+            conditions.append(Worker.mobile.contains(digits, autoescape=True))
+        query = query.where(sa.or_(*conditions))
+    query = query.order_by(Worker.status, Worker.badge_no).limit(SEARCH_LIMIT)
+    return list(db.session.scalars(query))
+
+
+def active_workers(branch_id: int) -> list[Worker]:
+    """A branch's active workers, by badge number: the ones who may take orders."""
+    return db.session.scalars(
+        sa.select(Worker)
+        .where(Worker.branch_id == branch_id, Worker.status == WorkerStatus.ACTIVE)
+        .order_by(Worker.badge_no)
+    ).all()
 
 
 def find_by_id_number(company_id: int, number: str) -> Worker | None:

@@ -1,26 +1,26 @@
-import sqlalchemy as sa
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.billing.forms import PayRuleForm
+from webapp.billing import services as billing_services
+from webapp.briefing import services as briefing_services
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
-from webapp.core.forms import options, phone_value
+from webapp.core.forms import SearchForm, options, phone_value
 from webapp.core.htmx import render_page_or_partial, wants_partial
 from webapp.core.images import clean_uploads
 from webapp.core.masking import looks_like_id_number
+from webapp.core.money import yuan_text
 from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.core.transactions import prepare_outside_transaction, write_transaction
 from webapp.extensions import db
-from webapp.orders import services as order_services
 from webapp.quality import services as quality_services
 from webapp.workers import services
 from webapp.workers.forms import (
     CloseEscalationForm,
     IdCopyForm,
     IdSearchForm,
-    SearchForm,
+    PayRuleForm,
     StatusForm,
     TalkForm,
     WorkerForm,
@@ -29,24 +29,10 @@ from webapp.workers.forms import (
 from webapp.workers.models import ADDRESS_PARTS, STATUS_LABELS, Talk, Worker, WorkerStatus
 
 bp = Blueprint("workers", __name__)
-PAGE_SIZE = 50
 
 
 def get_worker_or_404(worker_id: int) -> Worker:
     return get_scoped_or_404(Worker, worker_id)
-
-
-def _search_query(q: str, status: str):
-    query = scoped_select(Worker)
-    if status in STATUS_LABELS:
-        query = query.where(Worker.status == status)
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit() or ch in "xX")
-        conditions = [Worker.name.contains(q, autoescape=True), Worker.badge_no == q]
-        if len(digits) >= 4:
-            conditions.append(Worker.mobile.contains(digits, autoescape=True))
-        query = query.where(sa.or_(*conditions))
-    return query.order_by(Worker.status, Worker.badge_no).limit(PAGE_SIZE)
 
 
 @bp.get("/workers")
@@ -64,13 +50,13 @@ def index():
         return redirect(address, code=303)
     if id_refused:
         form.q.data = ""
-    workers = db.session.scalars(_search_query(form.q.data or "", form.status.data or ""))
+    workers = services.search(form.q.data or "", form.status.data or "")
     response = render_page_or_partial(
         "workers/index.html",
         "workers/_rows.html",
         form=form,
         id_form=IdSearchForm(),
-        workers=list(workers),
+        workers=workers,
         id_refused=id_refused or request.args.get("refused") == "id",
     )
     if id_refused:
@@ -152,7 +138,7 @@ def _detail_context(worker: Worker, **over):
     status_form.status.choices = options(
         (s.value, STATUS_LABELS[s]) for s in services.status_choices(worker, current_user.role)
     )
-    orders, notes = order_services.history(worker_id=worker.id)
+    orders, notes = briefing_services.history(worker_id=worker.id)
     context = {
         "orders": orders,
         "notes": notes,
@@ -168,7 +154,7 @@ def _detail_context(worker: Worker, **over):
             prefix="pay",
             data={
                 "rule": worker.pay_rule,
-                "rate": f"{worker.pay_rate_fen / 100:.2f}",
+                "rate": yuan_text(worker.pay_rate_fen),
                 "share_percent": worker.pay_share_percent,
             },
         ),
@@ -218,6 +204,24 @@ def change_status(worker_id: int):
             db.session.commit()
             return redirect(url_for("workers.detail", worker_id=worker.id), code=303)
     return render_template("workers/detail.html", **context), 422
+
+
+@bp.post("/workers/<int:worker_id>/pay-rule")
+@require("billing.issue")
+def pay_rule(worker_id: int):
+    worker = get_worker_or_404(worker_id)
+    form = PayRuleForm(prefix="pay")
+    if form.validate_on_submit():
+        try:
+            billing_services.set_pay_rule(
+                worker, form.rule.data, form.rate.fen, form.share_percent.data or 0
+            )
+        except FieldError as error:
+            form.rule.errors = [*form.rule.errors, error.message]
+        else:
+            db.session.commit()
+            return redirect(url_for("workers.detail", worker_id=worker.id) + "#pay", code=303)
+    return render_template("workers/pay_rule.html", worker=worker, form=form), 422
 
 
 @bp.post("/workers/<int:worker_id>/id-copies")

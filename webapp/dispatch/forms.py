@@ -1,0 +1,51 @@
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired
+
+from webapp.core.forms import NOTE_MAX, REQUIRED, BaseForm, F, VersionedForm, optional, required
+from webapp.core.i18n import lazy_gettext as _l
+
+
+class InstructionForm(BaseForm):
+    customer_id = SelectField(_l("Customer"), coerce=int)
+    items = SelectMultipleField(
+        _l("Service items"), coerce=int, validators=[DataRequired(message=REQUIRED)]
+    )
+    service_date = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED)])
+    window_start = TimeField(_l("From"), validators=[DataRequired(message=REQUIRED)])
+    window_end = TimeField(_l("To"), validators=[DataRequired(message=REQUIRED)])
+    est_hours = DecimalField(
+        _l("Estimated hours"), places=1, validators=[InputRequired(message=REQUIRED)]
+    )
+    notes = TextAreaField(_l("Notes"), validators=optional(NOTE_MAX), filters=F)
+
+
+class AssignForm(BaseForm):
+    worker_id = SelectField(_l("Worker"), coerce=int)
+    confirm_overlap = BooleanField(_l("Assign anyway"))
+
+
+class HandoverForm(VersionedForm):
+    notes = TextAreaField(
+        _l("Tasks and notes for the worker (注意事项)"), validators=optional(NOTE_MAX), filters=F
+    )
+
+
+class CancelForm(VersionedForm):
+    reason = StringField(_l("Reason"), validators=required(500), filters=F)
+
+
+class LatenessForm(BaseForm):
+    occurred_at = DateTimeLocalField(
+        _l("When the customer complained"), validators=[DataRequired(message=REQUIRED)]
+    )
+    text = TextAreaField(_l("What the customer said"), validators=required(NOTE_MAX), filters=F)

@@ -1,0 +1,80 @@
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.catalogue.models import ServiceItem
+from webapp.core.types import UTCDateTime, utcnow
+from webapp.customers.models import Customer
+from webapp.extensions import db
+from webapp.workers.models import Worker
+
+instruction_items = sa.Table(
+    "instruction_items",
+    db.metadata,
+    sa.Column("instruction_id", sa.ForeignKey("instructions.id"), primary_key=True),
+    sa.Column("service_item_id", sa.ForeignKey("service_items.id"), primary_key=True),
+)
+
+
+class Instruction(db.Model):
+    """A service instruction (服务指令) from the service center (R7)."""
+
+    __tablename__ = "instructions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id"), index=True)
+    service_date: Mapped[date] = mapped_column(index=True)
+    window_start: Mapped[time]
+    window_end: Mapped[time]
+    est_hours: Mapped[Decimal] = mapped_column(sa.Numeric(4, 1))
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id"))
+
+    customer: Mapped[Customer] = relationship()
+    items: Mapped[list[ServiceItem]] = relationship(secondary=instruction_items)
+    created_by = relationship("User")
+
+    @property
+    def name(self) -> str:
+        return self.customer.name
+
+
+class Complaint(db.Model):
+    """A customer complaint; here the lateness complaints of R16."""
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id"), index=True)
+    worker_id: Mapped[int] = mapped_column(sa.ForeignKey("workers.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id"))
+    kind: Mapped[str] = mapped_column(sa.String(12))  # "lateness", "other"
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    customer: Mapped[Customer] = relationship()
+    worker: Mapped[Worker] = relationship()
+
+
+class IdleList(db.Model):
+    """The workers without an order on a day, sent to the service center (R6)."""
+
+    __tablename__ = "idle_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
+    day: Mapped[date]
+    workers: Mapped[list] = mapped_column(sa.JSON)  # [{"id", "badge_no", "name"}]
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    sent_by = relationship("User")
+    branch = relationship("Branch")

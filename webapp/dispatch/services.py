@@ -1,0 +1,320 @@
+"""Instructions, assigning a worker, the handover and cancelling, the day's board."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import format_datetime
+from sqlalchemy.orm import selectinload
+
+from webapp.core import audit, clock
+from webapp.core.errors import FieldError, RuleError
+from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.org import Branch
+from webapp.core.policy import get_setting
+from webapp.customers.models import Customer
+from webapp.dispatch.models import Complaint, IdleList, Instruction
+from webapp.extensions import db
+from webapp.orders.models import Order, OrderStatus
+from webapp.orders.services import MAX_SERVICE_HOURS, Actor, OrderConflict, audit_order, expect
+from webapp.workers.models import Worker, WorkerStatus
+from webapp.workers.services import active_workers
+
+
+class OverlapWarning(RuleError):
+    """The worker has another order at that time; the manager may confirm."""
+
+
+@dataclass
+class Slot:
+    service_date: date
+    window_start: time
+    window_end: time
+    est_hours: Decimal
+
+
+def _check_slot(slot: Slot, zone_name: str) -> None:
+    if slot.service_date < clock.local_today(zone_name):
+        raise FieldError("service_date", _l("This date is in the past."))
+    if slot.window_end <= slot.window_start:
+        raise FieldError("window_end", _l("The end must be after the start."))
+    if not Decimal("0.5") <= slot.est_hours <= MAX_SERVICE_HOURS:
+        raise FieldError("est_hours", _l("Between 0.5 and 16 hours."))
+
+
+def create_instruction(branch, customer: Customer, items, slot: Slot, notes: str, user):
+    """An instruction from the service center, for the branch's board (R7)."""
+    if customer.branch_id != branch.id:
+        raise FieldError("customer_id", _l("This customer belongs to another branch."))
+    if not items:
+        raise FieldError("items", _l("Choose at least one service item."))
+    _check_slot(slot, branch.timezone)
+    instruction = Instruction(
+        branch_id=branch.id,
+        customer=customer,
+        items=list(items),
+        service_date=slot.service_date,
+        window_start=slot.window_start,
+        window_end=slot.window_end,
+        est_hours=slot.est_hours,
+        notes=notes,
+        created_by_id=user.id,
+    )
+    db.session.add(instruction)
+    db.session.flush()
+    audit.record(
+        "instruction.create",
+        instruction,
+        changes={"date": slot.service_date, "window": f"{slot.window_start}-{slot.window_end}"},
+    )
+    return instruction
+
+
+def open_instructions(branch_id: int):
+    return db.session.scalars(
+        sa.select(Instruction)
+        .where(Instruction.branch_id == branch_id, Instruction.order_id.is_(None))
+        .options(selectinload(Instruction.customer), selectinload(Instruction.items))
+        .order_by(Instruction.service_date, Instruction.window_start, Instruction.id)
+    ).all()
+
+
+def _overlapping(worker_id: int, day: date, start: time, end: time, exclude_id=None):
+    return db.session.scalars(
+        sa.select(Order).where(
+            Order.worker_id == worker_id,
+            Order.service_date == day,
+            Order.status != OrderStatus.CANCELLED,
+            Order.window_start < end,
+            Order.window_end > start,
+            Order.id != (exclude_id or 0),
+        )
+    ).all()
+
+
+@dataclass
+class Candidate:
+    worker: Worker
+    orders_that_day: int
+    overlaps: int
+
+
+def suggest_workers(branch_id: int, day: date, start: time, end: time) -> list[Candidate]:
+    """Active workers, free ones first: no overlap, then fewest orders that day."""
+    workers = active_workers(branch_id)
+    orders = db.session.execute(
+        sa.select(Order.worker_id, Order.window_start, Order.window_end).where(
+            Order.branch_id == branch_id,
+            Order.service_date == day,
+            Order.status != OrderStatus.CANCELLED,
+        )
+    ).all()
+    candidates = []
+    for worker in workers:
+        own = [o for o in orders if o.worker_id == worker.id]
+        overlaps = sum(1 for o in own if o.window_start < end and o.window_end > start)
+        candidates.append(Candidate(worker, len(own), overlaps))
+    candidates.sort(key=lambda c: (c.overlaps > 0, c.orders_that_day, c.worker.badge_no))
+    return candidates
+
+
+def assign(instruction: Instruction, worker: Worker, user, *, confirm_overlap=False) -> Order:
+    """Turn an instruction into an order for a worker (R7)."""
+    if instruction.order_id is not None:
+        raise OrderConflict(_l("This instruction has been assigned already."))
+    if worker.branch_id != instruction.branch_id:
+        raise FieldError("worker_id", _l("This worker belongs to another branch."))
+    if worker.status != WorkerStatus.ACTIVE:
+        raise FieldError("worker_id", _l("This worker is suspended or dismissed."))
+    clashes = _overlapping(
+        worker.id, instruction.service_date, instruction.window_start, instruction.window_end
+    )
+    if clashes and not confirm_overlap:
+        windows = "、".join(f"{o.window_start:%H:%M}-{o.window_end:%H:%M}" for o in clashes)
+        raise OverlapWarning(
+            _l("%(name)s already has an order at %(windows)s.", name=worker.name, windows=windows)
+        )
+    order = Order(
+        branch_id=instruction.branch_id,
+        customer=instruction.customer,
+        worker=worker,
+        items=list(instruction.items),
+        service_date=instruction.service_date,
+        window_start=instruction.window_start,
+        window_end=instruction.window_end,
+        est_hours=instruction.est_hours,
+        notes=instruction.notes,
+    )
+    db.session.add(order)
+    db.session.flush()
+    instruction.order_id = order.id
+    audit_order(
+        "order.assign",
+        order,
+        Actor.of_user(user),
+        {"worker": worker.name, "instruction": instruction.id, "overlap_confirmed": bool(clashes)},
+    )
+    db.session.flush()
+    return order
+
+
+def cancel(order: Order, reason: str, user, version: int | None = None) -> None:
+    expect(order, version, OrderStatus.ASSIGNED, OrderStatus.HANDED_OVER)
+    if not reason:
+        raise FieldError("reason", _l("Give the reason."))
+    order.status, order.cancel_reason = OrderStatus.CANCELLED, reason
+    audit_order("order.cancel", order, Actor.of_user(user), {"reason": reason})
+    db.session.flush()
+
+
+def lateness_complaints_this_week(worker: Worker, at: datetime, zone_name: str):
+    start, end = clock.week_bounds(at, zone_name)
+    return db.session.scalars(
+        sa.select(Complaint)
+        .where(
+            Complaint.worker_id == worker.id,
+            Complaint.kind == "lateness",
+            Complaint.occurred_at >= start,
+            Complaint.occurred_at < end,
+        )
+        .order_by(Complaint.occurred_at)
+    ).all()
+
+
+def evening_handover_refusal(worker: Worker, branch, at: datetime | None = None):
+    """Why this worker may not take an order at the end of the day (R16), or None."""
+    at = at or clock.now()
+    limit = get_setting(branch.company_id, "late_complaints_per_week")
+    complaints = lateness_complaints_this_week(worker, at, branch.timezone)
+    if len(complaints) < limit:
+        return None
+    since = complaints[limit - 1].occurred_at
+    return _l(
+        "%(name)s had %(count)s lateness complaints this week (the limit is %(limit)s, "
+        "reached on %(since)s): no orders at the end of the day; the worker must come to "
+        "work first.",
+        name=worker.name,
+        count=len(complaints),
+        limit=limit,
+        since=format_datetime(since, "yyyy-MM-dd HH:mm"),
+    )
+
+
+def _is_evening(order: Order, branch: Branch) -> bool:
+    """Handing over an order for a later day is an end-of-day handover (R16)."""
+    return order.service_date > clock.local_today(branch.timezone)
+
+
+def handover_refusal(order: Order):
+    """Why handing this assigned order over now is refused (R16), or None.
+
+    The order page says so before the manager tries; `hand_over` refuses with it.
+    """
+    if order.status != OrderStatus.ASSIGNED:
+        return None
+    branch = db.session.get(Branch, order.branch_id)
+    if not _is_evening(order, branch):
+        return None
+    return evening_handover_refusal(order.worker, branch)
+
+
+def hand_over(order: Order, notes: str, user, version: int | None = None) -> None:
+    """Give the worker the order with its tasks and notes (移单, R9).
+
+    Handing over an order for a later day is an end-of-day handover (R16).
+    """
+    expect(order, version, OrderStatus.ASSIGNED)
+    refusal = handover_refusal(order)
+    if refusal:
+        raise RuleError(refusal)
+    evening = _is_evening(order, db.session.get(Branch, order.branch_id))
+    order.status = OrderStatus.HANDED_OVER
+    order.handover_notes = notes
+    order.handed_over_at = clock.now()
+    order.evening_handover = evening
+    audit_order("order.handover", order, Actor.of_user(user), {"notes": notes, "evening": evening})
+    db.session.flush()
+
+
+def record_lateness(order: Order, occurred_at: datetime, text: str, user) -> Complaint:
+    """A customer's complaint that the worker came late (counted by R16)."""
+    if occurred_at > clock.now():
+        raise FieldError("occurred_at", _l("This time is in the future."))
+    complaint = Complaint(
+        branch_id=order.branch_id,
+        customer_id=order.customer_id,
+        worker_id=order.worker_id,
+        order_id=order.id,
+        kind="lateness",
+        occurred_at=occurred_at,
+        text=text,
+        created_by_id=user.id,
+    )
+    db.session.add(complaint)
+    db.session.flush()
+    audit.record(
+        "complaint.lateness",
+        complaint,
+        changes={"order": order.id, "worker": order.worker.name, "text": text},
+        label=order.worker.name,
+    )
+    return complaint
+
+
+@dataclass
+class Board:
+    day: date
+    orders: list[Order]
+    idle_workers: list[Worker]
+    not_returned: set[int]
+    last_idle_list: IdleList | None
+
+
+def day_board(branch, day: date) -> Board:
+    """Every order of the day with what the board shows, in a fixed number of queries."""
+    orders = db.session.scalars(
+        sa.select(Order)
+        .where(Order.branch_id == branch.id, Order.service_date == day)
+        .options(
+            selectinload(Order.customer),
+            selectinload(Order.worker),
+            selectinload(Order.items),
+            selectinload(Order.consent),
+        )
+        .order_by(Order.window_start, Order.id)
+    ).all()
+    busy = {o.worker_id for o in orders if o.status != OrderStatus.CANCELLED}
+    workers = active_workers(branch.id)
+    now = clock.now()
+    day_end = clock.at_local(
+        day, get_setting(branch.company_id, "working_day_end", branch_id=branch.id), branch.timezone
+    )
+    not_returned = {
+        o.id
+        for o in orders
+        if o.status == OrderStatus.CHECKED_OUT and o.is_afternoon and now > day_end
+    }
+    last = db.session.scalar(
+        sa.select(IdleList)
+        .where(IdleList.branch_id == branch.id, IdleList.day == day)
+        .order_by(IdleList.sent_at.desc())
+    )
+    return Board(day, list(orders), [w for w in workers if w.id not in busy], not_returned, last)
+
+
+def send_idle_list(branch, day: date, user) -> IdleList:
+    """Send the workers with no order that day to the service center (R6)."""
+    board = day_board(branch, day)
+    idle = IdleList(
+        branch_id=branch.id,
+        day=day,
+        workers=[{"id": w.id, "badge_no": w.badge_no, "name": w.name} for w in board.idle_workers],
+        sent_by_id=user.id,
+    )
+    db.session.add(idle)
+    db.session.flush()
+    audit.record(
+        "idle_list.send", idle, changes={"day": day, "count": len(idle.workers)}, label=f"{day}"
+    )
+    return idle
