@@ -4,12 +4,14 @@ signed-in worker stays signed in, and which orders the tablet offers the worker.
 from datetime import time, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tests.i18n import zh
 from tests.working_day import TODAY
 from webapp.core.errors import RuleError
 from webapp.core.policy import update_settings
 from webapp.kiosk import services
+from webapp.kiosk.models import KioskPass
 
 pytestmark = pytest.mark.rule("D6", "R10")
 
@@ -41,6 +43,26 @@ def test_the_pass_window_is_the_companys_setting(desk, world, device, clock):
     clock.advance(hours=2, seconds=1)
     with pytest.raises(RuleError):
         services.use_pass(token, device, CHECK_OUT, f"order:{order.id}")
+
+
+def test_a_tablets_long_closed_passes_go_when_it_is_given_a_new_one(desk, db, device, clock):
+    old, recent = desk.handed_over(), desk.handed_over()
+    services.issue_pass(old.worker, device, CHECK_OUT, f"order:{old.id}")
+    clock.advance(days=20)
+    services.issue_pass(recent.worker, device, CHECK_OUT, f"order:{recent.id}")
+    other, _token = services.enroll(desk.branch, "二号平板", desk.manager)
+    services.issue_pass(old.worker, other, CHECK_OUT, f"order:{old.id}")
+    clock.advance(days=10, hours=12, seconds=1)  # the first pass: 12 hours and 30 days past
+
+    services.issue_pass(recent.worker, device, CHECK_OUT, f"order:{recent.id}")
+    kept = db.session.execute(sa.select(KioskPass.kiosk_id, KioskPass.target)).all()
+    assert sorted(kept) == sorted(
+        [
+            (device.id, f"order:{recent.id}"),
+            (other.id, f"order:{old.id}"),
+            (device.id, f"order:{recent.id}"),
+        ]
+    )
 
 
 def test_a_pass_is_spent_once_and_only_on_its_tablet_record_and_action(desk, device):

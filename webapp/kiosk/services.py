@@ -201,8 +201,20 @@ def unlock_pin_pad(device: KioskDevice, user) -> None:
     db.session.flush()
 
 
+# A pass past its window only says why it was refused: kept that much longer, then gone.
+PASS_KEPT_AFTER_WINDOW = timedelta(days=30)
+
+
 def issue_pass(worker: Worker, device: KioskDevice, action: str, target: str) -> str:
-    """A pass for one record: this worker, this tablet, this action on this target."""
+    """A pass for one record: this worker, this tablet, this action on this target.
+    The tablet's passes whose window closed long ago go at the same time."""
+    hours = get_setting(device.branch.company_id, "kiosk_pass_hours")
+    db.session.execute(
+        sa.delete(KioskPass).where(
+            KioskPass.kiosk_id == device.id,
+            KioskPass.issued_at < clock.now() - timedelta(hours=hours) - PASS_KEPT_AFTER_WINDOW,
+        )
+    )
     token = new_token()
     db.session.add(
         KioskPass(
