@@ -33,6 +33,8 @@ from webapp.quality.services import Observation, record_supervision
 from webapp.visits.services import CHECKS, CheckIn, check_in, check_out, give_consent
 from webapp.workers.services import add_talk, store_id_copy
 
+pytestmark = pytest.mark.rule("D6")
+
 BRANCH_ROLES = {Role.MANAGER, Role.BRANCH_HEAD}
 ALL = set(Role)
 # Shared-tablet pages answer to an enrolled tablet, not to a login: 403 for everyone else.

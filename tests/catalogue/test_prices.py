@@ -40,6 +40,7 @@ def test_a_catalogue_price_is_refused_with_a_bill_amounts_words(
     assert db.session.scalar(sa.select(ServiceItem).where(ServiceItem.name == "擦油烟机")) is None
 
 
+@pytest.mark.rule("R4")
 def test_a_catalogue_price_with_two_decimals_is_stored_in_fen(client, world, db):
     login(client, world.user("company_admin", branch=None))
     saved = client.post(

@@ -7,6 +7,9 @@ from tests.i18n import zh
 from webapp.core.models import AuditEntry
 from webapp.core.policy import SETTINGS, all_settings, get_setting, settings_of
 
+# The authority limit (R2) and the lateness count (R16) are among these settings.
+pytestmark = pytest.mark.rule("R2", "R16")
+
 SEED_DEFAULTS = {
     "complaint_authority_limit": 50000,  # 500 元, in fen
     "late_complaints_per_week": 2,
