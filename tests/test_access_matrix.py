@@ -18,7 +18,8 @@ from tests.factories import PASSWORD, World
 from webapp.assessments.proposal import Room
 from webapp.assessments.services import AssessmentData, Schedule, accept_assessment
 from webapp.billing.models import ReportJob
-from webapp.billing.services import close_day, create_slip, issue_bill, issue_receipt
+from webapp.billing.services import close_day, issue_bill, issue_receipt
+from webapp.billing.slips import create_slip
 from webapp.catalogue.services import save_item_rules, save_service_item
 from webapp.core import clock
 from webapp.core.clock import local_today
