@@ -231,3 +231,68 @@ def test_the_record_prints_as_a_chinese_a4_pdf_with_its_steps(client, login_as, 
     for name in ("受理投诉", "联系客户", "调查核实", "结案"):
         assert name in text
     assert "800.00" in text
+
+
+def test_the_branchs_list_shows_overdue_steps_when_the_clock_moves(
+    client, login_as, complain, clock
+):
+    complaint = complain()
+    login_as("manager")
+    assert 'class="badge warn overdue"' not in client.get("/complaints").text
+    clock.advance(hours=25)
+    login_as("manager")  # the morning's login has ended meanwhile
+    listing = client.get("/complaints").text
+    row = listing[listing.index(f'id="complaint-{complaint.id}"') :].split("</tr>")[0]
+    assert 'class="badge warn overdue"' in row and "联系客户" in row
+    page = client.get(f"/complaints/{complaint.id}").text
+    assert '<tr id="step-2" class="overdue">' in page and '<tr id="step-3"' in page
+
+
+def test_the_company_administrator_edits_the_procedure_page(client, login_as, world):
+    login_as("company_admin", branch=None)
+    page = client.get("/complaints/procedure").text
+    assert page.count('class="grid procedure-step"') == 8 and 'value="联系客户"' in page
+    from webapp.complaints.procedure import DEFAULT_PROCEDURE
+
+    data = {}
+    for number, step in enumerate(DEFAULT_PROCEDURE):
+        data[f"steps-{number}-name"] = step.name
+        data[f"steps-{number}-due_hours"] = str(step.due_hours)
+    data["steps-1-due_hours"] = "2"
+    assert client.post("/complaints/procedure", data=data).status_code == 303
+    assert 'value="2"' in client.get("/complaints/procedure").text
+    refused = client.post("/complaints/procedure", data={**data, "steps-3-due_hours": "1"})
+    assert refused.status_code == 422
+    assert field_error(refused.text, "steps-3-due_hours") == zh(
+        "Not earlier than the step before it."
+    )
+
+
+@pytest.mark.rule("R2")
+@pytest.mark.parametrize(
+    "awarded, message",
+    [
+        ("-5", "The amount cannot be negative."),
+        ("sNaN", "Write an amount in yuan, e.g. 120 or 85.50."),
+        ("600.005", "At most two decimals (fen)."),
+    ],
+)
+def test_a_bad_award_is_refused_next_to_the_field(
+    client, login_as, complain, desk, awarded, message
+):
+    complaint = complain(80000)
+    do_steps_until(complaint, "decision", desk.manager)
+    login_as("branch_head")
+    response = client.post(
+        f"/complaints/{complaint.id}/decision",
+        data={
+            "decision-version": str(complaint.version),
+            "decision-outcome": "partly",
+            "decision-awarded": awarded,
+            "decision-compensation": "deduction",
+            "decision-reasons": "理由",
+        },
+    )
+    assert response.status_code == 422
+    assert field_error(response.text, "decision-awarded") == zh(message)
+    assert f'value="{awarded}"' in response.text and "理由</textarea>" in response.text
