@@ -18,8 +18,10 @@ from tests.factories import PASSWORD, World
 from webapp.assessments.proposal import Room
 from webapp.assessments.services import AssessmentData, Schedule, accept_assessment
 from webapp.billing.models import ReportJob
-from webapp.billing.services import close_day, create_slip, issue_bill, issue_receipt
+from webapp.billing.services import close_day, issue_bill, issue_receipt
+from webapp.billing.slips import create_slip
 from webapp.catalogue.services import save_item_rules, save_service_item
+from webapp.complaints.services import NewComplaint, record_complaint
 from webapp.core import clock
 from webapp.core.clock import local_today
 from webapp.core.offline.models import Submission, SubmissionStatus
@@ -143,6 +145,35 @@ ROUTES = {
     "kiosk.check_out": ("GET", "/kiosk/orders/{order}/check-out", KIOSK),
     "kiosk.check_in": ("GET", "/kiosk/orders/{order}/check-in", KIOSK),
     "kiosk.manual": ("GET", "/kiosk/manual", KIOSK),
+    "kiosk.acknowledge_deduction": ("POST", "/kiosk/deductions/{complaint}", KIOSK),
+    "complaints.index": ("GET", "/complaints", PERMISSIONS["complaints.view"]),
+    "complaints.new": ("GET", "/complaints/new", PERMISSIONS["complaints.handle"]),
+    "complaints.detail": ("GET", "/complaints/{complaint}", PERMISSIONS["complaints.view"]),
+    "complaints.step": (
+        "POST",
+        "/complaints/{complaint}/steps/2",
+        PERMISSIONS["complaints.handle"],
+    ),
+    "complaints.decide": (
+        "POST",
+        "/complaints/{complaint}/decision",
+        PERMISSIONS["complaints.handle"],
+    ),
+    "complaints.record_pdf": (
+        "GET",
+        "/complaints/{complaint}.pdf",
+        PERMISSIONS["complaints.view"],
+    ),
+    "complaints.photo": (
+        "GET",
+        "/complaints/{complaint}/photos/{complaint_photo}",
+        PERMISSIONS["complaints.view"],
+    ),
+    "complaints.procedure": (
+        "GET",
+        "/complaints/procedure",
+        PERMISSIONS["complaints.procedure"],
+    ),
     "admin.settings": ("GET", "/settings", PERMISSIONS["settings.view"]),
     "sync.service_worker": ("GET", "/sw.js", None),
     "sync.manifest": ("GET", "/manifest.webmanifest", None),
@@ -304,6 +335,9 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
     receipt = issue_receipt(issue_bill(billed, 0, "", manager), "cash", manager)
     settlement = close_day(branch_obj, local_today() - timedelta(days=1), manager)
     device, _token = enroll(branch_obj, f"平板{branch}", manager)
+    complaint = record_complaint(
+        billed, NewComplaint(end, "phone", "damage", "花瓶", 80000, [PHOTO]), manager
+    )
     store_id_copy(worker, "front", _png(), None)
     talk = add_talk(
         worker,
@@ -334,6 +368,8 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         "plan": assessment.plan.id,
         "supervision": supervision.id,
         "supervision_photo": supervision.photos[0].id,
+        "complaint": complaint.id,
+        "complaint_photo": complaint.photos[0].id,
     }
 
 
@@ -383,6 +419,8 @@ ID_KEYS = (
     "plan",
     "supervision",
     "supervision_photo",
+    "complaint",
+    "complaint_photo",
 )
 
 

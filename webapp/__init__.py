@@ -47,6 +47,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.assessments.views import bp as assessments_bp
     from webapp.billing.views import bp as billing_bp
     from webapp.catalogue.views import bp as catalogue_bp
+    from webapp.complaints.views import bp as complaints_bp
     from webapp.core.offline import idempotency as offline
     from webapp.customers.views import bp as customers_bp
     from webapp.dispatch.views import bp as dispatch_bp
@@ -74,6 +75,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(sync_bp)
     app.register_blueprint(assessments_bp)
     app.register_blueprint(quality_bp)
+    app.register_blueprint(complaints_bp)
     errors.register(app)
     templating.register(app)
 

@@ -8,6 +8,7 @@ from webapp.accounts.services import session_expires_at
 from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABELS
 from webapp.billing.models import PAYMENT_METHODS
 from webapp.catalogue.models import ROOM_KIND_LABELS, UNIT_LABELS
+from webapp.complaints.models import CATEGORIES, CHANNELS, COMPENSATIONS, OUTCOMES
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.masking import mask_phone
 from webapp.core.money import format_yuan, rmb_upper, yuan_text
@@ -31,12 +32,14 @@ NAVIGATION = (
     ("dispatch.idle_lists", _l("Idle workers"), "idle_lists.view"),
     ("workers.index", _l("Workers"), "workers.view"),
     ("customers.index", _l("Customers"), "customers.view"),
+    ("complaints.index", _l("Complaints"), "complaints.view"),
     ("workers.escalations", _l("Escalations"), "escalations.view"),
     ("admin.audit_log", _l("Audit log"), "audit.view"),
     ("billing.settlement", _l("Settlement"), "settlements.close"),
     ("billing.settlements", _l("Settlements"), "settlements.acknowledge"),
     ("billing.slips", _l("Settlement slips"), "settlements.view"),
     ("catalogue.index", _l("Catalogue"), "catalogue.edit"),
+    ("complaints.procedure", _l("Complaint procedure"), "complaints.procedure"),
     ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),
     ("sync.refused", _l("Refused records"), "submissions.resolve"),
     ("admin.settings", _l("Settings"), "settings.view"),
@@ -85,6 +88,10 @@ def register(app) -> None:
             "OUTCOME_LABELS": OUTCOME_LABELS,
             "WEEKDAY_LABELS": WEEKDAY_LABELS,
             "SUPERVISION_CHECKLIST": CHECKLIST,
+            "COMPLAINT_CHANNELS": CHANNELS,
+            "COMPLAINT_CATEGORIES": CATEGORIES,
+            "COMPLAINT_OUTCOMES": OUTCOMES,
+            "COMPENSATIONS": COMPENSATIONS,
         }
 
     app.jinja_env.filters["mask_phone"] = mask_phone

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.working_day import TODAY
-from webapp.billing import services
+from webapp.billing import services, slips
 from webapp.billing.models import Receipt
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.models import AuditEntry
@@ -129,23 +129,23 @@ def test_a_slip_pays_hours_or_a_share_and_subtracts_deductions(checked_in, desk,
     first = checked_in()
     worker = first.worker
     services.issue_bill(first, 0, "", desk.manager)  # 2.5 h at 40 元 = 100 元
-    services.set_pay_rule(worker, "hourly", 2500, 60)
-    slip = services.create_slip(worker, TODAY, TODAY, [(500, "工作服损坏")], desk.manager)
+    slips.set_pay_rule(worker, "hourly", 2500, 60)
+    slip = slips.create_slip(worker, TODAY, TODAY, [(500, "工作服损坏")], desk.manager)
     assert (slip.hours, slip.billed_fen, slip.pay_fen, slip.total_fen) == (
         Decimal("2.50"),
         10000,
         6250,
         5750,
     )
-    services.set_pay_rule(worker, "share", 0, 70)
-    share = services.create_slip(worker, TODAY, TODAY, [], desk.manager)
+    slips.set_pay_rule(worker, "share", 0, 70)
+    share = slips.create_slip(worker, TODAY, TODAY, [], desk.manager)
     assert share.pay_fen == 7000 and share.rule == "share:70%"
     with pytest.raises(FieldError):
-        services.create_slip(worker, TODAY, TODAY, [(500, "")], desk.manager)
+        slips.create_slip(worker, TODAY, TODAY, [(500, "")], desk.manager)
     with pytest.raises(FieldError):
-        services.create_slip(worker, TODAY, TODAY, [(999999, "扣款")], desk.manager)
+        slips.create_slip(worker, TODAY, TODAY, [(999999, "扣款")], desk.manager)
     with pytest.raises(FieldError):
-        services.set_pay_rule(worker, "share", 0, 120)
+        slips.set_pay_rule(worker, "share", 0, 120)
 
 
 @pytest.mark.rule("R8")

@@ -57,3 +57,59 @@ def test_sends_recorded_under_the_orders_old_endpoints_replay_after_the_move(tmp
             _db.engine.dispose()
     assert after == ["visits.check_out", "visits.check_in", "visits.consent", "kiosk.check_out"]
     assert back == ["orders.check_out", "orders.check_in", "orders.consent", "kiosk.check_out"]
+
+
+@pytest.mark.rule("R16", "R28")
+def test_the_lateness_complaints_grow_into_the_register_and_still_count(tmp_path):
+    """0011: complaints recorded before the register keep counting for R16, closed."""
+    from datetime import UTC, datetime
+
+    from flask_migrate import downgrade, upgrade
+
+    from tests.databases import migrated_app, sibling_database
+    from tests.factories import World
+
+    at = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+    with sibling_database(tmp_path, "register") as url:
+        app = migrated_app(tmp_path, url)
+        with app.app_context(), app.test_request_context():
+            world = World.build()
+            worker, customer = world.worker(), world.customer()
+            ids = {"b": world.branches["A"].id, "c": customer.id, "w": worker.id, "at": at}
+            _db.session.commit()
+            downgrade(revision="0010")
+            with _db.engine.begin() as connection:
+                for kind in ("lateness", "other"):
+                    connection.execute(
+                        sa.text(
+                            "INSERT INTO complaints (branch_id, customer_id, worker_id, kind,"
+                            " occurred_at, text, created_at) VALUES (:b, :c, :w, :kind, :at,"
+                            " '迟到', :at)"
+                        ),
+                        {**ids, "kind": kind},
+                    )
+            upgrade()
+            with _db.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.text(
+                        "SELECT category, channel, claimed_fen, version, closed_at IS NOT NULL"
+                        " FROM complaints ORDER BY id"
+                    )
+                ).all()
+            from webapp.dispatch.services import lateness_complaints_this_week
+
+            _db.session.expire_all()
+            counted = lateness_complaints_this_week(worker, at, "Asia/Shanghai")
+            assert [c.category for c in counted] == ["lateness"]
+            _db.session.remove()
+            downgrade(revision="0010")
+            with _db.engine.connect() as connection:
+                back = connection.execute(sa.text("SELECT kind FROM complaints ORDER BY id")).all()
+            upgrade()
+            _db.session.remove()
+            _db.engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        ("lateness", "phone", 0, 1, True),
+        ("other", "phone", 0, 1, True),
+    ]
+    assert [r[0] for r in back] == ["lateness", "other"]

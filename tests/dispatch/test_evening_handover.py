@@ -6,11 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from tests.working_day import TODAY, TOMORROW, shanghai
+from webapp.complaints import services as complaint_services
+from webapp.complaints.models import Complaint
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.models import AuditEntry
 from webapp.core.policy import update_settings
 from webapp.dispatch import services as dispatch_services
-from webapp.dispatch.models import Complaint
 from webapp.orders.models import OrderStatus
 from webapp.orders.services import OrderConflict
 
@@ -32,7 +33,7 @@ def late(desk, worker, clock):
 
     def _late(*instants):
         for at in instants:
-            dispatch_services.record_lateness(earlier, at, "客户投诉迟到半小时", desk.manager)
+            complaint_services.record_lateness(earlier, at, "客户投诉迟到半小时", desk.manager)
 
     return _late
 

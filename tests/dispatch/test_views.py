@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from tests.i18n import zh
 from tests.working_day import TODAY, TOMORROW, field_error, login, shanghai
+from webapp.complaints.services import record_lateness
 from webapp.dispatch.models import Instruction
-from webapp.dispatch.services import record_lateness
 from webapp.orders.models import Order, OrderStatus
 
 

@@ -16,7 +16,6 @@ from webapp.billing.models import (
     DaySettlement,
     Receipt,
     ReceiptCounter,
-    WorkerSlip,
 )
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
@@ -302,97 +301,3 @@ def acknowledge(settlement: DaySettlement, user) -> None:
     settlement.acknowledged_at, settlement.acknowledged_by = clock.now(), user.display_name
     audit.record("day.acknowledge", settlement, label=str(settlement.day))
     db.session.flush()
-
-
-def pay_rule_label(worker) -> str:
-    if worker.pay_rule == "share":
-        return f"share:{worker.pay_share_percent}%"
-    return f"hourly:{worker.pay_rate_fen}"
-
-
-def set_pay_rule(worker, rule: str, rate_fen: int, share_percent: int) -> None:
-    """How the worker is paid: per service hour, or a share of what customers paid."""
-    if rule not in ("hourly", "share"):
-        raise FieldError("rule", _l("Choose per hour or a share."))
-    if rule == "hourly" and not 0 < rate_fen <= 100_000:
-        raise FieldError("rate", _l("Between 0.01 and 1000 CNY an hour."))
-    if rule == "share" and not 0 < share_percent <= 100:
-        raise FieldError("share_percent", _l("Between 1 and 100 percent."))
-    before = pay_rule_label(worker)
-    worker.pay_rule, worker.pay_rate_fen, worker.pay_share_percent = rule, rate_fen, share_percent
-    audit.record(
-        "worker.pay_rule",
-        worker,
-        changes={"pay_rule": {"before": before, "after": pay_rule_label(worker)}},
-    )
-    db.session.flush()
-
-
-def create_slip(worker, start: date, end: date, deductions: list[tuple[int, str]], user):
-    """A worker's settlement slip for a period (orders back in, hours, pay, deductions)."""
-    if end < start:
-        raise FieldError("period_end", _l("The end must be after the start."))
-    if (end - start).days > 62:
-        raise FieldError("period_end", _l("At most two months at a time."))
-    for amount, reason in deductions:
-        if amount <= 0:
-            raise FieldError("deductions", _l("A deduction is more than 0."))
-        if not reason:
-            raise FieldError("deductions", _l("Give the reason for each deduction."))
-    orders = db.session.scalars(
-        sa.select(Order)
-        .where(
-            Order.worker_id == worker.id,
-            Order.status.in_([OrderStatus.CHECKED_IN, OrderStatus.CLOSED]),
-            Order.service_date >= start,
-            Order.service_date <= end,
-        )
-        .options(selectinload(Order.customer))
-        .order_by(Order.service_date, Order.window_start)
-    ).all()
-    bills = {
-        bill.order_id: bill.total_fen
-        for bill in db.session.scalars(
-            sa.select(Bill).where(Bill.order_id.in_([o.id for o in orders]))
-        )
-    }
-    lines = []
-    for order in orders:
-        hours = order.service_hours or Decimal(0)
-        billed = bills.get(order.id, 0)
-        if worker.pay_rule == "share":
-            pay = Decimal(billed) * worker.pay_share_percent / 100
-        else:
-            pay = hours * worker.pay_rate_fen
-        lines.append(
-            {
-                "order": order.id,
-                "day": order.service_date.isoformat(),
-                "customer": order.customer.name,
-                "hours": str(hours),
-                "billed_fen": billed,
-                "pay_fen": round_fen(pay),
-            }
-        )
-    pay_fen = sum(line["pay_fen"] for line in lines)
-    deducted = sum(amount for amount, _reason in deductions)
-    if deducted > pay_fen:
-        raise FieldError("deductions", _l("The deductions are more than the pay."))
-    slip = WorkerSlip(
-        branch_id=worker.branch_id,
-        worker_id=worker.id,
-        period_start=start,
-        period_end=end,
-        lines=lines,
-        hours=sum((Decimal(line["hours"]) for line in lines), Decimal(0)),
-        billed_fen=sum(line["billed_fen"] for line in lines),
-        pay_fen=pay_fen,
-        deductions=[{"amount_fen": a, "reason": r} for a, r in deductions],
-        total_fen=pay_fen - deducted,
-        rule=pay_rule_label(worker),
-        created_by=user.display_name,
-    )
-    db.session.add(slip)
-    db.session.flush()
-    audit.record("slip.create", slip, changes={"total_fen": slip.total_fen}, label=slip.name)
-    return slip

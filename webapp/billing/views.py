@@ -7,6 +7,7 @@ from flask_login import current_user
 from webapp.billing import exports, reports, services
 from webapp.billing.forms import BillForm, ReceiptForm, SlipForm, VoidForm
 from webapp.billing.models import Bill, DaySettlement, Receipt, ReportJob, WorkerSlip
+from webapp.billing.slips import create_slip
 from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
@@ -232,7 +233,7 @@ def slips():
         if form.validate_on_submit():
             worker = get_scoped_or_404(Worker, form.worker_id.data)
             try:
-                slip = services.create_slip(
+                slip = create_slip(
                     worker,
                     form.period_start.data,
                     form.period_end.data,

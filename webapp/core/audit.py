@@ -12,7 +12,14 @@ from webapp.extensions import db
 
 # Changes that apply to every branch of the company: each branch's audit view shows them.
 COMPANY_SETTINGS = "settings.update"
-COMPANY_WIDE_ACTIONS = (COMPANY_SETTINGS, "catalogue.item", "catalogue.rules", "catalogue.material")
+COMPLAINT_PROCEDURE = "complaints.procedure"
+COMPANY_WIDE_ACTIONS = (
+    COMPANY_SETTINGS,
+    COMPLAINT_PROCEDURE,
+    "catalogue.item",
+    "catalogue.rules",
+    "catalogue.material",
+)
 
 
 def visible_in_branches(branch_ids) -> sa.ColumnElement[bool]:

@@ -64,6 +64,10 @@ PERMISSIONS: dict[str, set[Role]] = {
     "supervision.record": {Role.MANAGER, Role.BRANCH_HEAD},
     "quality.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT},
     "kiosk.manage": {Role.MANAGER, Role.BRANCH_HEAD},
+    # The complaint register (R2, R28); the procedure is the company's.
+    "complaints.view": {Role.MANAGER, Role.BRANCH_HEAD},
+    "complaints.handle": {Role.MANAGER, Role.BRANCH_HEAD},
+    "complaints.procedure": {Role.COMPANY_ADMIN},
     # Outbox sends a rule refused: the office sees and resolves them.
     "submissions.resolve": {Role.MANAGER, Role.BRANCH_HEAD, Role.SERVICE_CENTER},
     "billing.issue": {Role.MANAGER, Role.BRANCH_HEAD},

@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from webapp.assessments import services as assessment_services
 from webapp.briefing import services as briefing_services
+from webapp.complaints import services as complaint_services
 from webapp.core.access import require
 from webapp.core.forms import SearchForm, options, phone_value
 from webapp.core.htmx import render_page_or_partial
@@ -74,12 +75,18 @@ def detail(customer_id: int):
         if can(current_user, "assessments.view")
         else []
     )
+    complaints = (
+        complaint_services.customer_register(customer.id)
+        if can(current_user, "complaints.view")
+        else []
+    )
     return render_template(
         "customers/detail.html",
         customer=customer,
         orders=orders,
         notes=notes,
         assessments=assessments,
+        complaints=complaints,
         brief=briefing_services.customer_brief(customer),
     )
 

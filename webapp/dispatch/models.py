@@ -8,7 +8,6 @@ from webapp.catalogue.models import ServiceItem
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.customers.models import Customer
 from webapp.extensions import db
-from webapp.workers.models import Worker
 
 instruction_items = sa.Table(
     "instruction_items",
@@ -42,26 +41,6 @@ class Instruction(db.Model):
     @property
     def name(self) -> str:
         return self.customer.name
-
-
-class Complaint(db.Model):
-    """A customer complaint; here the lateness complaints of R16."""
-
-    __tablename__ = "complaints"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
-    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id"), index=True)
-    worker_id: Mapped[int] = mapped_column(sa.ForeignKey("workers.id"), index=True)
-    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id"))
-    kind: Mapped[str] = mapped_column(sa.String(12))  # "lateness", "other"
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    text: Mapped[str] = mapped_column(sa.Text)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    customer: Mapped[Customer] = relationship()
-    worker: Mapped[Worker] = relationship()
 
 
 class IdleList(db.Model):

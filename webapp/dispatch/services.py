@@ -8,13 +8,14 @@ import sqlalchemy as sa
 from flask_babel import format_datetime
 from sqlalchemy.orm import selectinload
 
+from webapp.complaints.models import Complaint
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.org import Branch
 from webapp.core.policy import get_setting
 from webapp.customers.models import Customer
-from webapp.dispatch.models import Complaint, IdleList, Instruction
+from webapp.dispatch.models import IdleList, Instruction
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
 from webapp.orders.services import MAX_SERVICE_HOURS, Actor, OrderConflict, audit_order, expect
@@ -169,12 +170,13 @@ def cancel(order: Order, reason: str, user, version: int | None = None) -> None:
 
 
 def lateness_complaints_this_week(worker: Worker, at: datetime, zone_name: str):
+    """The worker's complaints of lateness in the register, in the week of `at` (R16)."""
     start, end = clock.week_bounds(at, zone_name)
     return db.session.scalars(
         sa.select(Complaint)
         .where(
             Complaint.worker_id == worker.id,
-            Complaint.kind == "lateness",
+            Complaint.category == "lateness",
             Complaint.occurred_at >= start,
             Complaint.occurred_at < end,
         )
@@ -235,31 +237,6 @@ def hand_over(order: Order, notes: str, user, version: int | None = None) -> Non
     order.evening_handover = evening
     audit_order("order.handover", order, Actor.of_user(user), {"notes": notes, "evening": evening})
     db.session.flush()
-
-
-def record_lateness(order: Order, occurred_at: datetime, text: str, user) -> Complaint:
-    """A customer's complaint that the worker came late (counted by R16)."""
-    if occurred_at > clock.now():
-        raise FieldError("occurred_at", _l("This time is in the future."))
-    complaint = Complaint(
-        branch_id=order.branch_id,
-        customer_id=order.customer_id,
-        worker_id=order.worker_id,
-        order_id=order.id,
-        kind="lateness",
-        occurred_at=occurred_at,
-        text=text,
-        created_by_id=user.id,
-    )
-    db.session.add(complaint)
-    db.session.flush()
-    audit.record(
-        "complaint.lateness",
-        complaint,
-        changes={"order": order.id, "worker": order.worker.name, "text": text},
-        label=order.worker.name,
-    )
-    return complaint
 
 
 @dataclass

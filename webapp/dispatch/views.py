@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from webapp.briefing.services import customer_brief
 from webapp.catalogue.services import catalogue
+from webapp.complaints import services as complaint_services
 from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
@@ -296,7 +297,7 @@ def lateness(order_id: int):
     if form.validate_on_submit():
         occurred = form.occurred_at.data.replace(tzinfo=clock.zone())
         try:
-            services.record_lateness(order, occurred, form.text.data, current_user)
+            complaint_services.record_lateness(order, occurred, form.text.data, current_user)
         except FieldError as error:
             form.occurred_at.errors = [*form.occurred_at.errors, error.message]
         else:

@@ -17,6 +17,8 @@ from flask_login import current_user
 
 from webapp.accounts import services as account_services
 from webapp.accounts.services import without_staff_login
+from webapp.complaints import deductions as complaint_deductions
+from webapp.complaints.models import Complaint
 from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import RuleError
@@ -207,7 +209,26 @@ def orders():
     if worker is None:
         return _leave()
     rows = services.open_orders(worker, device)
-    return _kiosk_page("kiosk/orders.html", worker=worker, orders=rows)
+    owed = complaint_deductions.deductions_to_acknowledge(worker)
+    return _kiosk_page("kiosk/orders.html", worker=worker, orders=rows, deductions=owed)
+
+
+@bp.post("/kiosk/deductions/<int:complaint_id>")
+@without_staff_login
+def acknowledge_deduction(complaint_id: int):
+    """The worker, signed in with their PIN, acknowledges a deduction for a complaint (R28)."""
+    _device, worker = _worker_or_start()
+    if worker is None:
+        return _leave()
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None or complaint.worker_id != worker.id:
+        abort(404)
+    try:
+        complaint_deductions.acknowledge_deduction(complaint, worker)
+    except RuleError as error:
+        return _leave(str(error.message))
+    db.session.commit()
+    return _leave(_("%(name)s, the deduction is acknowledged.", name=worker.name))
 
 
 def _own_order(worker: Worker, order_id: int) -> Order:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import format_datetime
 from sqlalchemy.orm import selectinload
 
+from webapp.complaints.models import Complaint
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
@@ -93,6 +94,8 @@ class QualityRecord:
     visits: list[Supervision]
     average: Decimal | None
     pass_mark: int
+    complaints: int = 0
+    upheld: int = 0  # upheld in full or in part
 
     @property
     def below_pass_mark(self) -> bool:
@@ -100,7 +103,8 @@ class QualityRecord:
 
 
 def quality_record(worker: Worker) -> QualityRecord:
-    """The worker's supervision visits, newest first, and their average score (R27)."""
+    """The worker's supervision visits, newest first, their average score, and the
+    complaints about the worker with those upheld (R27, R28)."""
     visits = list(
         db.session.scalars(
             sa.select(Supervision)
@@ -117,4 +121,11 @@ def quality_record(worker: Worker) -> QualityRecord:
         average = (Decimal(sum(v.score for v in visits)) / len(visits)).quantize(
             Decimal("0.1"), rounding=ROUND_HALF_UP
         )
-    return QualityRecord(visits, average, get_setting(worker.company_id, "quality_pass_mark"))
+    complaints, upheld = db.session.execute(
+        sa.select(
+            sa.func.count(Complaint.id),
+            sa.func.count(Complaint.id).filter(Complaint.outcome.in_(["upheld", "partly"])),
+        ).where(Complaint.worker_id == worker.id)
+    ).one()
+    pass_mark = get_setting(worker.company_id, "quality_pass_mark")
+    return QualityRecord(visits, average, pass_mark, complaints, upheld)

@@ -1,8 +1,9 @@
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.billing import services as billing_services
+from webapp.billing.slips import set_pay_rule
 from webapp.briefing import services as briefing_services
+from webapp.complaints import services as complaint_services
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import SearchForm, options, phone_value
@@ -146,6 +147,11 @@ def _detail_context(worker: Worker, **over):
             quality_services.quality_record(worker) if can(current_user, "quality.view") else None
         ),
         "worker": worker,
+        "complaints": (
+            complaint_services.worker_register(worker.id)
+            if can(current_user, "complaints.view")
+            else []
+        ),
         "full_id": None,
         "status_form": status_form,
         "copy_form": IdCopyForm(prefix="copy"),
@@ -213,9 +219,7 @@ def pay_rule(worker_id: int):
     form = PayRuleForm(prefix="pay")
     if form.validate_on_submit():
         try:
-            billing_services.set_pay_rule(
-                worker, form.rule.data, form.rate.fen, form.share_percent.data or 0
-            )
+            set_pay_rule(worker, form.rule.data, form.rate.fen, form.share_percent.data or 0)
         except FieldError as error:
             form.rule.errors = [*form.rule.errors, error.message]
         else:
