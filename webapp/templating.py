@@ -7,6 +7,7 @@ from flask_login import current_user
 from webapp.accounts.services import session_expires_at
 from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABELS
 from webapp.billing.models import PAYMENT_METHODS
+from webapp.callbacks.models import KIND_LABELS, RATINGS, SATISFACTION_LABELS
 from webapp.catalogue.models import ROOM_KIND_LABELS, UNIT_LABELS
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.masking import mask_phone
@@ -31,6 +32,7 @@ NAVIGATION = (
     ("dispatch.idle_lists", _l("Idle workers"), "idle_lists.view"),
     ("workers.index", _l("Workers"), "workers.view"),
     ("customers.index", _l("Customers"), "customers.view"),
+    ("callbacks.index", _l("Callbacks"), "callbacks.view"),
     ("workers.escalations", _l("Escalations"), "escalations.view"),
     ("admin.audit_log", _l("Audit log"), "audit.view"),
     ("billing.settlement", _l("Settlement"), "settlements.close"),
@@ -85,6 +87,9 @@ def register(app) -> None:
             "OUTCOME_LABELS": OUTCOME_LABELS,
             "WEEKDAY_LABELS": WEEKDAY_LABELS,
             "SUPERVISION_CHECKLIST": CHECKLIST,
+            "CALLBACK_KINDS": KIND_LABELS,
+            "CALLBACK_RATINGS": RATINGS,
+            "SATISFACTION_LABELS": SATISFACTION_LABELS,
         }
 
     app.jinja_env.filters["mask_phone"] = mask_phone
