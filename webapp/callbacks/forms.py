@@ -15,7 +15,7 @@ from webapp.core.forms import (
 )
 from webapp.core.i18n import lazy_gettext as _l
 
-RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
+RATING_CHOICES = options((n, str(n)) for n in range(1, 6))
 
 
 def _rating(label) -> RadioField:

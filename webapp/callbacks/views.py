@@ -107,9 +107,7 @@ def _change(callback_id: int, change):
             result = change(callback, _answers(form), current_user) or callback
         except RuleError as refused:
             db.session.rollback()
-            return _form_page(
-                form, 409, callback.order, callback.kind, conflict=refused.message, **context
-            )
+            return _form_page(form, 409, conflict=refused.message, **context)
         except FieldError as failure:
             attach(form, failure)
         else:
