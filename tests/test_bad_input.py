@@ -301,7 +301,16 @@ class Fillers:
             return f"crawler{n}"
         if short == "badge_no":
             return f"CR{n:04d}"
-        if short in ("discount", "rate", "deduction_1", "deduction_2", "price", "q", "pin"):
+        if short in (
+            "discount",
+            "rate",
+            "deduction_1",
+            "deduction_2",
+            "price",
+            "q",
+            "pin",
+            "claimed",
+        ):
             return ""
         if short.endswith(("area", "hours", "minutes", "minutes_per_m2", "score", "percent")):
             return "1"
