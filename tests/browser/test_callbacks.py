@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import assert_no_horizontal_scroll, log_in
+from tests.browser.helpers import assert_no_horizontal_scroll, log_in, small_touch_targets
 from tests.browser.offline_kit import MANAGER, Office, set_network
 from tests.browser.server import AppServer
 from tests.databases import sibling_database
@@ -81,6 +81,7 @@ def test_a_phone_callback_finds_a_broken_vase_and_offers_the_complaint(
     page.locator("#actions").get_by_role("link", name=zh("Phone callback")).click()
     page.wait_for_url(f"**/orders/{served}/callbacks/phone")
     assert_no_horizontal_scroll(page)
+    assert small_touch_targets(page) == []
     _answer(page, "客厅的青花瓷花瓶被打碎了")
     page.locator("form button.primary").click()
     page.wait_for_url(ENTRY)
@@ -98,6 +99,9 @@ def test_a_phone_callback_finds_a_broken_vase_and_offers_the_complaint(
     }
     page.goto(f"{server.base_url}/callbacks")
     expect(page.locator("#phone-count")).to_have_text("1/18")
+    assert_no_horizontal_scroll(page)
+    assert small_touch_targets(page) == []
+    shot(page, "callbacks-week")
 
 
 @pytest.mark.browser
