@@ -20,6 +20,8 @@ from webapp.assessments.services import AssessmentData, Schedule, accept_assessm
 from webapp.billing.models import ReportJob
 from webapp.billing.services import close_day, issue_bill, issue_receipt
 from webapp.billing.slips import create_slip
+from webapp.callbacks.models import Kind
+from webapp.callbacks.services import Answers, hand_over_register, record_callback, week_of
 from webapp.catalogue.services import save_item_rules, save_service_item
 from webapp.complaints.services import NewComplaint, record_complaint
 from webapp.core import clock
@@ -219,6 +221,38 @@ ROUTES = {
         "/supervisions/{supervision}/photos/{supervision_photo}",
         PERMISSIONS["quality.view"],
     ),
+    "callbacks.index": ("GET", "/callbacks", PERMISSIONS["callbacks.view"]),
+    "callbacks.phone": ("GET", "/orders/{order}/callbacks/phone", PERMISSIONS["callbacks.record"]),
+    "callbacks.onsite": (
+        "GET",
+        "/orders/{order}/callbacks/onsite",
+        PERMISSIONS["callbacks.record"],
+    ),
+    "callbacks.detail": ("GET", "/callbacks/{callback}", PERMISSIONS["callbacks.view"]),
+    "callbacks.edit": ("GET", "/callbacks/{callback}/edit", PERMISSIONS["callbacks.record"]),
+    "callbacks.correct": (
+        "GET",
+        "/callbacks/{callback}/correction",
+        PERMISSIONS["callbacks.record"],
+    ),
+    "callbacks.note": ("POST", "/callbacks/{callback}/note", PERMISSIONS["callbacks.record"]),
+    "callbacks.photo": (
+        "GET",
+        "/callbacks/{callback}/photos/{callback_photo}",
+        PERMISSIONS["callbacks.view"],
+    ),
+    "callbacks.hand_over": ("POST", "/callbacks/registers", PERMISSIONS["callbacks.record"]),
+    "callbacks.registers": ("GET", "/callbacks/registers", PERMISSIONS["callbacks.view"]),
+    "callbacks.acknowledge": (
+        "POST",
+        "/callbacks/registers/{callback_register}/acknowledge",
+        PERMISSIONS["callbacks.acknowledge"],
+    ),
+    "callbacks.register_pdf": (
+        "GET",
+        "/callbacks/registers/{callback_register}.pdf",
+        PERMISSIONS["callbacks.view"],
+    ),
 }
 
 
@@ -331,6 +365,13 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         Observation(arrived_at=end - timedelta(minutes=2), score=85, photos=[PHOTO]),
         manager,
     )
+    callback = record_callback(
+        billed,
+        Kind.ONSITE,
+        Answers(5, 4, 3, "satisfied", "花瓶碰碎了", True, 80000, [PHOTO]),
+        manager,
+    )
+    register = hand_over_register(branch_obj, week_of(clock.now(), branch_obj.timezone), manager)
     assessment = _assessment(branch_obj, customer, item, manager)
     receipt = issue_receipt(issue_bill(billed, 0, "", manager), "cash", manager)
     settlement = close_day(branch_obj, local_today() - timedelta(days=1), manager)
@@ -370,6 +411,9 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         "supervision_photo": supervision.photos[0].id,
         "complaint": complaint.id,
         "complaint_photo": complaint.photos[0].id,
+        "callback": callback.id,
+        "callback_photo": callback.photos[0].id,
+        "callback_register": register.id,
     }
 
 
@@ -421,6 +465,9 @@ ID_KEYS = (
     "supervision_photo",
     "complaint",
     "complaint_photo",
+    "callback",
+    "callback_photo",
+    "callback_register",
 )
 
 

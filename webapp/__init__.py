@@ -46,6 +46,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.admin.views import bp as admin_bp
     from webapp.assessments.views import bp as assessments_bp
     from webapp.billing.views import bp as billing_bp
+    from webapp.callbacks.views import bp as callbacks_bp
     from webapp.catalogue.views import bp as catalogue_bp
     from webapp.complaints.views import bp as complaints_bp
     from webapp.core.offline import idempotency as offline
@@ -76,6 +77,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(assessments_bp)
     app.register_blueprint(quality_bp)
     app.register_blueprint(complaints_bp)
+    app.register_blueprint(callbacks_bp)
     errors.register(app)
     templating.register(app)
 

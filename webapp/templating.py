@@ -7,6 +7,7 @@ from flask_login import current_user
 from webapp.accounts.services import session_expires_at
 from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABELS
 from webapp.billing.models import PAYMENT_METHODS
+from webapp.callbacks.models import KIND_LABELS, RATINGS, SATISFACTION_LABELS
 from webapp.catalogue.models import ROOM_KIND_LABELS, UNIT_LABELS
 from webapp.complaints.models import CATEGORIES, CHANNELS, COMPENSATIONS, OUTCOMES
 from webapp.core.i18n import lazy_gettext as _l
@@ -33,6 +34,7 @@ NAVIGATION = (
     ("workers.index", _l("Workers"), "workers.view"),
     ("customers.index", _l("Customers"), "customers.view"),
     ("complaints.index", _l("Complaints"), "complaints.view"),
+    ("callbacks.index", _l("Callbacks"), "callbacks.view"),
     ("workers.escalations", _l("Escalations"), "escalations.view"),
     ("admin.audit_log", _l("Audit log"), "audit.view"),
     ("billing.settlement", _l("Settlement"), "settlements.close"),
@@ -92,6 +94,9 @@ def register(app) -> None:
             "COMPLAINT_CATEGORIES": CATEGORIES,
             "COMPLAINT_OUTCOMES": OUTCOMES,
             "COMPENSATIONS": COMPENSATIONS,
+            "CALLBACK_KINDS": KIND_LABELS,
+            "CALLBACK_RATINGS": RATINGS,
+            "SATISFACTION_LABELS": SATISFACTION_LABELS,
         }
 
     app.jinja_env.filters["mask_phone"] = mask_phone

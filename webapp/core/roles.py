@@ -63,6 +63,10 @@ PERMISSIONS: dict[str, set[Role]] = {
     # On-site supervision (R3) and the quality record it feeds (R27).
     "supervision.record": {Role.MANAGER, Role.BRANCH_HEAD},
     "quality.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT},
+    # Callbacks (R18): the branch calls back; the service center files the weekly register.
+    "callbacks.record": {Role.MANAGER, Role.BRANCH_HEAD},
+    "callbacks.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.SERVICE_CENTER},
+    "callbacks.acknowledge": {Role.SERVICE_CENTER},
     "kiosk.manage": {Role.MANAGER, Role.BRANCH_HEAD},
     # The complaint register (R2, R28); the procedure is the company's.
     "complaints.view": {Role.MANAGER, Role.BRANCH_HEAD},

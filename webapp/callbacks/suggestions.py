@@ -1,0 +1,157 @@
+"""Whom to call back this week (R18), each with its reason. The manager picks; the app
+calls no one by itself."""
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import format_date
+from sqlalchemy.orm import aliased, selectinload
+
+from webapp.callbacks.models import Callback
+from webapp.callbacks.services import DONE, week_of
+from webapp.complaints.models import Complaint
+from webapp.core import clock
+from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.org import Branch
+from webapp.core.policy import get_setting
+from webapp.extensions import db
+from webapp.orders.models import Order, OrderStatus
+from webapp.quality.models import Supervision
+
+# How far back a worker's complaints and supervision scores, and a worker's start, count.
+RECENT = timedelta(days=30)
+
+
+@dataclass
+class Suggestion:
+    order: Order
+    reasons: list = field(default_factory=list)
+    weight: int = 0
+
+    def add(self, weight: int, reason) -> None:
+        self.reasons.append(reason)
+        self.weight = max(self.weight, weight)
+
+
+def _day(value: date) -> str:
+    return format_date(value, "MM-dd")
+
+
+def _pool(branch: Branch, since: date, today: date) -> list[Order]:
+    """Orders done since `since` whose customer has not been called back since."""
+    orders = db.session.scalars(
+        sa.select(Order)
+        .where(
+            Order.branch_id == branch.id,
+            Order.status.in_(DONE),
+            Order.service_date.between(since, today),
+        )
+        .options(selectinload(Order.customer), selectinload(Order.worker))
+        .order_by(Order.service_date.desc(), Order.window_start.desc(), Order.id.desc())
+    ).all()
+    last_called = dict(
+        db.session.execute(
+            sa.select(Callback.customer_id, sa.func.max(Callback.called_at))
+            .where(Callback.customer_id.in_({o.customer_id for o in orders}))
+            .group_by(Callback.customer_id)
+        ).all()
+    )
+    zone = clock.zone(branch.timezone)
+    latest: dict[int, Order] = {}
+    for order in orders:
+        called = last_called.get(order.customer_id)
+        if called is not None and called.astimezone(zone).date() >= order.service_date:
+            continue
+        latest.setdefault(order.customer_id, order)
+    return list(latest.values())
+
+
+def _first_orders(orders: list[Order]) -> set[int]:
+    """The orders that are their customer's first."""
+    earlier = aliased(Order)
+    before = sa.or_(
+        earlier.service_date < Order.service_date,
+        sa.and_(earlier.service_date == Order.service_date, earlier.id < Order.id),
+    )
+    later = db.session.scalars(
+        sa.select(Order.id).where(
+            Order.id.in_([o.id for o in orders]),
+            sa.exists().where(
+                earlier.customer_id == Order.customer_id,
+                earlier.status != OrderStatus.CANCELLED,
+                before,
+            ),
+        )
+    )
+    return {o.id for o in orders} - set(later)
+
+
+def _worker_troubles(branch: Branch, now: datetime) -> dict[int, list[tuple[int, object]]]:
+    """Workers with a complaint or a supervision score below the pass mark lately."""
+    since = now - RECENT
+    troubles: dict[int, list[tuple[int, object]]] = {}
+    complaints = db.session.execute(
+        sa.select(Complaint.worker_id, sa.func.max(Complaint.occurred_at))
+        .where(Complaint.branch_id == branch.id, Complaint.occurred_at >= since)
+        .group_by(Complaint.worker_id)
+    ).all()
+    for worker_id, when in complaints:
+        reason = _l("The worker had a complaint on %(day)s.", day=_day(_local(when, branch)))
+        troubles.setdefault(worker_id, []).append((40, reason))
+    pass_mark = get_setting(branch.company_id, "quality_pass_mark")
+    low = db.session.execute(
+        sa.select(Supervision.worker_id, Supervision.score, Supervision.arrived_at)
+        .where(
+            Supervision.branch_id == branch.id,
+            Supervision.arrived_at >= since,
+            Supervision.score < pass_mark,
+        )
+        .order_by(Supervision.arrived_at.desc())
+    ).all()
+    for worker_id, score, when in low:
+        reason = _l(
+            "The worker scored %(score)s at a supervision visit on %(day)s.",
+            score=score,
+            day=_day(_local(when, branch)),
+        )
+        troubles.setdefault(worker_id, []).append((40, reason))
+    return troubles
+
+
+def _local(instant: datetime, branch: Branch) -> date:
+    return instant.astimezone(clock.zone(branch.timezone)).date()
+
+
+def suggest(branch: Branch, now: datetime, wanted: int) -> list[Suggestion]:
+    """Orders to call back about, the likeliest to matter first, then chosen at random
+    until `wanted` are suggested."""
+    this_week = week_of(now, branch.timezone)
+    last_week = this_week - timedelta(days=7)
+    today = _local(now, branch)
+    pool = _pool(branch, last_week, today)
+    first = _first_orders(pool)
+    troubles = _worker_troubles(branch, now)
+    suggestions = []
+    for order in pool:
+        suggestion = Suggestion(order)
+        for weight, reason in troubles.get(order.worker_id, ()):
+            suggestion.add(weight, reason)
+        if order.id in first:
+            suggestion.add(30, _l("A new customer's first order."))
+        if order.worker.start_date > today - RECENT:
+            started = _day(order.worker.start_date)
+            suggestion.add(20, _l("The worker started on %(day)s: their first month.", day=started))
+        if order.service_date < this_week:
+            served = _day(order.service_date)
+            suggestion.add(10, _l("Served last week (%(day)s), not called back yet.", day=served))
+        suggestions.append(suggestion)
+    chosen = sorted((s for s in suggestions if s.reasons), key=lambda s: -s.weight)
+    rest = [s for s in suggestions if not s.reasons]
+    # The same sample all week long: the page shows the same list on every visit.
+    sample = random.Random(f"{branch.id}:{this_week}")  # noqa: S311 - not security
+    for suggestion in sample.sample(rest, min(len(rest), max(0, wanted - len(chosen)))):
+        suggestion.add(0, _l("Chosen at random to fill the quota."))
+        chosen.append(suggestion)
+    return chosen
