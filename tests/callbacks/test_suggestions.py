@@ -10,7 +10,7 @@ from tests.working_day import TODAY, shanghai
 from webapp.callbacks.models import Kind
 from webapp.callbacks.services import record_callback
 from webapp.callbacks.suggestions import suggest
-from webapp.dispatch.services import record_lateness
+from webapp.complaints.services import record_lateness
 from webapp.quality.services import Observation, record_supervision
 
 pytestmark = pytest.mark.rule("R18")
