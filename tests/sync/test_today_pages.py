@@ -2,6 +2,7 @@
 in a number of statements that does not grow with each page's lazy loads."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -102,3 +103,16 @@ def test_reads_are_kept_only_while_pages_render_together(world, db):
         db.session.flush()
         assert get_setting(company_id, "session_idle_minutes") == before  # one snapshot
     assert get_setting(company_id, "session_idle_minutes") == before + 1
+
+
+@pytest.mark.rule("D1", "R18")
+def test_the_suggested_on_site_callbacks_are_kept(client, desk, clock):
+    served = desk.checked_out()
+    clock.advance(hours=3)
+    desk.check_in(served, clock.now() - timedelta(hours=2), clock.now())
+    response = client.post("/login", data={"username": desk.manager.username, "password": PASSWORD})
+    assert response.status_code == 303
+    pages = {page["url"]: page["html"] for page in client.get("/sync/today").json["pages"]}
+    onsite = f"/orders/{served.id}/callbacks/onsite"
+    assert onsite in pages
+    assert _comparable(pages[onsite]) == _comparable(client.get(onsite).text)

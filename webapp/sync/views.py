@@ -21,6 +21,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts import services as account_services
+from webapp.callbacks.suggestions import suggest
 from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.offline.models import Submission, SubmissionStatus
@@ -35,6 +36,8 @@ from webapp.sync import services
 from webapp.sync.forms import ResolveForm
 
 bp = Blueprint("sync", __name__)
+# The suggested orders whose on-site callback form is kept for use offline.
+ONSITE_PAGES_KEPT = 10
 SKIPPED_STATIC = (".map", ".md", "LICENSE")
 # What a page kept for today is rendered with: the tablet's login, device and language.
 FORWARDED = ("Cookie", "Accept-Language", "User-Agent")
@@ -206,6 +209,10 @@ def _todays_urls(orders: list[Order]) -> list[str]:
             urls.append(url_for(endpoint, order_id=order.id))
         if can(current_user, "supervision.record"):
             urls.append(url_for("quality.supervise", order_id=order.id))
+    if can(current_user, "callbacks.record") and current_user.branch is not None:
+        # An on-site callback is entered at the customer's, often without network.
+        for suggestion in suggest(current_user.branch, clock.now(), ONSITE_PAGES_KEPT):
+            urls.append(url_for("callbacks.onsite", order_id=suggestion.order.id))
     return urls
 
 
