@@ -36,6 +36,7 @@ NAVIGATION = (
     ("billing.settlement", _l("Settlement"), "settlements.close"),
     ("billing.settlements", _l("Settlements"), "settlements.acknowledge"),
     ("billing.slips", _l("Settlement slips"), "settlements.view"),
+    ("week_files.index", _l("Weekly customer files"), "weeks.view"),
     ("catalogue.index", _l("Catalogue"), "catalogue.edit"),
     ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),
     ("sync.refused", _l("Refused records"), "submissions.resolve"),
