@@ -46,8 +46,9 @@ def _handed_message(row: WeekFile):
     )
 
 
-def collate_week(branch: Branch, monday: date, summary: str, user) -> WeekFile:
-    """The manager's summary; the week counts as collated from then on."""
+def collate_week(branch: Branch, day: date, summary: str, user) -> WeekFile:
+    """The manager's summary of the week of `day`; the week counts as collated from then on."""
+    monday = collation.monday_of(day)
     row = week_file(branch.id, monday)
     if row is not None and row.handed_over_at is not None:
         raise RuleError(_handed_message(row))
@@ -111,7 +112,7 @@ def acknowledge_week(row: WeekFile, user) -> WeekFileAcknowledgement:
     earlier = row.acknowledgement(side)
     if earlier is None:
         ack = WeekFileAcknowledgement(
-            week_file=row, side=side, user_id=user.id, by=user.display_name, at=clock.now()
+            week_file_id=row.id, side=side, user_id=user.id, by=user.display_name, at=clock.now()
         )
         try:
             with db.session.begin_nested():
