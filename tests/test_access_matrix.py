@@ -35,6 +35,7 @@ from webapp.kiosk.services import enroll
 from webapp.orders.services import Actor
 from webapp.quality.services import Observation, record_supervision
 from webapp.visits.services import CHECKS, CheckIn, check_in, check_out, give_consent
+from webapp.week_files.services import collate_week, hand_over_week
 from webapp.workers.services import add_talk, store_id_copy
 
 pytestmark = pytest.mark.rule("D6")
@@ -216,6 +217,18 @@ ROUTES = {
         "/orders/{order}/supervision",
         PERMISSIONS["supervision.record"],
     ),
+    "week_files.index": ("GET", "/weeks", PERMISSIONS["weeks.view"]),
+    "week_files.collation_page": ("GET", "/weeks/collation", PERMISSIONS["weeks.collate"]),
+    "week_files.collate": ("POST", "/weeks/collate", PERMISSIONS["weeks.collate"]),
+    "week_files.detail": ("GET", "/weeks/{week}", PERMISSIONS["weeks.view"]),
+    "week_files.hand_over": ("POST", "/weeks/{week}/handover", PERMISSIONS["weeks.collate"]),
+    "week_files.acknowledge": (
+        "POST",
+        "/weeks/{week}/acknowledge",
+        PERMISSIONS["weeks.acknowledge"],
+    ),
+    "week_files.week_pdf": ("GET", "/weeks/{week}.pdf", PERMISSIONS["weeks.view"]),
+    "week_files.week_xlsx": ("GET", "/weeks/{week}.xlsx", PERMISSIONS["weeks.view"]),
     "quality.photo": (
         "GET",
         "/supervisions/{supervision}/photos/{supervision_photo}",
@@ -379,6 +392,8 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
     complaint = record_complaint(
         billed, NewComplaint(end, "phone", "damage", "花瓶", 80000, [PHOTO]), manager
     )
+    week = collate_week(branch_obj, local_today() - timedelta(days=7), "上周小结", manager)
+    hand_over_week(week, manager)
     store_id_copy(worker, "front", _png(), None)
     talk = add_talk(
         worker,
@@ -414,6 +429,7 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         "callback": callback.id,
         "callback_photo": callback.photos[0].id,
         "callback_register": register.id,
+        "week": week.id,
     }
 
 
@@ -468,6 +484,7 @@ ID_KEYS = (
     "callback",
     "callback_photo",
     "callback_register",
+    "week",
 )
 
 

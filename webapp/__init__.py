@@ -57,6 +57,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.quality.views import bp as quality_bp
     from webapp.sync.views import bp as sync_bp
     from webapp.visits.views import bp as visits_bp
+    from webapp.week_files.views import bp as week_files_bp
     from webapp.workers.views import bp as workers_bp
 
     offline.init_app(app, kiosk_services.outbox_sender)
@@ -78,6 +79,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(quality_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(callbacks_bp)
+    app.register_blueprint(week_files_bp)
     errors.register(app)
     templating.register(app)
 

@@ -40,6 +40,7 @@ NAVIGATION = (
     ("billing.settlement", _l("Settlement"), "settlements.close"),
     ("billing.settlements", _l("Settlements"), "settlements.acknowledge"),
     ("billing.slips", _l("Settlement slips"), "settlements.view"),
+    ("week_files.index", _l("Weekly customer files"), "weeks.view"),
     ("catalogue.index", _l("Catalogue"), "catalogue.edit"),
     ("complaints.procedure", _l("Complaint procedure"), "complaints.procedure"),
     ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),

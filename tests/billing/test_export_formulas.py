@@ -10,6 +10,7 @@ from tests.factories import PASSWORD
 from tests.working_day import TODAY
 from webapp.billing.models import DaySettlement, WorkerSlip
 from webapp.core.spreadsheets import FORMULA_STARTS
+from webapp.week_files.services import collate_week, hand_over_week
 
 pytestmark = pytest.mark.rule("R4")
 
@@ -57,11 +58,15 @@ def poisoned_exports(client, desk, world, db, clock):
         },
     )
     assert slip.status_code == 303
+    clock.advance(days=7)
+    week = collate_week(world.branches["A"], TODAY, POISON["reason"], desk.manager)
+    hand_over_week(week, desk.manager)
     client.post("/logout")
     _login(client, world.user("finance", branch=None))
     return {
         "settlement_id": db.session.query(DaySettlement).one().id,
         "slip_id": db.session.query(WorkerSlip).one().id,
+        "week_file_id": week.id,
     }
 
 
@@ -90,6 +95,7 @@ def test_every_xlsx_export_defuses_every_text_cell(app, client, poisoned_exports
         expected = {
             "settlement": {"customer", "branch", "manager"},
             "slip": {"worker", "badge", "reason"},
+            "week_xlsx": {"customer", "branch", "worker"},
         }
         for kind, keys in expected.items():
             if kind in rule.endpoint:

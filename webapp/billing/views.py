@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,6 +22,7 @@ from webapp.core.scoping import (
     scoped_select,
     visible_branches,
 )
+from webapp.core.spreadsheets import xlsx_response
 from webapp.extensions import db
 from webapp.orders.services import get_order_or_404
 from webapp.workers.models import Worker
@@ -185,16 +186,7 @@ def settlement_xlsx(settlement_id: int):
     row = get_scoped_or_404(DaySettlement, settlement_id)
     branch = db.session.get(Branch, row.branch_id)
     data = exports.settlement_xlsx(branch, services.day_figures(branch, row.day))
-    return _xlsx_response(data, f"settlement-{branch.code}-{row.day}")
-
-
-def _xlsx_response(data: bytes, name: str):
-    response = make_response(data)
-    response.headers["Content-Type"] = (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return xlsx_response(data, f"settlement-{branch.code}-{row.day}")
 
 
 @bp.get("/settlements/<int:settlement_id>.pdf")
@@ -274,7 +266,7 @@ def slip_pdf(slip_id: int):
 @require("settlements.view")
 def slip_xlsx(slip_id: int):
     row = get_scoped_or_404(WorkerSlip, slip_id)
-    return _xlsx_response(exports.slip_xlsx(row), f"slip-{row.worker.badge_no}-{row.period_end}")
+    return xlsx_response(exports.slip_xlsx(row), f"slip-{row.worker.badge_no}-{row.period_end}")
 
 
 # -- the monthly settlement, rendered in the background ------------------------

@@ -78,6 +78,11 @@ PERMISSIONS: dict[str, set[Role]] = {
     "settlements.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.FINANCE},
     "settlements.close": {Role.MANAGER, Role.BRANCH_HEAD},
     "settlements.acknowledge": {Role.FINANCE},
+    # The week's customer files (R12): collated by the branch, acknowledged by the two
+    # sides they are handed to (R13).
+    "weeks.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.SERVICE_CENTER, Role.FINANCE},
+    "weeks.collate": {Role.MANAGER, Role.BRANCH_HEAD},
+    "weeks.acknowledge": {Role.SERVICE_CENTER, Role.FINANCE},
     "audit.view": {Role.BRANCH_HEAD, Role.COMPANY_ADMIN},
     # The settings page: the company's settings are edited by its administrator; a
     # branch head edits the settings that belong to their branch and reads the rest.

@@ -7,6 +7,7 @@ every cell of every sheet at save time, so an export cannot forget a column.
 
 import io
 
+from flask import make_response
 from openpyxl import Workbook
 
 # A cell that starts with one of these is read as a formula by spreadsheet programs.
@@ -31,3 +32,13 @@ def workbook_bytes(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def xlsx_response(data: bytes, name: str):
+    """A spreadsheet download named `name`.xlsx."""
+    response = make_response(data)
+    response.headers["Content-Type"] = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
