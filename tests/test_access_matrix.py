@@ -28,6 +28,7 @@ from webapp.core.roles import PERMISSIONS, Role
 from webapp.dispatch.services import Slot, assign, create_instruction, hand_over
 from webapp.extensions import db as _db
 from webapp.kiosk.services import enroll
+from webapp.manual.services import Draft, publish
 from webapp.orders.services import Actor
 from webapp.quality.services import Observation, record_supervision
 from webapp.visits.services import CHECKS, CheckIn, check_in, check_out, give_consent
@@ -142,8 +143,27 @@ ROUTES = {
     "kiosk.orders": ("GET", "/kiosk/orders", KIOSK),
     "kiosk.check_out": ("GET", "/kiosk/orders/{order}/check-out", KIOSK),
     "kiosk.check_in": ("GET", "/kiosk/orders/{order}/check-in", KIOSK),
-    "kiosk.manual": ("GET", "/kiosk/manual", KIOSK),
     "admin.settings": ("GET", "/settings", PERMISSIONS["settings.view"]),
+    "manual.index": ("GET", "/manual", PERMISSIONS["manual.view"]),
+    "manual.new_section": ("GET", "/manual/sections/new", PERMISSIONS["manual.edit"]),
+    "manual.edit_section": (
+        "GET",
+        "/manual/sections/{manual_section}/edit",
+        PERMISSIONS["manual.edit"],
+    ),
+    "manual.new_branch_section": (
+        "GET",
+        "/manual/branch-sections/new",
+        PERMISSIONS["manual.branch_edit"],
+    ),
+    "manual.edit_branch_section": (
+        "GET",
+        "/manual/branch-sections/{branch_section}/edit",
+        PERMISSIONS["manual.branch_edit"],
+    ),
+    "manual.version": ("GET", "/manual/versions/{manual_version}", PERMISSIONS["manual.view"]),
+    "manual.kiosk": ("GET", "/kiosk/manual", KIOSK),
+    "manual.acknowledge": ("GET", "/kiosk/manual/acknowledge", KIOSK),
     "sync.service_worker": ("GET", "/sw.js", None),
     "sync.manifest": ("GET", "/manifest.webmanifest", None),
     "sync.offline": ("GET", "/offline", None),
@@ -314,7 +334,17 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         escalate_to="branch_head",
         user=manager,
     )
+    company_section = publish(
+        None, Draft(f"公司{branch}", "- 安全", "新增"), world.user("company_admin", branch=None)
+    ).section
+    head = world.user("branch_head", branch=branch)
+    branch_section = publish(
+        None, Draft(f"网店{branch}", "- 本店", "新增"), head, branch_id=branch_obj.id
+    ).section
     return {
+        "manual_section": company_section.id,
+        "branch_section": branch_section.id,
+        "manual_version": branch_section.current.id,
         "worker": worker.id,
         "customer": customer.id,
         "talk": talk.id,
@@ -383,6 +413,9 @@ ID_KEYS = (
     "plan",
     "supervision",
     "supervision_photo",
+    "manual_section",
+    "branch_section",
+    "manual_version",
 )
 
 
