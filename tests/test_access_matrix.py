@@ -32,6 +32,7 @@ from webapp.core.roles import PERMISSIONS, Role
 from webapp.dispatch.services import Slot, assign, create_instruction, hand_over
 from webapp.extensions import db as _db
 from webapp.kiosk.services import enroll
+from webapp.manual.services import Draft, publish
 from webapp.orders.services import Actor
 from webapp.quality.services import Observation, record_supervision
 from webapp.visits.services import CHECKS, CheckIn, check_in, check_out, give_consent
@@ -147,7 +148,6 @@ ROUTES = {
     "kiosk.orders": ("GET", "/kiosk/orders", KIOSK),
     "kiosk.check_out": ("GET", "/kiosk/orders/{order}/check-out", KIOSK),
     "kiosk.check_in": ("GET", "/kiosk/orders/{order}/check-in", KIOSK),
-    "kiosk.manual": ("GET", "/kiosk/manual", KIOSK),
     "kiosk.acknowledge_deduction": ("POST", "/kiosk/deductions/{complaint}", KIOSK),
     "complaints.index": ("GET", "/complaints", PERMISSIONS["complaints.view"]),
     "complaints.new": ("GET", "/complaints/new", PERMISSIONS["complaints.handle"]),
@@ -178,6 +178,26 @@ ROUTES = {
         PERMISSIONS["complaints.procedure"],
     ),
     "admin.settings": ("GET", "/settings", PERMISSIONS["settings.view"]),
+    "manual.index": ("GET", "/manual", PERMISSIONS["manual.view"]),
+    "manual.new_section": ("GET", "/manual/sections/new", PERMISSIONS["manual.edit"]),
+    "manual.edit_section": (
+        "GET",
+        "/manual/sections/{manual_section}/edit",
+        PERMISSIONS["manual.edit"],
+    ),
+    "manual.new_branch_section": (
+        "GET",
+        "/manual/branch-sections/new",
+        PERMISSIONS["manual.branch_edit"],
+    ),
+    "manual.edit_branch_section": (
+        "GET",
+        "/manual/branch-sections/{branch_section}/edit",
+        PERMISSIONS["manual.branch_edit"],
+    ),
+    "manual.version": ("GET", "/manual/versions/{manual_version}", PERMISSIONS["manual.view"]),
+    "manual.kiosk": ("GET", "/kiosk/manual", KIOSK),
+    "manual.acknowledge": ("GET", "/kiosk/manual/acknowledge", KIOSK),
     "sync.service_worker": ("GET", "/sw.js", None),
     "sync.manifest": ("GET", "/manifest.webmanifest", None),
     "sync.offline": ("GET", "/offline", None),
@@ -404,7 +424,17 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         escalate_to="branch_head",
         user=manager,
     )
+    company_section = publish(
+        None, Draft(f"公司{branch}", "- 安全", "新增"), world.user("company_admin", branch=None)
+    ).section
+    head = world.user("branch_head", branch=branch)
+    branch_section = publish(
+        None, Draft(f"网店{branch}", "- 本店", "新增"), head, branch_id=branch_obj.id
+    ).section
     return {
+        "manual_section": company_section.id,
+        "branch_section": branch_section.id,
+        "manual_version": branch_section.current.id,
         "worker": worker.id,
         "customer": customer.id,
         "talk": talk.id,
@@ -485,6 +515,9 @@ ID_KEYS = (
     "callback_photo",
     "callback_register",
     "week",
+    "manual_section",
+    "branch_section",
+    "manual_version",
 )
 
 

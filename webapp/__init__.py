@@ -54,6 +54,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.dispatch.views import bp as dispatch_bp
     from webapp.kiosk import services as kiosk_services
     from webapp.kiosk.views import bp as kiosk_bp
+    from webapp.manual.views import bp as manual_bp
     from webapp.quality.views import bp as quality_bp
     from webapp.sync.views import bp as sync_bp
     from webapp.visits.views import bp as visits_bp
@@ -80,6 +81,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(complaints_bp)
     app.register_blueprint(callbacks_bp)
     app.register_blueprint(week_files_bp)
+    app.register_blueprint(manual_bp)
     errors.register(app)
     templating.register(app)
 

@@ -16,6 +16,7 @@ from webapp.customers.models import Customer
 from webapp.customers.services import create_customer
 from webapp.dispatch.services import Slot, assign, create_instruction
 from webapp.extensions import db
+from webapp.manual.services import seed_manual
 from webapp.workers.idnumbers import parse
 from webapp.workers.models import Worker
 from webapp.workers.services import WorkerData, add_talk, create_worker
@@ -212,6 +213,7 @@ def seed_demo(seed: int = 2026, workers_per_branch: int = 15, customers_per_bran
         user(f"head{i}", f"{branch.name}经理 {rng.choice(SURNAMES)}建华", Role.BRANCH_HEAD, branch)
 
     seed_catalogue(company.id)
+    seed_manual(company.id)
     badge = 1000
     for branch in branches:
         for _ in range(workers_per_branch):

@@ -44,6 +44,7 @@ NAVIGATION = (
     ("catalogue.index", _l("Catalogue"), "catalogue.edit"),
     ("complaints.procedure", _l("Complaint procedure"), "complaints.procedure"),
     ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),
+    ("manual.index", _l("Manual"), "manual.view"),
     ("sync.refused", _l("Refused records"), "submissions.resolve"),
     ("admin.settings", _l("Settings"), "settings.view"),
     ("accounts.users", _l("Users"), "users.manage"),

@@ -90,6 +90,11 @@ PERMISSIONS: dict[str, set[Role]] = {
     "settings.edit": {Role.COMPANY_ADMIN},
     "branch_settings.edit": {Role.BRANCH_HEAD},
     "users.manage": {Role.COMPANY_ADMIN},
+    # The service code and safety manual (R24): the company's by its administrator, a
+    # branch's own sections by its head; the managers see who has not read it.
+    "manual.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT, Role.COMPANY_ADMIN},
+    "manual.edit": {Role.COMPANY_ADMIN},
+    "manual.branch_edit": {Role.BRANCH_HEAD},
 }
 
 

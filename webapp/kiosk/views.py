@@ -30,6 +30,7 @@ from webapp.extensions import db
 from webapp.kiosk import services
 from webapp.kiosk.forms import EnrollForm, PinForm
 from webapp.kiosk.models import KioskDevice
+from webapp.manual import services as manual_services
 from webapp.orders.models import Order
 from webapp.orders.services import Actor, conflict_message
 from webapp.visits.handling import Screen, check_in_step, check_out_step
@@ -210,7 +211,10 @@ def orders():
         return _leave()
     rows = services.open_orders(worker, device)
     owed = complaint_deductions.deductions_to_acknowledge(worker)
-    return _kiosk_page("kiosk/orders.html", worker=worker, orders=rows, deductions=owed)
+    unread = manual_services.unread(worker)
+    return _kiosk_page(
+        "kiosk/orders.html", worker=worker, orders=rows, deductions=owed, unread=unread
+    )
 
 
 @bp.post("/kiosk/deductions/<int:complaint_id>")
@@ -324,10 +328,3 @@ def check_in(order_id: int):
     order = _own_order(worker, order_id)
     done = _("%(name)s, you are checked in. Thank you!", name=worker.name)
     return check_in_step(order, _screen(worker, device, order, CHECK_IN, done))
-
-
-@bp.get("/kiosk/manual")
-@without_staff_login
-def manual():
-    _device()
-    return _kiosk_page("kiosk/manual.html")

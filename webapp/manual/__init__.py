@@ -1,0 +1,1 @@
+"""The service code and safety manual (R24): versions and their acknowledgements."""
