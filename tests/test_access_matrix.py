@@ -30,6 +30,7 @@ from webapp.extensions import db as _db
 from webapp.kiosk.services import enroll
 from webapp.orders.services import Actor
 from webapp.quality.services import Observation, record_supervision
+from webapp.training.services import SessionData, create_session
 from webapp.visits.services import CHECKS, CheckIn, check_in, check_out, give_consent
 from webapp.workers.services import add_talk, store_id_copy
 
@@ -143,6 +144,16 @@ ROUTES = {
     "kiosk.check_out": ("GET", "/kiosk/orders/{order}/check-out", KIOSK),
     "kiosk.check_in": ("GET", "/kiosk/orders/{order}/check-in", KIOSK),
     "kiosk.manual": ("GET", "/kiosk/manual", KIOSK),
+    "training.index": ("GET", "/training", PERMISSIONS["training.view"]),
+    "training.create": ("GET", "/training/new", PERMISSIONS["training.edit"]),
+    "training.detail": ("GET", "/training/{training_session}", PERMISSIONS["training.view"]),
+    "training.tick": (
+        "POST",
+        "/training/{training_session}/attendance",
+        PERMISSIONS["training.edit"],
+    ),
+    "training.kiosk_sessions": ("GET", "/kiosk/training", KIOSK),
+    "training.kiosk_sign": ("GET", "/kiosk/training/{training_session}/w/{worker}", KIOSK),
     "admin.settings": ("GET", "/settings", PERMISSIONS["settings.view"]),
     "sync.service_worker": ("GET", "/sw.js", None),
     "sync.manifest": ("GET", "/manifest.webmanifest", None),
@@ -304,6 +315,13 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
     receipt = issue_receipt(issue_bill(billed, 0, "", manager), "cash", manager)
     settlement = close_day(branch_obj, local_today() - timedelta(days=1), manager)
     device, _token = enroll(branch_obj, f"平板{branch}", manager)
+    training = create_session(
+        branch_obj,
+        SessionData(
+            "用电安全", "manual", "", local_today(), time(14), time(16), "李老师", "会议室"
+        ),
+        manager,
+    )
     store_id_copy(worker, "front", _png(), None)
     talk = add_talk(
         worker,
@@ -334,6 +352,7 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         "plan": assessment.plan.id,
         "supervision": supervision.id,
         "supervision_photo": supervision.photos[0].id,
+        "training_session": training.id,
     }
 
 
@@ -383,6 +402,7 @@ ID_KEYS = (
     "plan",
     "supervision",
     "supervision_photo",
+    "training_session",
 )
 
 

@@ -54,6 +54,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.kiosk.views import bp as kiosk_bp
     from webapp.quality.views import bp as quality_bp
     from webapp.sync.views import bp as sync_bp
+    from webapp.training.views import bp as training_bp
     from webapp.visits.views import bp as visits_bp
     from webapp.workers.views import bp as workers_bp
 
@@ -74,6 +75,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(sync_bp)
     app.register_blueprint(assessments_bp)
     app.register_blueprint(quality_bp)
+    app.register_blueprint(training_bp)
     errors.register(app)
     templating.register(app)
 

@@ -38,6 +38,7 @@ NAVIGATION = (
     ("billing.slips", _l("Settlement slips"), "settlements.view"),
     ("catalogue.index", _l("Catalogue"), "catalogue.edit"),
     ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),
+    ("training.index", _l("Safety training"), "training.view"),
     ("sync.refused", _l("Refused records"), "submissions.resolve"),
     ("admin.settings", _l("Settings"), "settings.view"),
     ("accounts.users", _l("Users"), "users.manage"),

@@ -64,6 +64,9 @@ PERMISSIONS: dict[str, set[Role]] = {
     "supervision.record": {Role.MANAGER, Role.BRANCH_HEAD},
     "quality.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT},
     "kiosk.manage": {Role.MANAGER, Role.BRANCH_HEAD},
+    # Safety training (R25): planned and recorded by the branch, read by administration.
+    "training.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT},
+    "training.edit": {Role.MANAGER, Role.BRANCH_HEAD},
     # Outbox sends a rule refused: the office sees and resolves them.
     "submissions.resolve": {Role.MANAGER, Role.BRANCH_HEAD, Role.SERVICE_CENTER},
     "billing.issue": {Role.MANAGER, Role.BRANCH_HEAD},
