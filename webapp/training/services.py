@@ -137,7 +137,7 @@ def attend(
     ):
         raise _already(worker, session)
     row = TrainingAttendance(
-        session=session,
+        session_id=session.id,
         worker_id=worker.id,
         arrived_at=arrived,
         left_at=left,
@@ -151,6 +151,7 @@ def attend(
             db.session.add(row)
     except IntegrityError:
         raise _already(worker, session) from None
+    db.session.expire(session, ["attendances"])
     _audit_attendance(row, worker, device, user)
     return row
 
