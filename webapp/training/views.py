@@ -97,8 +97,9 @@ def detail(session_id: int):
     return _detail(session, _tick_form(session))
 
 
-def _record(session: TrainingSession, worker: Worker, form, **who):
-    """Record the attendance from a form's times; a refusal as the form's error or conflict."""
+def _record(session: TrainingSession, worker: Worker, form, **who) -> tuple[int, object]:
+    """Record the attendance from a form's times: (200, None) when recorded and
+    committed, (422, None) with the error next to its field, (409, why) when refused."""
     try:
         services.attend(
             session,
@@ -109,11 +110,11 @@ def _record(session: TrainingSession, worker: Worker, form, **who):
         )
     except FieldError as error:
         attach(form, error)
-        return 422
+        return 422, None
     except RuleError as error:
-        return error.message
+        return 409, error.message
     db.session.commit()
-    return None
+    return 200, None
 
 
 @bp.post("/training/<int:session_id>/attendance")
@@ -124,12 +125,12 @@ def tick(session_id: int):
     if not form.validate_on_submit():
         return _detail(session, form, 422)
     worker = db.session.get(Worker, int(form.worker.data))
-    outcome = _record(session, worker, form, user=current_user, reason=form.reason.data or "")
-    if outcome is None:
+    status, conflict = _record(
+        session, worker, form, user=current_user, reason=form.reason.data or ""
+    )
+    if status == 200:
         return redirect(url_for("training.detail", session_id=session.id), code=303)
-    if outcome == 422:
-        return _detail(session, form, 422)
-    return _detail(session, form, 409, conflict=outcome)
+    return _detail(session, form, status, conflict=conflict)
 
 
 # -- the shared tablet -------------------------------------------------------
@@ -199,12 +200,10 @@ def kiosk_sign(session_id: int, worker_id: int):
         form.arrived.data, form.left.data = services.local_times(session)
     context = {"session": session, "worker": worker, "form": form, "conflict": None}
     if form.validate_on_submit() and _pin_ok(form, worker, device):
-        outcome = _record(session, worker, form, device=device)
-        if outcome is None:
+        status, context["conflict"] = _record(session, worker, form, device=device)
+        if status == 200:
             message = _("%(name)s, your attendance is signed. Thank you!", name=worker.name)
             return _kiosk_page("training/kiosk_signed.html", message=message)
-        if outcome != 422:
-            context["conflict"] = outcome
-            return _kiosk_page("training/kiosk_sign.html", 409, **context)
+        return _kiosk_page("training/kiosk_sign.html", status, **context)
     status = 422 if request.method == "POST" else 200
     return _kiosk_page("training/kiosk_sign.html", status, **context)
