@@ -35,6 +35,7 @@ from webapp.kiosk.services import enroll
 from webapp.manual.services import Draft, publish
 from webapp.orders.services import Actor
 from webapp.quality.services import Observation, record_supervision
+from webapp.training.services import SessionData, create_session
 from webapp.visits.services import CHECKS, CheckIn, check_in, check_out, give_consent
 from webapp.week_files.services import collate_week, hand_over_week
 from webapp.workers.services import add_talk, store_id_copy
@@ -177,6 +178,16 @@ ROUTES = {
         "/complaints/procedure",
         PERMISSIONS["complaints.procedure"],
     ),
+    "training.index": ("GET", "/training", PERMISSIONS["training.view"]),
+    "training.create": ("GET", "/training/new", PERMISSIONS["training.edit"]),
+    "training.detail": ("GET", "/training/{training_session}", PERMISSIONS["training.view"]),
+    "training.tick": (
+        "POST",
+        "/training/{training_session}/attendance",
+        PERMISSIONS["training.edit"],
+    ),
+    "training.kiosk_sessions": ("GET", "/kiosk/training", KIOSK),
+    "training.kiosk_sign": ("GET", "/kiosk/training/{training_session}/w/{worker}", KIOSK),
     "admin.settings": ("GET", "/settings", PERMISSIONS["settings.view"]),
     "manual.index": ("GET", "/manual", PERMISSIONS["manual.view"]),
     "manual.new_section": ("GET", "/manual/sections/new", PERMISSIONS["manual.edit"]),
@@ -414,6 +425,13 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
     )
     week = collate_week(branch_obj, local_today() - timedelta(days=7), "上周小结", manager)
     hand_over_week(week, manager)
+    training = create_session(
+        branch_obj,
+        SessionData(
+            "用电安全", "manual", "", local_today(), time(14), time(16), "李老师", "会议室"
+        ),
+        manager,
+    )
     store_id_copy(worker, "front", _png(), None)
     talk = add_talk(
         worker,
@@ -460,6 +478,7 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         "callback_photo": callback.photos[0].id,
         "callback_register": register.id,
         "week": week.id,
+        "training_session": training.id,
     }
 
 
@@ -518,6 +537,7 @@ ID_KEYS = (
     "manual_section",
     "branch_section",
     "manual_version",
+    "training_session",
 )
 
 

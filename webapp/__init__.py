@@ -57,6 +57,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.manual.views import bp as manual_bp
     from webapp.quality.views import bp as quality_bp
     from webapp.sync.views import bp as sync_bp
+    from webapp.training.views import bp as training_bp
     from webapp.visits.views import bp as visits_bp
     from webapp.week_files.views import bp as week_files_bp
     from webapp.workers.views import bp as workers_bp
@@ -82,6 +83,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(callbacks_bp)
     app.register_blueprint(week_files_bp)
     app.register_blueprint(manual_bp)
+    app.register_blueprint(training_bp)
     errors.register(app)
     templating.register(app)
 

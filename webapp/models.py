@@ -16,6 +16,7 @@ from webapp.kiosk import models as kiosk  # noqa: F401
 from webapp.manual import models as manual  # noqa: F401
 from webapp.orders import models as orders  # noqa: F401
 from webapp.quality import models as quality  # noqa: F401
+from webapp.training import models as training  # noqa: F401
 from webapp.visits import models as visits  # noqa: F401
 from webapp.week_files import models as week_files  # noqa: F401
 from webapp.workers import models as workers  # noqa: F401

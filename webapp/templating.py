@@ -45,6 +45,7 @@ NAVIGATION = (
     ("complaints.procedure", _l("Complaint procedure"), "complaints.procedure"),
     ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),
     ("manual.index", _l("Manual"), "manual.view"),
+    ("training.index", _l("Safety training"), "training.view"),
     ("sync.refused", _l("Refused records"), "submissions.resolve"),
     ("admin.settings", _l("Settings"), "settings.view"),
     ("accounts.users", _l("Users"), "users.manage"),

@@ -72,6 +72,9 @@ PERMISSIONS: dict[str, set[Role]] = {
     "complaints.view": {Role.MANAGER, Role.BRANCH_HEAD},
     "complaints.handle": {Role.MANAGER, Role.BRANCH_HEAD},
     "complaints.procedure": {Role.COMPANY_ADMIN},
+    # Safety training (R25): planned and recorded by the branch, read by administration.
+    "training.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT},
+    "training.edit": {Role.MANAGER, Role.BRANCH_HEAD},
     # Outbox sends a rule refused: the office sees and resolves them.
     "submissions.resolve": {Role.MANAGER, Role.BRANCH_HEAD, Role.SERVICE_CENTER},
     "billing.issue": {Role.MANAGER, Role.BRANCH_HEAD},

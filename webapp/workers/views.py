@@ -16,6 +16,7 @@ from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.core.transactions import prepare_outside_transaction, write_transaction
 from webapp.extensions import db
 from webapp.quality import services as quality_services
+from webapp.training import services as training_services
 from webapp.workers import services
 from webapp.workers.forms import (
     CloseEscalationForm,
@@ -145,6 +146,9 @@ def _detail_context(worker: Worker, **over):
         "notes": notes,
         "quality": (
             quality_services.quality_record(worker) if can(current_user, "quality.view") else None
+        ),
+        "training": (
+            training_services.worker_record(worker) if can(current_user, "training.view") else None
         ),
         "worker": worker,
         "complaints": (

@@ -1,0 +1,1 @@
+"""Safety training (R25): sessions, attendance signed on the shared tablet, monthly hours."""
