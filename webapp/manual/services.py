@@ -29,10 +29,16 @@ class Draft:
 
 def sections(company_id: int, branch_id: int | None) -> list[ManualSection]:
     """The company's sections (branch_id None) or one branch's own, in order."""
+    # `branch_id IS 3` is SQLite only: PostgreSQL allows IS with NULL alone.
+    branch = (
+        ManualSection.branch_id.is_(None)
+        if branch_id is None
+        else ManualSection.branch_id == branch_id
+    )
     return list(
         db.session.scalars(
             sa.select(ManualSection)
-            .where(ManualSection.company_id == company_id, ManualSection.branch_id.is_(branch_id))
+            .where(ManualSection.company_id == company_id, branch)
             .order_by(ManualSection.position, ManualSection.id)
         )
     )
