@@ -425,13 +425,6 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
     )
     week = collate_week(branch_obj, local_today() - timedelta(days=7), "上周小结", manager)
     hand_over_week(week, manager)
-    training = create_session(
-        branch_obj,
-        SessionData(
-            "用电安全", "manual", "", local_today(), time(14), time(16), "李老师", "会议室"
-        ),
-        manager,
-    )
     store_id_copy(worker, "front", _png(), None)
     talk = add_talk(
         worker,
@@ -449,6 +442,20 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
     branch_section = publish(
         None, Draft(f"网店{branch}", "- 本店", "新增"), head, branch_id=branch_obj.id
     ).section
+    training = create_session(
+        branch_obj,
+        SessionData(
+            "用电安全",
+            "manual",
+            branch_section.id,
+            local_today(),
+            time(14),
+            time(16),
+            "李老师",
+            "会议室",
+        ),
+        manager,
+    )
     return {
         "manual_section": company_section.id,
         "branch_section": branch_section.id,

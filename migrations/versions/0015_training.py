@@ -1,7 +1,7 @@
 """Safety training (R25): sessions and each worker's attendance with its hours
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0014
 Create Date: 2026-12-08 09:00:00
 
 """
@@ -22,7 +22,7 @@ def upgrade():
     sa.Column('branch_id', sa.Integer(), nullable=False),
     sa.Column('topic', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
-    sa.Column('manual_section', sa.String(length=100), nullable=False),
+    sa.Column('manual_section_id', sa.Integer(), nullable=True),
     sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('trainer', sa.String(length=50), nullable=False),
@@ -32,6 +32,7 @@ def upgrade():
     sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_training_sessions_ends_after_start')),
     sa.ForeignKeyConstraint(['branch_id'], ['branches.id'], name=op.f('fk_training_sessions_branch_id_branches')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_training_sessions_created_by_id_users')),
+    sa.ForeignKeyConstraint(['manual_section_id'], ['manual_sections.id'], name=op.f('fk_training_sessions_manual_section_id_manual_sections')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_training_sessions'))
     )
     with op.batch_alter_table('training_sessions', schema=None) as batch_op:

@@ -40,6 +40,10 @@ def test_a_session_signed_on_the_shared_tablet_updates_the_shortfall(live_server
     # The manager plans today's session; a wrong end is answered next to the field.
     manager.locator(".page-head a.button.primary").click()
     manager.locator("#topic").fill(TOPIC)
+    # A session about the manual is tied to one of the sections the branch sees.
+    section = manager.locator("#manual_section option").nth(1)
+    section_title = section.inner_text().strip()
+    manager.locator("#manual_section").select_option(section.get_attribute("value"))
     manager.locator("#day").fill(today().isoformat())
     manager.locator("#start").fill("06:00")
     manager.locator("#end").fill("05:00")
@@ -52,6 +56,7 @@ def test_a_session_signed_on_the_shared_tablet_updates_the_shortfall(live_server
     manager.locator("form button.primary").click()
     expect(manager.locator("h1")).to_have_text(TOPIC)
     expect(manager.locator("#attendance .empty")).to_have_text(zh("No one has signed yet."))
+    expect(manager.locator("#manual-section a")).to_have_text(section_title)
 
     # A PIN for the worker, shown once.
     manager.goto(f"{live_server}/workers/{worker_id}")

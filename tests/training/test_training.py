@@ -7,17 +7,23 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from tests.factories import World
+from tests.i18n import zh
 from tests.working_day import TODAY, field_error, login, shanghai
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.models import AuditEntry
+from webapp.core.org import Branch, Company
 from webapp.core.policy import update_settings
+from webapp.extensions import db as _db
 from webapp.kiosk import services as kiosk_services
-from webapp.training.models import TrainingAttendance
+from webapp.manual.services import Draft, publish
+from webapp.training.models import TrainingAttendance, TrainingSession
 from webapp.training.services import (
     SessionData,
     attend,
     create_session,
     hours_in_month,
+    manual_sections,
     month_shortfall,
     worker_record,
 )
@@ -27,8 +33,16 @@ pytestmark = pytest.mark.rule("R25")
 DECEMBER, NOVEMBER = date(2026, 12, 1), date(2026, 11, 1)
 
 
-def _session(desk, day=TODAY, start=time(14), end=time(16), topic="用电安全"):
-    data = SessionData(topic, "manual", "第三节 2", day, start, end, "李老师", "网店会议室")
+def _section(world, title="用电安全", branch=None):
+    """A section of the company's manual, or of `branch`'s own sections."""
+    author = world.user("branch_head" if branch else "company_admin", branch=branch)
+    branch_id = world.branches[branch].id if branch else None
+    return publish(None, Draft(title, "- 先断电", "新增"), author, branch_id=branch_id).section
+
+
+def _session(desk, day=TODAY, start=time(14), end=time(16), topic="用电安全", section=None):
+    section_id = (section or _section(desk.world)).id
+    data = SessionData(topic, "manual", section_id, day, start, end, "李老师", "网店会议室")
     return create_session(desk.branch, data, desk.manager)
 
 
@@ -165,11 +179,11 @@ def test_hours_beyond_the_session_and_signing_twice_are_refused(desk):
 # -- the pages -----------------------------------------------------------------------
 
 
-def _form(**over):
+def _form(section, **over):
     data = {
         "topic": "厨房燃气安全",
         "kind": "manual",
-        "manual_section": "",
+        "manual_section": str(section.id),
         "day": TODAY.isoformat(),
         "start": "14:00",
         "end": "16:00",
@@ -182,10 +196,13 @@ def _form(**over):
 def test_the_manager_creates_a_session_and_bad_times_are_answered_next_to_the_field(
     desk, client, db
 ):
+    section = _section(desk.world)
     login(client, desk.manager)
-    ended = client.post("/training/new", data=_form(end="13:00"))
-    ahead = client.post("/training/new", data=_form(day=(TODAY + timedelta(days=40)).isoformat()))
-    created = client.post("/training/new", data=_form())
+    ended = client.post("/training/new", data=_form(section, end="13:00"))
+    ahead = client.post(
+        "/training/new", data=_form(section, day=(TODAY + timedelta(days=40)).isoformat())
+    )
+    created = client.post("/training/new", data=_form(section))
 
     assert ended.status_code == 422 and field_error(ended.text, "end")
     assert ahead.status_code == 422 and field_error(ahead.text, "day")
@@ -243,3 +260,77 @@ def test_the_training_page_lists_the_shortfall(desk, client):
     assert worker.name in page and 'id="shortfall"' in page
     assert client.get("/training?month=2026-13").status_code == 404
     assert client.get("/training?month=2026-11").status_code == 200
+
+
+# -- the manual section a session is about ------------------------------------------
+
+
+def _stranger_section():
+    """A section of another company's manual."""
+    other = Company(name="别家公司")
+    branch = Branch(company=other, code="Z", name="别家网店")
+    _db.session.add_all([other, branch])
+    _db.session.flush()
+    return _section(World(company=other, branches={"Z": branch}), "别家章节")
+
+
+def test_the_choice_list_is_the_companys_and_the_branchs_own_sections(desk, client):
+    company, own = _section(desk.world, "公司章节"), _section(desk.world, "本店章节", "A")
+    _section(desk.world, "乙店章节", "B")
+    _stranger_section()
+    login(client, desk.manager)
+
+    page = client.get("/training/new").text
+
+    assert manual_sections(desk.branch) == [company, own]
+    assert f'<option value="{company.id}">公司章节</option>' in page
+    assert f'<option value="{own.id}">本店章节</option>' in page
+    assert "乙店章节" not in page and "别家章节" not in page
+
+
+def test_another_branchs_or_companys_section_posted_by_hand_is_refused(desk, client, db):
+    mine = _section(desk.world)
+    for foreign in (_section(desk.world, "乙店章节", "B"), _stranger_section()):
+        with pytest.raises(FieldError) as refused:
+            _session(desk, section=foreign)
+        assert refused.value.field == "manual_section"
+    login(client, desk.manager)
+
+    posted = client.post("/training/new", data=_form(mine, manual_section=str(foreign.id)))
+
+    assert posted.status_code == 422
+    assert field_error(posted.text, "manual_section") == zh(
+        "Choose one of the branch's manual sections."
+    )
+    assert db.session.scalar(sa.select(sa.func.count(TrainingSession.id))) == 0
+
+
+def test_a_manual_session_needs_its_section_and_a_skill_session_none(desk, client, db):
+    section = _section(desk.world)
+    login(client, desk.manager)
+
+    missing = client.post("/training/new", data=_form(section, manual_section=""))
+    skill = client.post("/training/new", data=_form(section, kind="skill", manual_section=""))
+
+    assert missing.status_code == 422
+    assert field_error(missing.text, "manual_section") == zh(
+        "Choose the manual section the session is about."
+    )
+    assert skill.status_code == 303
+    (session,) = db.session.scalars(sa.select(TrainingSession)).all()
+    assert session.kind == "skill" and session.manual_section_id is None
+
+
+def test_the_session_page_and_the_personnel_file_link_the_section(desk, client):
+    worker = desk.world.worker()
+    section = _section(desk.world, "第三节 用电安全", "A")
+    session = _session(desk, topic="插座检查", section=section)
+    _full(session, worker, user=desk.manager, reason="补登")
+    login(client, desk.manager)
+    link = f'href="/manual?branch={desk.branch.id}#section-{section.id}">第三节 用电安全</a>'
+
+    detail = client.get(f"/training/{session.id}").text
+    personnel = client.get(f"/workers/{worker.id}").text
+
+    assert link in detail
+    assert link in personnel[personnel.index('id="training"') :]

@@ -19,9 +19,8 @@ class SessionForm(BaseForm):
         choices=options(KIND_LABELS.items()),
         validators=[DataRequired(message=REQUIRED)],
     )
-    manual_section = StringField(
-        _l("Manual section (optional)"), validators=optional(100), filters=F
-    )
+    # Filled with the sections the branch sees; the service refuses any other.
+    manual_section = SelectField(_l("Manual section"), choices=[], validate_choice=False)
     day = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED)])
     start = _time(_l("Start"))
     end = _time(_l("End"))

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
+from webapp.manual.models import ManualSection
 from webapp.workers.models import Worker
 
 # What a session is about: a section of the service code and safety manual, or a skill.
@@ -23,8 +24,8 @@ class TrainingSession(db.Model):
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
     topic: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[str] = mapped_column(sa.String(10))
-    # A free reference to a manual section ("3.2 用电安全"), kept as text.
-    manual_section: Mapped[str] = mapped_column(sa.String(100), default="")
+    # The section of the manual a "manual" session is about (the company's or the branch's own).
+    manual_section_id: Mapped[int | None] = mapped_column(sa.ForeignKey("manual_sections.id"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     trainer: Mapped[str] = mapped_column(sa.String(50))
@@ -32,6 +33,7 @@ class TrainingSession(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    manual_section: Mapped[ManualSection | None] = relationship()
     attendances: Mapped[list["TrainingAttendance"]] = relationship(
         back_populates="session", order_by="TrainingAttendance.id"
     )

@@ -15,7 +15,9 @@ from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.org import Branch
 from webapp.core.policy import get_setting
 from webapp.extensions import db
-from webapp.training.models import TABLET, TICKED, TrainingAttendance, TrainingSession
+from webapp.manual import services as manual_services
+from webapp.manual.models import ManualSection
+from webapp.training.models import MANUAL, TABLET, TICKED, TrainingAttendance, TrainingSession
 from webapp.workers.models import Worker
 from webapp.workers.services import active_workers
 
@@ -27,7 +29,7 @@ DAYS_AHEAD = 30
 class SessionData:
     topic: str
     kind: str
-    manual_section: str
+    manual_section_id: int | None
     day: date
     start: time
     end: time
@@ -37,6 +39,22 @@ class SessionData:
 
 def _zone_name(branch_id: int) -> str:
     return db.session.get(Branch, branch_id).timezone
+
+
+def manual_sections(branch: Branch) -> list[ManualSection]:
+    """The sections a session can be about: the company's manual, then the branch's own."""
+    return manual_services.branch_manual(branch)
+
+
+def _manual_section_id(branch: Branch, data: SessionData) -> int | None:
+    """The section of a "manual" session, one the branch sees; a skill session has none."""
+    if data.kind != MANUAL:
+        return None
+    if data.manual_section_id is None:
+        raise FieldError("manual_section", _l("Choose the manual section the session is about."))
+    if data.manual_section_id not in {section.id for section in manual_sections(branch)}:
+        raise FieldError("manual_section", _l("Choose one of the branch's manual sections."))
+    return data.manual_section_id
 
 
 def create_session(branch: Branch, data: SessionData, user) -> TrainingSession:
@@ -51,7 +69,7 @@ def create_session(branch: Branch, data: SessionData, user) -> TrainingSession:
         branch_id=branch.id,
         topic=data.topic,
         kind=data.kind,
-        manual_section=data.manual_section,
+        manual_section_id=_manual_section_id(branch, data),
         starts_at=clock.at_local(data.day, data.start, branch.timezone),
         ends_at=clock.at_local(data.day, data.end, branch.timezone),
         trainer=data.trainer,

@@ -10,7 +10,7 @@ from webapp.accounts.services import without_staff_login
 from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
-from webapp.core.forms import options
+from webapp.core.forms import options, parse_int
 from webapp.core.scoping import chosen_branch, get_scoped_or_404
 from webapp.extensions import db
 from webapp.kiosk import services as kiosk_services
@@ -48,15 +48,27 @@ def index():
     )
 
 
+def _session_form(branch) -> SessionForm:
+    form = SessionForm()
+    sections = services.manual_sections(branch)
+    form.manual_section.choices = options(
+        [("", "—"), *((str(section.id), section.current.title) for section in sections)]
+    )
+    return form
+
+
 def _session_data(form: SessionForm) -> services.SessionData:
-    fields = ("topic", "kind", "manual_section", "day", "start", "end", "trainer", "place")
-    return services.SessionData(**{name: form[name].data or "" for name in fields})
+    fields = ("topic", "kind", "day", "start", "end", "trainer", "place")
+    return services.SessionData(
+        **{name: form[name].data or "" for name in fields},
+        manual_section_id=parse_int(form.manual_section.data),
+    )
 
 
 @bp.route("/training/new", methods=["GET", "POST"])
 @require("training.edit")
 def create():
-    form = SessionForm()
+    form = _session_form(current_user.branch)
     if form.validate_on_submit():
         try:
             session = services.create_session(
