@@ -30,6 +30,13 @@ from webapp.extensions import db
 from webapp.kiosk import services
 from webapp.kiosk.forms import EnrollForm, PinForm
 from webapp.kiosk.models import KioskDevice
+from webapp.kiosk.tablet import (
+    back_to_start,
+    kiosk_page,
+    no_store,
+    signed_in_worker,
+    this_tablet_or_403,
+)
 from webapp.manual import services as manual_services
 from webapp.orders.models import Order
 from webapp.orders.services import Actor, conflict_message
@@ -119,49 +126,12 @@ def issue_pin(worker_id: int):
 # -- the tablet --------------------------------------------------------------
 
 
-def _device() -> KioskDevice:
-    device = services.this_tablet()
-    if device is None:
-        abort(make_response(render_template("kiosk/not_enrolled.html"), 403))
-    g.device_label = f"{g.device_label} · kiosk {device.name}"
-    return device
-
-
-def _signed_in_worker(device: KioskDevice) -> Worker | None:
-    """The worker who entered their PIN less than a minute ago on this tablet."""
-    worker = services.worker_at_tablet(
-        device, session.get("kiosk_worker"), session.get("kiosk_seen", 0)
-    )
-    if worker is None:
-        session.pop("kiosk_worker", None)
-        return None
-    session["kiosk_seen"] = clock.now().timestamp()
-    return worker
-
-
-def _leave(message: str | None = None):
-    session.pop("kiosk_worker", None)
-    if message:
-        session["kiosk_message"] = message
-    return redirect(url_for("kiosk.start"), code=303)
-
-
-def _no_store(body: str, status: int):
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _kiosk_page(template: str, status: int = 200, **context):
-    return _no_store(render_template(template, **context), status)
-
-
 @bp.get("/kiosk")
 @without_staff_login
 def start():
-    device = _device()
+    device = this_tablet_or_403()
     session.pop("kiosk_worker", None)
-    return _kiosk_page(
+    return kiosk_page(
         "kiosk/start.html",
         device=device,
         workers=active_workers(device.branch_id),
@@ -172,7 +142,7 @@ def start():
 @bp.route("/kiosk/w/<int:worker_id>", methods=["GET", "POST"])
 @without_staff_login
 def pin(worker_id: int):
-    device = _device()
+    device = this_tablet_or_403()
     worker = db.session.get(Worker, worker_id)
     if worker is None or worker.branch_id != device.branch_id or worker.status != "active":
         abort(404)
@@ -194,12 +164,12 @@ def pin(worker_id: int):
                     return redirect(url_for("kiosk.orders"), code=303)
                 form.pin.errors = [_("Wrong PIN.")]
     status = 422 if request.method == "POST" else 200
-    return _kiosk_page("kiosk/pin.html", worker=worker, form=form, status=status)
+    return kiosk_page("kiosk/pin.html", worker=worker, form=form, status=status)
 
 
 def _worker_or_start():
-    device = _device()
-    worker = _signed_in_worker(device)
+    device = this_tablet_or_403()
+    worker = signed_in_worker(device)
     return device, worker
 
 
@@ -208,11 +178,11 @@ def _worker_or_start():
 def orders():
     device, worker = _worker_or_start()
     if worker is None:
-        return _leave()
+        return back_to_start()
     rows = services.open_orders(worker, device)
     owed = complaint_deductions.deductions_to_acknowledge(worker)
     unread = manual_services.unread(worker)
-    return _kiosk_page(
+    return kiosk_page(
         "kiosk/orders.html", worker=worker, orders=rows, deductions=owed, unread=unread
     )
 
@@ -223,16 +193,16 @@ def acknowledge_deduction(complaint_id: int):
     """The worker, signed in with their PIN, acknowledges a deduction for a complaint (R28)."""
     _device, worker = _worker_or_start()
     if worker is None:
-        return _leave()
+        return back_to_start()
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None or complaint.worker_id != worker.id:
         abort(404)
     try:
         complaint_deductions.acknowledge_deduction(complaint, worker)
     except RuleError as error:
-        return _leave(str(error.message))
+        return back_to_start(str(error.message))
     db.session.commit()
-    return _leave(_("%(name)s, the deduction is acknowledged.", name=worker.name))
+    return back_to_start(_("%(name)s, the deduction is acknowledged.", name=worker.name))
 
 
 def _own_order(worker: Worker, order_id: int) -> Order:
@@ -262,9 +232,9 @@ def _form_worker(order_id: int, action: str) -> tuple[KioskDevice, Worker | None
     from the outbox) to whoever its pass was issued, never to whoever is at the
     tablet when it arrives.
     """
-    device = _device()
+    device = this_tablet_or_403()
     if request.method != "POST":
-        return device, _signed_in_worker(device), None
+        return device, signed_in_worker(device), None
     try:
         worker = services.use_pass(
             request.form.get("kiosk_pass", ""), device, action, f"order:{order_id}"
@@ -279,9 +249,9 @@ def _form_worker(order_id: int, action: str) -> tuple[KioskDevice, Worker | None
 def _pass_refused(message: str | None):
     """A form whose pass is not good: kept for the office when the outbox sent it."""
     if message is None:
-        return _leave()
+        return back_to_start()
     outbox.conflict(message)
-    return _leave(message)
+    return back_to_start(message)
 
 
 def _refused(order_id: int, error):
@@ -290,7 +260,7 @@ def _refused(order_id: int, error):
     else:
         message = str(conflict_message(db.session.get(Order, order_id)))
     outbox.conflict(message)
-    return _leave(message)
+    return back_to_start(message)
 
 
 def _screen(worker: Worker, device: KioskDevice, order: Order, action: str, done: str) -> Screen:
@@ -299,10 +269,10 @@ def _screen(worker: Worker, device: KioskDevice, order: Order, action: str, done
         template=TEMPLATES[action],
         refused_template="kiosk/refused.html",
         actor=Actor.of_worker(worker),
-        done=lambda: _leave(done),
+        done=lambda: back_to_start(done),
         conflict=lambda error: _refused(order.id, error),
         extra=lambda: {"kiosk_pass": _kiosk_pass(worker, device, action, order)},
-        finish=_no_store,
+        finish=no_store,
     )
 
 

@@ -5,19 +5,15 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    g,
-    make_response,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.accounts.services import without_staff_login
-from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.roles import can
@@ -26,6 +22,7 @@ from webapp.core.transactions import write_transaction
 from webapp.extensions import db
 from webapp.kiosk import services as kiosk_services
 from webapp.kiosk.models import KioskDevice
+from webapp.kiosk.tablet import back_to_start, no_store, signed_in_worker, this_tablet_or_403
 from webapp.manual import services
 from webapp.manual.forms import AcknowledgeForm, SectionForm
 from webapp.manual.models import ManualSection, ManualVersion
@@ -139,31 +136,11 @@ def version(version_id: int):
 # -- the shared tablet --------------------------------------------------------
 
 
-def _no_store(body: str, status: int = 200):
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _tablet() -> KioskDevice:
-    device = kiosk_services.this_tablet()
-    if device is None:
-        abort(_no_store(render_template("kiosk/not_enrolled.html"), 403))
-    g.device_label = f"{g.device_label} · kiosk {device.name}"
-    return device
-
-
-def _back_to_start(message: str):
-    session.pop("kiosk_worker", None)
-    session["kiosk_message"] = message
-    return redirect(url_for("kiosk.start"), code=303)
-
-
 @bp.get("/kiosk/manual")
 @without_staff_login
 def kiosk():
-    device = _tablet()
-    return _no_store(
+    device = this_tablet_or_403()
+    return no_store(
         render_template(
             "manual/kiosk.html", sections=services.branch_manual(device.branch), render=render
         )
@@ -172,15 +149,12 @@ def kiosk():
 
 def _show_unread(device: KioskDevice):
     """The first version the worker at the tablet has not acknowledged, with its form."""
-    worker = kiosk_services.worker_at_tablet(
-        device, session.get("kiosk_worker"), session.get("kiosk_seen", 0)
-    )
+    worker = signed_in_worker(device)
     if worker is None:
-        return redirect(url_for("kiosk.start"), code=303)
-    session["kiosk_seen"] = clock.now().timestamp()
+        return back_to_start()
     unread = services.unread(worker)
     if not unread:
-        return _back_to_start(_("%(name)s, you have read the current manual.", name=worker.name))
+        return back_to_start(_("%(name)s, you have read the current manual.", name=worker.name))
     form = AcknowledgeForm(version=unread[0].id)
     with write_transaction():
         form.kiosk_pass.data = kiosk_services.issue_pass(
@@ -194,19 +168,19 @@ def _show_unread(device: KioskDevice):
         form=form,
         render=render,
     )
-    return _no_store(page)
+    return no_store(page)
 
 
 @bp.route("/kiosk/manual/acknowledge", methods=["GET", "POST"])
 @without_staff_login
 def acknowledge():
-    device = _tablet()
+    device = this_tablet_or_403()
     form = AcknowledgeForm()
     if request.method == "GET":
         return _show_unread(device)
     version = db.session.get(ManualVersion, form.version_value or 0) if form.validate() else None
     if version is None:
-        return _back_to_start(_("This form is incomplete. Reload the page and try again."))
+        return back_to_start(_("This form is incomplete. Reload the page and try again."))
     try:
         worker = kiosk_services.use_pass(
             form.kiosk_pass.data, device, ACKNOWLEDGE, f"manual:{version.id}"
@@ -214,8 +188,8 @@ def acknowledge():
         services.acknowledge(worker, version, device)
     except RuleError as refused:
         db.session.rollback()
-        return _back_to_start(str(refused.message))
+        return back_to_start(str(refused.message))
     db.session.commit()
     if services.unread(worker):
         return redirect(url_for("manual.acknowledge"), code=303)
-    return _back_to_start(_("Thank you, %(name)s: you acknowledged the manual.", name=worker.name))
+    return back_to_start(_("Thank you, %(name)s: you acknowledged the manual.", name=worker.name))

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +15,7 @@ from webapp.core.scoping import chosen_branch, get_scoped_or_404
 from webapp.extensions import db
 from webapp.kiosk import services as kiosk_services
 from webapp.kiosk.models import KioskDevice
+from webapp.kiosk.tablet import kiosk_page, this_tablet_or_403
 from webapp.training import services
 from webapp.training.forms import SessionForm, SignForm, TickForm
 from webapp.training.models import TrainingSession
@@ -148,25 +149,11 @@ def tick(session_id: int):
 # -- the shared tablet -------------------------------------------------------
 
 
-def _device() -> KioskDevice:
-    device = kiosk_services.this_tablet()
-    if device is None:
-        abort(make_response(render_template("kiosk/not_enrolled.html"), 403))
-    g.device_label = f"{g.device_label} · kiosk {device.name}"
-    return device
-
-
-def _kiosk_page(template: str, status: int = 200, **context):
-    response = make_response(render_template(template, **context), status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/kiosk/training")
 @without_staff_login
 def kiosk_sessions():
-    device = _device()
-    return _kiosk_page(
+    device = this_tablet_or_403()
+    return kiosk_page(
         "training/kiosk_sessions.html",
         sessions=services.today_sessions(device.branch),
         workers=active_workers(device.branch_id),
@@ -205,7 +192,7 @@ def _pin_ok(form: SignForm, worker: Worker, device: KioskDevice) -> bool:
 @without_staff_login
 def kiosk_sign(session_id: int, worker_id: int):
     """A worker signs their attendance with their PIN, with the hours they were there."""
-    device = _device()
+    device = this_tablet_or_403()
     session, worker = _sign_target(device, session_id, worker_id)
     form = SignForm()
     if request.method == "GET":
@@ -215,7 +202,7 @@ def kiosk_sign(session_id: int, worker_id: int):
         status, context["conflict"] = _record(session, worker, form, device=device)
         if status == 200:
             message = _("%(name)s, your attendance is signed. Thank you!", name=worker.name)
-            return _kiosk_page("training/kiosk_signed.html", message=message)
-        return _kiosk_page("training/kiosk_sign.html", status, **context)
+            return kiosk_page("training/kiosk_signed.html", message=message)
+        return kiosk_page("training/kiosk_sign.html", status, **context)
     status = 422 if request.method == "POST" else 200
-    return _kiosk_page("training/kiosk_sign.html", status, **context)
+    return kiosk_page("training/kiosk_sign.html", status, **context)
