@@ -11,7 +11,7 @@ from webapp.core.money import yuan_text
 from webapp.core.offline import outbox
 from webapp.core.offline.idempotency import offline_capable
 from webapp.core.offline.pages import offline_page
-from webapp.core.photos import takes_photos
+from webapp.core.photos import refusal_shown, takes_photos
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.scoping import chosen_branch, get_scoped_or_404, scoped_select
 from webapp.extensions import db
@@ -64,9 +64,7 @@ def _record(order_id: int, kind: Kind):
             outbox.conflict(refused.message)
             return _form_page(form, 409, order=order, kind=kind, conflict=refused.message)
         except FieldError as failure:
-            error = failure
-            if failure.field != "photos":
-                attach(form, failure)
+            error = refusal_shown(form, failure)
         else:
             db.session.commit()
             return redirect(url_for("callbacks.detail", callback_id=callback.id), code=303)

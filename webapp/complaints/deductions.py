@@ -13,19 +13,21 @@ from webapp.extensions import db
 from webapp.workers.models import Worker
 
 
+def _deductions(worker: Worker, *where, order_by, options=()) -> list[Complaint]:
+    """Deductions decided from this worker's pay, narrowed by `where`."""
+    query = sa.select(Complaint).where(
+        Complaint.worker_id == worker.id, Complaint.compensation == "deduction", *where
+    )
+    return list(db.session.scalars(query.options(*options).order_by(order_by)))
+
+
 def deductions_to_acknowledge(worker: Worker) -> list[Complaint]:
     """Decided deductions from this worker's pay that the worker has not yet seen."""
-    return list(
-        db.session.scalars(
-            sa.select(Complaint)
-            .where(
-                Complaint.worker_id == worker.id,
-                Complaint.compensation == "deduction",
-                Complaint.acknowledged_at.is_(None),
-            )
-            .options(selectinload(Complaint.customer))
-            .order_by(Complaint.decided_at)
-        )
+    return _deductions(
+        worker,
+        Complaint.acknowledged_at.is_(None),
+        order_by=Complaint.decided_at,
+        options=[selectinload(Complaint.customer)],
     )
 
 
@@ -49,17 +51,11 @@ def acknowledge_deduction(complaint: Complaint, worker: Worker) -> None:
 
 def deductions_for_slip(worker: Worker) -> list[Complaint]:
     """Acknowledged deductions not yet on a settlement slip."""
-    return list(
-        db.session.scalars(
-            sa.select(Complaint)
-            .where(
-                Complaint.worker_id == worker.id,
-                Complaint.compensation == "deduction",
-                Complaint.acknowledged_at.is_not(None),
-                Complaint.slip_id.is_(None),
-            )
-            .order_by(Complaint.acknowledged_at)
-        )
+    return _deductions(
+        worker,
+        Complaint.acknowledged_at.is_not(None),
+        Complaint.slip_id.is_(None),
+        order_by=Complaint.acknowledged_at,
     )
 
 

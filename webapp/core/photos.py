@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import abort, make_response, request
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.core.errors import FieldError
+from webapp.core.errors import FieldError, attach
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.images import CleanImage, ImageRejected, clean_image
 from webapp.core.transactions import prepare_outside_transaction
@@ -115,3 +115,11 @@ class StoredPhoto:
         response.headers["Content-Disposition"] = "inline"
         response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def refusal_shown(form, failure: FieldError) -> FieldError:
+    """A service's refusal of a form with photos: next to its field, or, for the photos
+    (not a form field; the page shows it by the photo input), left to the page."""
+    if failure.field != "photos":
+        attach(form, failure)
+    return failure

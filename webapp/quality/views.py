@@ -5,11 +5,11 @@ from flask_login import current_user
 
 from webapp.core import clock
 from webapp.core.access import require
-from webapp.core.errors import FieldError, RuleError, attach
+from webapp.core.errors import FieldError, RuleError
 from webapp.core.offline import outbox
 from webapp.core.offline.idempotency import offline_capable
 from webapp.core.offline.pages import offline_page
-from webapp.core.photos import takes_photos
+from webapp.core.photos import refusal_shown, takes_photos
 from webapp.core.scoping import get_scoped_or_404
 from webapp.extensions import db
 from webapp.orders.models import Order
@@ -63,9 +63,7 @@ def supervise(order_id: int):
             outbox.conflict(refused.message)
             return _page(order, form, 409, conflict=refused.message)
         except FieldError as failure:
-            error = failure
-            if failure.field != "photos":
-                attach(form, failure)
+            error = refusal_shown(form, failure)
         else:
             db.session.commit()
             return redirect(
