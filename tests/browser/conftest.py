@@ -15,6 +15,7 @@ import pytest
 from babel.messages.pofile import read_po
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
+from tests.browser.offline_kit import Office
 from tests.browser.server import AppServer
 from tests.databases import sibling_database
 
@@ -38,6 +39,29 @@ expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
 
 # --- the live server ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(request, tmp_path_factory) -> Iterator[AppServer]:
+    """A server of the test module's own (instance folder and demo database, named after
+    the module), for tests that kill it, restart it or write to its database directly."""
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    instance = tmp_path_factory.mktemp(f"{name}-instance")
+    with sibling_database(instance, name) as database_url:
+        app_server = AppServer(instance, database_url).prepare()
+        app_server.start()
+        try:
+            yield app_server
+        finally:
+            app_server.stop()
+
+
+@pytest.fixture(scope="module")
+def office(server) -> Iterator[Office]:
+    """The office's side of `server`: its database, read and written directly."""
+    desk = Office(server.instance, server.database_url)
+    yield desk
+    desk.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,10 @@
 """What the browser tests do again and again."""
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 DEMO_PASSWORD = "branchdesk-demo"  # the password `flask seed demo` prints
 
@@ -16,6 +17,27 @@ def log_in(page: Page, base_url: str, username: str, button_text: str) -> None:
     page.locator("#password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name=button_text, exact=True).click()
     page.wait_for_url(f"{base_url}/")
+
+
+def issue_pin(manager: Page, base_url: str, worker_id) -> str:
+    """The manager issues the worker a PIN from the personnel file; it is shown once."""
+    manager.goto(f"{base_url}/workers/{worker_id}")
+    manager.once("dialog", lambda dialog: dialog.accept())
+    manager.locator("#pin button").click()
+    pin = manager.locator(".pin-shown").inner_text().strip()
+    assert re.fullmatch(r"\d{6}", pin)
+    return pin
+
+
+def enrol_tablet(tablet: Page, base_url: str, name: str, button_text: str) -> None:
+    """A manager enrols this browser as the branch's shared tablet, which logs them out
+    on it: the tablet's start page with the workers' names is left."""
+    log_in(tablet, base_url, "manager1", button_text)
+    tablet.goto(f"{base_url}/kiosk/manage")
+    tablet.locator("#name").fill(name)
+    tablet.locator("form button.primary").click()
+    expect(tablet.locator(".name-tile").first).to_be_visible()
+    tablet.context.clear_cookies(name="bd_session")
 
 
 def assert_no_horizontal_scroll(page: Page) -> None:

@@ -8,9 +8,11 @@ which rows the tablet's records created.
 import base64
 import io
 import json
+from contextlib import nullcontext
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import sqlalchemy as sa
 from PIL import Image, ImageDraw
@@ -39,6 +41,11 @@ MANAGER = "manager1"  # the demo's manager of 海曙网店
 
 OUTBOX_RECORDS = """() => window.idb.openDB('branchdesk', 1)
     .then((db) => db.getAllFromIndex('outbox', 'created_at'))"""
+
+
+def _clock_at(at: datetime | None):
+    """The app's clock stopped at `at` meanwhile, or left running."""
+    return mock.patch("webapp.core.clock.now", return_value=at) if at else nullcontext()
 
 
 class Office:
@@ -108,8 +115,9 @@ class Office:
             db.session.commit()
             return worker.id, worker.name, pin
 
-    def check_out(self, order_id: int) -> None:
-        with self._context():
+    def check_out(self, order_id: int, at: datetime | None = None) -> None:
+        """The order checked out by its worker, now or at `at`."""
+        with self._context(), _clock_at(at):
             order = db.session.get(Order, order_id)
             visit_services.check_out(
                 order,
@@ -120,15 +128,15 @@ class Office:
             )
             db.session.commit()
 
-    def check_in(self, order_id: int) -> None:
-        with self._context():
+    def check_in(
+        self, order_id: int, visit: CheckIn | None = None, at: datetime | None = None
+    ) -> None:
+        """The order checked in by its worker, now or at `at`: `visit`, or a minute's."""
+        with self._context(), _clock_at(at):
             order = db.session.get(Order, order_id)
             now = clock.now()
-            visit_services.check_in(
-                order,
-                CheckIn(now - timedelta(minutes=1), now, "办公室代为回单"),
-                Actor.of_worker(order.worker),
-            )
+            visit = visit or CheckIn(now - timedelta(minutes=1), now, "办公室代为回单")
+            visit_services.check_in(order, visit, Actor.of_worker(order.worker))
             db.session.commit()
 
     def _login_of(self, username: str) -> LoginSession:

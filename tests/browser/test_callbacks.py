@@ -5,7 +5,6 @@ once; the week's register is handed over and the service center acknowledges it.
 import io
 import re
 import subprocess
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,32 +12,11 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import assert_no_horizontal_scroll, log_in, small_touch_targets
-from tests.browser.offline_kit import MANAGER, Office, set_network
-from tests.browser.server import AppServer
-from tests.databases import sibling_database
+from tests.browser.offline_kit import MANAGER, set_network
 from webapp.callbacks.models import Callback
 
 SERVICE_CENTER = "kefu"  # the demo's service center
 ENTRY = re.compile(r"/callbacks/\d+$")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("callbacks-instance")
-    with sibling_database(instance, "callbacks") as database_url:
-        app_server = AppServer(instance, database_url).prepare()
-        app_server.start()
-        try:
-            yield app_server
-        finally:
-            app_server.stop()
-
-
-@pytest.fixture(scope="module")
-def office(server) -> Iterator[Office]:
-    desk = Office(server.instance, server.database_url)
-    yield desk
-    desk.close()
 
 
 @pytest.fixture

@@ -9,26 +9,20 @@ settlement slip's PDF shows the deduction with the complaint's number.
 
 import re
 import subprocess
-from collections.abc import Iterator
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_no_horizontal_scroll, log_in, today
-from tests.browser.offline_kit import MANAGER, SIGNATURE, Office
-from tests.browser.server import AppServer
-from tests.databases import sibling_database
+from tests.browser.offline_kit import MANAGER, Office
 from webapp.accounts.models import User
 from webapp.billing.slips import set_pay_rule
 from webapp.core import clock
 from webapp.extensions import db
 from webapp.kiosk import services as kiosk_services
 from webapp.orders.models import Order
-from webapp.orders.services import Actor
-from webapp.visits import services as visit_services
 from webapp.visits.services import CheckIn
 
 
@@ -38,46 +32,15 @@ def pdf_text(data: bytes) -> str:
     ).stdout.decode()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[AppServer]:
-    instance = tmp_path_factory.mktemp("complaints-instance")
-    with sibling_database(instance, "complaints") as database_url:
-        app_server = AppServer(instance, database_url).prepare()
-        app_server.start()
-        try:
-            yield app_server
-        finally:
-            app_server.stop()
-
-
-@pytest.fixture(scope="module")
-def office(server) -> Iterator[Office]:
-    desk = Office(server.instance, server.database_url)
-    yield desk
-    desk.close()
-
-
 def served_for_two_hours(office: Office) -> tuple[int, int, str, str, str]:
     """A worker back from two hours at a customer's, paid 1000 元 an hour: the order,
     the worker's id, name and PIN, and an enrolled shared tablet's cookie."""
     (order_id,) = office.handed_over()
+    started = clock.now() - timedelta(hours=2)
+    office.check_out(order_id, at=started)
+    office.check_in(order_id, CheckIn(started + timedelta(minutes=1), clock.now(), "全屋保洁"))
     with office._context():
         order = db.session.get(Order, order_id)
-        started = clock.now() - timedelta(hours=2)
-        with mock.patch("webapp.core.clock.now", return_value=started):
-            visit_services.check_out(
-                order,
-                ticked={key for key, _label in visit_services.required_checks(order)},
-                issued={},
-                signature=SIGNATURE,
-                actor=Actor.of_worker(order.worker),
-            )
-        now = clock.now()
-        visit_services.check_in(
-            order,
-            CheckIn(started + timedelta(minutes=1), now, "全屋保洁"),
-            Actor.of_worker(order.worker),
-        )
         manager = db.session.scalar(sa.select(User).where(User.username == MANAGER))
         set_pay_rule(order.worker, "hourly", 100_000, 0)
         pin = kiosk_services.issue_pin(order.worker, manager)

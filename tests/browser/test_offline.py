@@ -10,7 +10,6 @@ import json
 import random
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,7 +21,6 @@ from tests.browser.helpers import log_in, sign
 from tests.browser.offline_kit import MANAGER, Office, dump, outbox, set_network, wait_until_ready
 from tests.browser.proxy import CuttingProxy
 from tests.browser.server import AppServer
-from tests.databases import sibling_database
 from webapp.visits.models import Checkout
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -40,25 +38,6 @@ SEND_TWICE = """async (record) => {
         .then(async (r) => [r.status, r.headers.get('Idempotency-Replayed'), await r.text()]);
     return [await send(), await send()];
 }"""
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("offline-instance")
-    with sibling_database(instance, "offline") as database_url:
-        app_server = AppServer(instance, database_url).prepare()
-        app_server.start()
-        try:
-            yield app_server
-        finally:
-            app_server.stop()
-
-
-@pytest.fixture(scope="module")
-def office(server) -> Iterator[Office]:
-    desk = Office(server.instance, server.database_url)
-    yield desk
-    desk.close()
 
 
 @pytest.fixture(autouse=True)

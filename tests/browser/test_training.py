@@ -4,12 +4,16 @@ The manager plans a session for today; a worker signs their attendance on the sh
 tablet with their PIN; the manager's shortfall list shows the worker's new hours.
 """
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import assert_no_horizontal_scroll, log_in, today
+from tests.browser.helpers import (
+    assert_no_horizontal_scroll,
+    enrol_tablet,
+    issue_pin,
+    log_in,
+    today,
+)
 
 TOPIC = "厨房燃气与用电安全"
 
@@ -59,20 +63,11 @@ def test_a_session_signed_on_the_shared_tablet_updates_the_shortfall(live_server
     expect(manager.locator("#manual-section a")).to_have_text(section_title)
 
     # A PIN for the worker, shown once.
-    manager.goto(f"{live_server}/workers/{worker_id}")
-    manager.once("dialog", lambda dialog: dialog.accept())
-    manager.locator("#pin button").click()
-    pin = manager.locator(".pin-shown").inner_text().strip()
-    assert re.fullmatch(r"\d{6}", pin)
+    pin = issue_pin(manager, live_server, worker_id)
 
     # The manager enrols the shared tablet.
     tablet = new_page()
-    log_in(tablet, live_server, "manager1", zh("Log in"))
-    tablet.goto(f"{live_server}/kiosk/manage")
-    tablet.locator("#name").fill("培训室平板")
-    tablet.locator("form button.primary").click()
-    expect(tablet.locator(".name-tile").first).to_be_visible()
-    tablet.context.clear_cookies(name="bd_session")
+    enrol_tablet(tablet, live_server, "培训室平板", zh("Log in"))
 
     # At the tablet: today's training, the worker's name, arrived late, the PIN.
     tablet.get_by_role("link", name=zh("Today's training")).click()

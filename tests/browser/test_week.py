@@ -7,7 +7,6 @@ read the same content hash, and the week shows as acknowledged by both sides.
 """
 
 import re
-from collections.abc import Iterator
 from datetime import date, time, timedelta
 from unittest import mock
 
@@ -16,40 +15,17 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import assert_no_horizontal_scroll, log_in, today
-from tests.browser.offline_kit import SIGNATURE, Office
-from tests.browser.server import AppServer
-from tests.databases import sibling_database
+from tests.browser.offline_kit import Office
 from webapp.accounts.models import User
 from webapp.core import clock
 from webapp.extensions import db
 from webapp.orders.models import Order
-from webapp.orders.services import Actor
-from webapp.visits import services as visit_services
 from webapp.visits.services import CheckIn
 from webapp.week_files.models import WeekFile
 
 ZONE = "Asia/Shanghai"
 SERVICE_CENTER, FINANCE = "kefu", "caiwu"  # the demo's service center and finance users
 HASH = re.compile(r"^[0-9a-f]{64}$")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[AppServer]:
-    instance = tmp_path_factory.mktemp("week-instance")
-    with sibling_database(instance, "week") as database_url:
-        app_server = AppServer(instance, database_url).prepare()
-        app_server.start()
-        try:
-            yield app_server
-        finally:
-            app_server.stop()
-
-
-@pytest.fixture(scope="module")
-def office(server) -> Iterator[Office]:
-    desk = Office(server.instance, server.database_url)
-    yield desk
-    desk.close()
 
 
 def served_on_wednesday(office: Office, monday: date) -> tuple[str, str]:
@@ -59,30 +35,17 @@ def served_on_wednesday(office: Office, monday: date) -> tuple[str, str]:
     morning = clock.at_local(monday + timedelta(days=2), time(10), ZONE)
     with mock.patch("webapp.core.clock.now", return_value=morning):
         (order_id,) = office.handed_over()
+    office.check_out(order_id, at=morning)
+    visit = CheckIn(
+        morning + timedelta(minutes=5),
+        morning + timedelta(hours=2, minutes=5),
+        "全屋保洁",
+        potential_services="擦玻璃",
+    )
+    office.check_in(order_id, visit, at=morning + timedelta(hours=2.5))
     with office._context():
         order = db.session.get(Order, order_id)
-        with mock.patch("webapp.core.clock.now", return_value=morning):
-            visit_services.check_out(
-                order,
-                ticked={key for key, _label in visit_services.required_checks(order)},
-                issued={},
-                signature=SIGNATURE,
-                actor=Actor.of_worker(order.worker),
-            )
-        with mock.patch("webapp.core.clock.now", return_value=morning + timedelta(hours=2.5)):
-            visit_services.check_in(
-                order,
-                CheckIn(
-                    morning + timedelta(minutes=5),
-                    morning + timedelta(hours=2, minutes=5),
-                    "全屋保洁",
-                    potential_services="擦玻璃",
-                ),
-                Actor.of_worker(order.worker),
-            )
-        names = order.customer.name, order.worker.name
-        db.session.commit()
-    return names
+        return order.customer.name, order.worker.name
 
 
 def display_name(office: Office, username: str) -> str:

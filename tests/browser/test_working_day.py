@@ -14,7 +14,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import PAD_HAS_INK, assert_no_horizontal_scroll, log_in, sign, today
+from tests.browser.helpers import (
+    PAD_HAS_INK,
+    assert_no_horizontal_scroll,
+    enrol_tablet,
+    issue_pin,
+    log_in,
+    sign,
+    today,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOTES = "请提前十分钟到达，客户家有小狗"
@@ -83,20 +91,11 @@ def test_instruction_to_return_on_the_shared_tablet(live_server, new_page, shot,
     worker_id = re.search(
         r"/workers/(\d+)", manager.locator("a[href*='/workers/']").first.get_attribute("href")
     ).group(1)
-    manager.goto(f"{live_server}/workers/{worker_id}")
-    manager.once("dialog", lambda dialog: dialog.accept())
-    manager.locator("#pin button").click()
-    pin = manager.locator(".pin-shown").inner_text().strip()
-    assert re.fullmatch(r"\d{6}", pin)
+    pin = issue_pin(manager, live_server, worker_id)
 
     # The manager enrols the shared tablet.
     tablet = new_page()
-    log_in(tablet, live_server, "manager1", zh("Log in"))
-    tablet.goto(f"{live_server}/kiosk/manage")
-    tablet.locator("#name").fill("前台平板")
-    tablet.locator("form button.primary").click()
-    expect(tablet.locator(".name-tile").first).to_be_visible()
-    tablet.context.clear_cookies(name="bd_session")
+    enrol_tablet(tablet, live_server, "前台平板", zh("Log in"))
 
     # At the tablet: a wrong PIN, then the right one.
     tablet.goto(f"{live_server}/kiosk")
