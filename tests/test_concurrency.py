@@ -5,6 +5,7 @@ Real commits on a database of its own (SQLite file, or a PostgreSQL sibling).
 
 import base64
 import io
+import re
 import threading
 import time as time_module
 from datetime import time, timedelta
@@ -163,6 +164,34 @@ def test_receipts_issued_at_the_same_moment_get_gapless_unique_numbers(committed
     _run_together([lambda b=b: pay(b) for b in bill_ids])
     assert errors == []
     assert sorted(numbers) == list(range(1, len(bill_ids) + 1))
+
+
+@pytest.mark.rule("R4", "D6")
+@pytest.mark.parametrize("round_", range(3))
+def test_two_people_paying_one_bill_at_once_get_one_receipt_and_one_refusal(committed_app, round_):
+    [bill_id], manager_id = _billed_orders(committed_app, 1)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def pay() -> None:
+        with committed_app.test_request_context(method="POST"):
+            start.wait()
+            try:
+                manager = db.session.get(User, manager_id)
+                receipt = billing.issue_receipt(db.session.get(Bill, bill_id), "cash", manager)
+                db.session.commit()
+                outcomes.append(receipt.code)
+            except RuleError as error:
+                db.session.rollback()
+                outcomes.append(str(error.message))
+            finally:
+                db.session.remove()
+
+    _run_together([pay, pay])
+    receipts = [o for o in outcomes if re.fullmatch(r"\d{4}-\d{6}", o)]
+    assert len(receipts) == 1, outcomes
+    [refusal] = [o for o in outcomes if o not in receipts]
+    assert receipts[0] in refusal, outcomes  # "Receipt … was issued for this bill already."
 
 
 @pytest.mark.rule("R4")

@@ -143,6 +143,10 @@ def next_receipt_number(branch_id: int, year: int) -> int:
     raise RuleError(_l("The receipt number could not be taken. Try again."))
 
 
+def _paid_already(receipt: Receipt) -> RuleError:
+    return RuleError(_l("Receipt %(code)s was issued for this bill already.", code=receipt.code))
+
+
 def issue_receipt(bill: Bill, method: str, user, replaces: Receipt | None = None) -> Receipt:
     """Take payment and issue a numbered receipt; one valid receipt per bill."""
     if method not in PAYMENT_METHODS:
@@ -150,17 +154,26 @@ def issue_receipt(bill: Bill, method: str, user, replaces: Receipt | None = None
     if bill.total_fen <= 0:
         raise RuleError(_l("There is nothing to pay on this bill."))
     if bill.valid_receipt is not None:
-        raise RuleError(
-            _l("Receipt %(code)s was issued for this bill already.", code=bill.valid_receipt.code)
-        )
+        raise _paid_already(bill.valid_receipt)
     branch, today = _branch_today(bill.branch_id)
     if day_closed(branch.id, today):
         raise RuleError(_l("Today has been closed: no more receipts today."))
+    # Taking the number waits for another tablet issuing a receipt in this branch right
+    # now; the bill is then looked at again, so two tablets paying one bill at once get
+    # one receipt and one refusal on PostgreSQL too (SQLite's write lock orders them).
+    # The refused one's number goes with its rolled-back transaction.
+    number = next_receipt_number(branch.id, today.year)
+    issued = db.session.scalar(
+        sa.select(Receipt).where(Receipt.bill_id == bill.id, Receipt.voided_at.is_(None))
+    )
+    if issued is not None:
+        db.session.expire(bill, ["receipts"])
+        raise _paid_already(issued)
     now = clock.now()
     receipt = Receipt(
         branch_id=branch.id,
         year=today.year,
-        number=next_receipt_number(branch.id, today.year),
+        number=number,
         bill=bill,
         amount_fen=bill.total_fen,
         method=method,

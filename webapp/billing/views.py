@@ -83,6 +83,7 @@ def issue_receipt(order_id: int):
         try:
             services.issue_receipt(bill, form.method.data, current_user)
         except RuleError as error:
+            db.session.rollback()  # a receipt number taken meanwhile is given back
             return _billing_page(order, 409, receipt_form=form, refusal=error.message)
         db.session.commit()
         return redirect(url_for("billing.order_billing", order_id=order.id), code=303)
