@@ -30,7 +30,7 @@ from webapp.orders import services as order_services
 from webapp.orders.models import Order, OrderStatus
 from webapp.orders.services import Actor, OrderConflict
 from webapp.visits import services as visit_services
-from webapp.visits.models import Checkout
+from webapp.visits.models import Checkout, Visit
 
 CHECKS = {key for key, _label in visit_services.CHECKS}
 
@@ -50,6 +50,50 @@ def _handed_over_order(app) -> tuple[int, int]:
         order = handed_over_order(world, world.user("manager"))
         db.session.commit()
         return order.id, order.version
+
+
+@pytest.mark.rule("R11", "D6")
+@pytest.mark.parametrize("round_", range(3))
+def test_simultaneous_check_ins_give_one_visit_and_one_conflict(committed_app, round_):
+    """Two tablets checking one order in at once, with a potential service noticed (the
+    visit is written before the order): one visit, and the other told who was first."""
+    order_id, version = _handed_over_order(committed_app)
+    with committed_app.test_request_context(method="POST"):
+        order = db.session.get(Order, order_id)
+        visit_services.check_out(
+            order,
+            ticked=CHECKS,
+            issued={},
+            signature=_signature(),
+            actor=Actor.of_worker(order.worker),
+        )
+        db.session.commit()
+        version = order.version
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def attempt(name: str) -> None:
+        with committed_app.test_request_context(method="POST"):
+            start.wait()
+            try:
+                order = db.session.get(Order, order_id)
+                end = clock.now()
+                visit = visit_services.CheckIn(
+                    end - timedelta(minutes=1), end, "保洁", potential_services="擦玻璃"
+                )
+                visit_services.check_in(order, visit, Actor(name=name, role="manager"), version)
+                db.session.commit()
+                outcomes[name] = "checked in"
+            except (OrderConflict, StaleDataError) as error:
+                db.session.rollback()
+                outcomes[name] = str(getattr(error, "message", error))
+            finally:
+                db.session.remove()
+
+    _run_together([lambda n=n: attempt(n) for n in ("甲管理员", "乙管理员")])
+    assert sorted(outcomes.values()).count("checked in") == 1, outcomes
+    with committed_app.app_context():
+        assert db.session.query(Visit).filter_by(order_id=order_id).count() == 1
 
 
 @pytest.mark.rule("R10", "D6")

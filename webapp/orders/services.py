@@ -9,6 +9,7 @@ from webapp.core import audit
 from webapp.core.errors import RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.scoping import get_scoped_or_404
+from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
 from webapp.workers.models import Worker
 
@@ -63,7 +64,13 @@ def refusal(order: Order, *allowed: OrderStatus):
 
 
 def expect(order: Order, version: int | None, *allowed: OrderStatus) -> None:
-    """Refuse an order in the wrong state or a stale form (version check) (409)."""
+    """Refuse an order in the wrong state or a stale form (version check) (409).
+
+    The order's row is read again and locked until the step's transaction ends: a step
+    another tablet is taking on it at the same moment finishes first, and this one is
+    judged on what it did (on PostgreSQL; SQLite's write lock already orders them).
+    """
+    db.session.refresh(order, with_for_update=True)
     message = refusal(order, *allowed)
     if message is None and version is not None and version != order.version:
         message = STALE
