@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,7 @@ class AppServer:
         self.process: subprocess.Popen | None = None
         self.log = instance / "server.log"
         self.build = "1"
+        self.moved_to: datetime | None = None
 
     def env(self) -> dict[str, str]:
         env = {
@@ -114,6 +116,9 @@ class AppServer:
         return env
 
     def _flask(self, *args: str) -> list[str]:
+        if self.moved_to is not None:
+            clock = ["tests.browser.moved_clock", self.moved_to.isoformat()]
+            return [sys.executable, "-m", *clock, "--app", "wsgi", *args]
         return [sys.executable, "-m", "flask", "--app", "wsgi", *args]
 
     def prepare(self) -> "AppServer":
@@ -122,9 +127,11 @@ class AppServer:
             run(self._flask(*command), self.env())
         return self
 
-    def start(self, build: str | None = None) -> None:
+    def start(self, build: str | None = None, at: datetime | None = None) -> None:
+        """Serve; `at` moves the server's clock to that instant (it runs on from there)."""
         if build is not None:
             self.build = build
+        self.moved_to = at
         if self.process is not None:
             self.process.wait(timeout=5)  # reap the one that was stopped or killed
         with self.log.open("a") as out:
