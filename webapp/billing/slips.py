@@ -9,10 +9,10 @@ from sqlalchemy.orm import selectinload
 from webapp.billing.models import Bill, WorkerSlip
 from webapp.complaints.deductions import deductions_for_slip, put_on_slip, slip_row
 from webapp.core import audit
-from webapp.discipline import slips as discipline
 from webapp.core.errors import FieldError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import round_fen
+from webapp.discipline import slips as discipline
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
 
