@@ -49,7 +49,7 @@ NAVIGATION = (
     ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),
     ("manual.index", _l("Manual"), "manual.view"),
     ("discipline.index", _l("Rewards and penalties"), "discipline.view"),
-    ("discipline.rules", _l("Duties and rules"), "discipline.rules"),
+    ("discipline.rules_page", _l("Duties and rules"), "discipline.rules"),
     ("training.index", _l("Safety training"), "training.view"),
     ("sync.refused", _l("Refused records"), "submissions.resolve"),
     ("admin.settings", _l("Settings"), "settings.view"),
