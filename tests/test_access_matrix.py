@@ -29,6 +29,7 @@ from webapp.core.clock import local_today
 from webapp.core.offline.models import Submission, SubmissionStatus
 from webapp.core.org import Branch, Company
 from webapp.core.roles import PERMISSIONS, Role
+from webapp.discipline.services import ItemProposal, propose_dismissal, propose_item
 from webapp.dispatch.services import Slot, assign, create_instruction, hand_over
 from webapp.extensions import db as _db
 from webapp.kiosk.services import enroll
@@ -209,6 +210,41 @@ ROUTES = {
     "manual.version": ("GET", "/manual/versions/{manual_version}", PERMISSIONS["manual.view"]),
     "manual.kiosk": ("GET", "/kiosk/manual", KIOSK),
     "manual.acknowledge": ("GET", "/kiosk/manual/acknowledge", KIOSK),
+    "discipline.index": ("GET", "/discipline", PERMISSIONS["discipline.view"]),
+    "discipline.rules_page": ("GET", "/discipline/rules", PERMISSIONS["discipline.rules_view"]),
+    "discipline.edit_rules": ("GET", "/discipline/rules/edit", PERMISSIONS["discipline.rules"]),
+    "discipline.new_item": (
+        "GET",
+        "/workers/{worker}/rewards-penalties/new",
+        PERMISSIONS["discipline.propose"],
+    ),
+    "discipline.item": (
+        "GET",
+        "/discipline/items/{discipline_item}",
+        PERMISSIONS["discipline.view"],
+    ),
+    "discipline.decide_item": (
+        "POST",
+        "/discipline/items/{discipline_item}/decision",
+        PERMISSIONS["discipline.decide"],
+    ),
+    "discipline.new_dismissal": (
+        "GET",
+        "/workers/{worker}/dismissal/new",
+        PERMISSIONS["discipline.propose"],
+    ),
+    "discipline.dismissal": (
+        "GET",
+        "/discipline/dismissals/{dismissal}",
+        PERMISSIONS["discipline.view"],
+    ),
+    "discipline.decide_dismissal": (
+        "POST",
+        "/discipline/dismissals/{dismissal}/decision",
+        PERMISSIONS["discipline.decide"],
+    ),
+    "discipline.kiosk": ("GET", "/kiosk/discipline", KIOSK),
+    "discipline.kiosk_acknowledge": ("POST", "/kiosk/discipline/items/{discipline_item}", KIOSK),
     "sync.service_worker": ("GET", "/sw.js", None),
     "sync.manifest": ("GET", "/manifest.webmanifest", None),
     "sync.offline": ("GET", "/offline", None),
@@ -456,7 +492,10 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         ),
         manager,
     )
+    item = propose_item(worker, ItemProposal("reward", "1. 表扬", "客户表扬", 5000), None, manager)
     return {
+        "discipline_item": item.id,
+        "dismissal": propose_dismissal(worker, "屡次迟到", [], manager).id,
         "manual_section": company_section.id,
         "branch_section": branch_section.id,
         "manual_version": branch_section.current.id,
@@ -545,6 +584,8 @@ ID_KEYS = (
     "branch_section",
     "manual_version",
     "training_session",
+    "discipline_item",
+    "dismissal",
 )
 
 

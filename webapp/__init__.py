@@ -51,6 +51,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.complaints.views import bp as complaints_bp
     from webapp.core.offline import idempotency as offline
     from webapp.customers.views import bp as customers_bp
+    from webapp.discipline.views import bp as discipline_bp
     from webapp.dispatch.views import bp as dispatch_bp
     from webapp.kiosk import services as kiosk_services
     from webapp.kiosk.views import bp as kiosk_bp
@@ -84,6 +85,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(week_files_bp)
     app.register_blueprint(manual_bp)
     app.register_blueprint(training_bp)
+    app.register_blueprint(discipline_bp)
     errors.register(app)
     templating.register(app)
 

@@ -11,6 +11,7 @@ from webapp.core import models as core  # noqa: F401
 from webapp.core import org  # noqa: F401
 from webapp.core.offline import models as offline  # noqa: F401
 from webapp.customers import models as customers  # noqa: F401
+from webapp.discipline import models as discipline  # noqa: F401
 from webapp.dispatch import models as dispatch  # noqa: F401
 from webapp.kiosk import models as kiosk  # noqa: F401
 from webapp.manual import models as manual  # noqa: F401

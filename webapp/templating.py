@@ -16,6 +16,9 @@ from webapp.core.money import format_yuan, rmb_upper, yuan_text
 from webapp.core.offline.idempotency import sender
 from webapp.core.phones import display_phone
 from webapp.core.roles import ROLE_LABELS, Role, can
+from webapp.discipline.models import EVIDENCE_KINDS
+from webapp.discipline.models import KINDS as DISCIPLINE_KINDS
+from webapp.discipline.models import STATUSES as DISCIPLINE_STATUSES
 from webapp.orders.models import ORDER_STATUS_LABELS
 from webapp.quality.models import CHECKLIST
 from webapp.workers.models import (
@@ -45,6 +48,8 @@ NAVIGATION = (
     ("complaints.procedure", _l("Complaint procedure"), "complaints.procedure"),
     ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),
     ("manual.index", _l("Manual"), "manual.view"),
+    ("discipline.index", _l("Rewards and penalties"), "discipline.view"),
+    ("discipline.rules_page", _l("Duties and rules"), "discipline.rules"),
     ("training.index", _l("Safety training"), "training.view"),
     ("sync.refused", _l("Refused records"), "submissions.resolve"),
     ("admin.settings", _l("Settings"), "settings.view"),
@@ -100,6 +105,9 @@ def register(app) -> None:
             "CALLBACK_KINDS": KIND_LABELS,
             "CALLBACK_RATINGS": RATINGS,
             "SATISFACTION_LABELS": SATISFACTION_LABELS,
+            "DISCIPLINE_KINDS": DISCIPLINE_KINDS,
+            "DISCIPLINE_STATUSES": DISCIPLINE_STATUSES,
+            "DISCIPLINE_EVIDENCE": EVIDENCE_KINDS,
         }
 
     app.jinja_env.filters["mask_phone"] = mask_phone

@@ -42,7 +42,7 @@ def settlement_xlsx(branch, figures) -> bytes:
 
 
 def slip_xlsx(slip) -> bytes:
-    """A worker's settlement slip: one row per order, deductions, the total."""
+    """A worker's settlement slip: one row per order, rewards, deductions, the total."""
     book = Workbook()
     sheet = book.active
     sheet.title = _("Settlement slip")
@@ -63,6 +63,8 @@ def slip_xlsx(slip) -> bytes:
                 yuan_number(line["pay_fen"]),
             ]
         )
+    for reward in slip.rewards or []:
+        sheet.append([_("Reward"), reward["reason"], "", "", yuan_number(reward["amount_fen"])])
     for deduction in slip.deductions:
         sheet.append(
             [_("Deduction"), deduction["reason"], "", "", yuan_number(-deduction["amount_fen"])]

@@ -136,7 +136,7 @@ class DaySettlement(db.Model):
 
 
 class WorkerSlip(db.Model):
-    """A worker's settlement slip for a period: orders, hours, pay, deductions."""
+    """A worker's settlement slip for a period: orders, hours, pay, rewards, deductions."""
 
     __tablename__ = "worker_slips"
 
@@ -150,6 +150,9 @@ class WorkerSlip(db.Model):
     billed_fen: Mapped[int]
     pay_fen: Mapped[int]
     deductions: Mapped[list] = mapped_column(sa.JSON)
+    # Approved rewards the worker acknowledged (R26): total = pay + rewards - deductions.
+    rewards: Mapped[list | None] = mapped_column(sa.JSON)
+    rewards_fen: Mapped[int] = mapped_column(default=0, server_default="0")
     total_fen: Mapped[int]
     rule: Mapped[str] = mapped_column(sa.String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

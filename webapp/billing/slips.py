@@ -1,4 +1,4 @@
-"""Workers' pay rules and settlement slips: orders back in, hours, pay, deductions."""
+"""Workers' pay rules and settlement slips: orders back in, hours, pay, rewards, deductions."""
 
 from datetime import date
 from decimal import Decimal
@@ -12,6 +12,7 @@ from webapp.core import audit
 from webapp.core.errors import FieldError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import round_fen
+from webapp.discipline import slips as discipline
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
 
@@ -41,10 +42,12 @@ def set_pay_rule(worker, rule: str, rate_fen: int, share_percent: int) -> None:
 
 
 def create_slip(worker, start: date, end: date, deductions: list[tuple[int, str]], user):
-    """A worker's settlement slip for a period (orders back in, hours, pay, deductions).
+    """A worker's settlement slip for a period (orders back in, hours, pay, rewards,
+    deductions): total = pay + rewards - deductions.
 
     The deductions for complaints the worker acknowledged go on it, each with the
-    complaint's number, and on no later slip (R28).
+    complaint's number (R28), and so do the approved rewards and penalties the worker
+    acknowledged (R26); each on no later slip.
     """
     if end < start:
         raise FieldError("period_end", _l("The end must be after the start."))
@@ -92,9 +95,13 @@ def create_slip(worker, start: date, end: date, deductions: list[tuple[int, str]
         )
     pay_fen = sum(line["pay_fen"] for line in lines)
     owed = deductions_for_slip(worker)
+    decided = discipline.for_slip(worker)
+    rewards, penalties = discipline.split(decided)
     rows = [{"amount_fen": a, "reason": r} for a, r in deductions] + [slip_row(c) for c in owed]
+    rows += penalties
     deducted = sum(row["amount_fen"] for row in rows)
-    if deducted > pay_fen:
+    rewarded = sum(row["amount_fen"] for row in rewards)
+    if deducted > pay_fen + rewarded:
         raise FieldError("deductions", _l("The deductions are more than the pay."))
     slip = WorkerSlip(
         branch_id=worker.branch_id,
@@ -106,12 +113,15 @@ def create_slip(worker, start: date, end: date, deductions: list[tuple[int, str]
         billed_fen=sum(line["billed_fen"] for line in lines),
         pay_fen=pay_fen,
         deductions=rows,
-        total_fen=pay_fen - deducted,
+        rewards=rewards,
+        rewards_fen=rewarded,
+        total_fen=pay_fen + rewarded - deducted,
         rule=pay_rule_label(worker),
         created_by=user.display_name,
     )
     db.session.add(slip)
     db.session.flush()
     put_on_slip(owed, slip)
+    discipline.put_on_slip(decided, slip)
     audit.record("slip.create", slip, changes={"total_fen": slip.total_fen}, label=slip.name)
     return slip

@@ -180,6 +180,15 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=7,
         maximum=3650,
     ),
+    Setting(
+        "discipline_amount_limit",
+        "money",
+        200000,
+        _l("Largest reward or penalty (CNY)"),
+        _l("A manager proposes a reward or a penalty of at most this amount (R26)."),
+        minimum=100,
+        maximum=100_000_00,
+    ),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
 

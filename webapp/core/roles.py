@@ -98,6 +98,18 @@ PERMISSIONS: dict[str, set[Role]] = {
     "manual.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT, Role.COMPANY_ADMIN},
     "manual.edit": {Role.COMPANY_ADMIN},
     "manual.branch_edit": {Role.BRANCH_HEAD},
+    # Rewards, penalties and dismissal (R26): the manager proposes, the branch head
+    # decides; the rules text is the company's.
+    "discipline.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT},
+    "discipline.propose": {Role.MANAGER, Role.BRANCH_HEAD},
+    "discipline.decide": {Role.BRANCH_HEAD},
+    "discipline.rules_view": {
+        Role.MANAGER,
+        Role.BRANCH_HEAD,
+        Role.ADMIN_DEPT,
+        Role.COMPANY_ADMIN,
+    },
+    "discipline.rules": {Role.COMPANY_ADMIN},
 }
 
 

@@ -64,11 +64,16 @@ def outbox_sender() -> str:
 
 def worker_at_tablet(device: KioskDevice, worker_id: int | None, seen: float) -> Worker | None:
     """The worker signed in at the tablet, if they did something there less than IDLE
-    ago (`seen`, in seconds since 1970) and are one of its branch's workers."""
+    ago (`seen`, in seconds since 1970) and are one of its branch's active workers: a
+    worker dismissed or suspended meanwhile is signed out at once (R26)."""
     if not worker_id or clock.now().timestamp() - seen > IDLE.total_seconds():
         return None
     worker = db.session.get(Worker, worker_id)
-    if worker is None or worker.branch_id != device.branch_id:
+    if (
+        worker is None
+        or worker.branch_id != device.branch_id
+        or worker.status != WorkerStatus.ACTIVE
+    ):
         return None
     return worker
 
@@ -154,7 +159,8 @@ def _local_time(moment: datetime) -> str:
 
 
 def verify_pin(worker: Worker, pin: str, device: KioskDevice) -> bool:
-    """Check a PIN at the kiosk. A locked worker or PIN pad is refused without checking it.
+    """Check a PIN at the kiosk. A locked, suspended or dismissed worker, or a locked PIN
+    pad, is refused without checking it.
 
     The tablet's and the worker's rows are locked first (PostgreSQL; SQLite's write
     lock does the same), so guesses sent in parallel are counted one after another
@@ -162,6 +168,8 @@ def verify_pin(worker: Worker, pin: str, device: KioskDevice) -> bool:
     """
     for model, row_id in ((KioskDevice, device.id), (Worker, worker.id)):
         db.session.execute(sa.select(model.id).where(model.id == row_id).with_for_update())
+    if worker.status != WorkerStatus.ACTIVE:
+        raise RuleError(_l("%(name)s can no longer sign in here.", name=worker.name))
     until = tablet_locked_until(device)
     if until is not None:
         raise RuleError(

@@ -26,6 +26,7 @@ from webapp.core.offline import outbox
 from webapp.core.offline.idempotency import offline_capable
 from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.core.transactions import write_transaction
+from webapp.discipline import slips as discipline_slips
 from webapp.extensions import db
 from webapp.kiosk import services
 from webapp.kiosk.forms import EnrollForm, PinForm
@@ -182,8 +183,14 @@ def orders():
     rows = services.open_orders(worker, device)
     owed = complaint_deductions.deductions_to_acknowledge(worker)
     unread = manual_services.unread(worker)
+    decided = discipline_slips.to_acknowledge(worker)
     return kiosk_page(
-        "kiosk/orders.html", worker=worker, orders=rows, deductions=owed, unread=unread
+        "kiosk/orders.html",
+        worker=worker,
+        orders=rows,
+        deductions=owed,
+        unread=unread,
+        decided=decided,
     )
 
 

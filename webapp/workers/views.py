@@ -14,6 +14,7 @@ from webapp.core.money import yuan_text
 from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.core.transactions import prepare_outside_transaction, write_transaction
+from webapp.discipline import services as discipline_services
 from webapp.extensions import db
 from webapp.quality import services as quality_services
 from webapp.training import services as training_services
@@ -155,6 +156,14 @@ def _detail_context(worker: Worker, **over):
             complaint_services.worker_register(worker.id)
             if can(current_user, "complaints.view")
             else []
+        ),
+        "discipline": (
+            {
+                "items": discipline_services.items_of(worker),
+                "dismissals": discipline_services.dismissals_of(worker),
+            }
+            if can(current_user, "discipline.view")
+            else None
         ),
         "full_id": None,
         "status_form": status_form,

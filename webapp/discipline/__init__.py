@@ -1,0 +1,1 @@
+"""Rewards, penalties and dismissal (R26)."""
