@@ -143,6 +143,7 @@ class MonthAssessment(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     closed_by: Mapped[str] = mapped_column(sa.String(50))
 
+    branch = relationship("Branch")
     results: Mapped[list["MonthResult"]] = relationship(
         back_populates="assessment", order_by="MonthResult.id"
     )
