@@ -27,7 +27,7 @@ class MonthRow:
     follow_ups: list[FollowUpState]
 
 
-def _frozen(result: MonthResult) -> Score:
+def frozen_score(result: MonthResult) -> Score:
     inputs = [Input.thawed(row) for row in result.inputs]
     return Score(result.worker_id, result.assessment.month, result.pass_mark, inputs, result.total)
 
@@ -55,7 +55,7 @@ def worker_history(worker: Worker, months: int = MONTHS) -> list[MonthRow]:
     rows = []
     for month in wanted:
         result = results.get(month)
-        score = _frozen(result) if result else month_score(worker, month)
+        score = frozen_score(result) if result else month_score(worker, month)
         states = follow_up_states(result.follow_ups) if result else []
         rows.append(MonthRow(month, score, result, states))
     return rows

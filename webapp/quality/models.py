@@ -202,3 +202,7 @@ class FollowUp(db.Model):
 
     result: Mapped[MonthResult] = relationship(back_populates="follow_ups")
     worker: Mapped[Worker] = relationship()
+
+    @property
+    def label(self):
+        return FOLLOW_UP_KINDS[self.kind]
