@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
-from webapp.core.forms import NOTE_MAX, REQUIRED, BaseForm, DateWindow, F, optional
+from webapp.core.forms import NOTE_MAX, REQUIRED, BaseForm, DateWindow, F, optional, options
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.quality.models import HIGHEST, LOWEST
 from webapp.quality.spot_checks import MAX_QUESTIONS
@@ -53,7 +53,7 @@ def spot_check_form_class(questions: list):
     for i, question in enumerate(questions):
         field = RadioField(
             question.text,
-            choices=[(n, str(n)) for n in range(LOWEST, HIGHEST + 1)],
+            choices=options([(n, str(n)) for n in range(LOWEST, HIGHEST + 1)]),
             coerce=int,
             validators=[InputRequired(message=REQUIRED)],
         )
