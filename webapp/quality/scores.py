@@ -16,10 +16,10 @@ to 100):
 
 An input without data in the month (no spot check, no callback, no visit; for
 complaints and lateness, no order done and none of those complaints; for training, no
-minimum set) is left out and the weights of the others are scaled up to 100 between
-them: it shows as "no data", never as a zero. The score is the sum of value × weight
-over the inputs with data; it passes from `quality_pass_mark` on. A worker with no data
-at all has no score and is not failed.
+minimum set or a worker who started later) is left out and the weights of the others
+are scaled up to 100 between them: it shows as "no data", never as a zero. The score
+is the sum of value × weight over the inputs with data; it passes from
+`quality_pass_mark` on. A worker with no data at all has no score and is not failed.
 """
 
 from dataclasses import dataclass, field
@@ -238,7 +238,8 @@ def _scores(branch: Branch, month: date, workers: list[Worker]) -> dict[int, Sco
     for worker_id, n in records.late_check_outs().items():
         late[worker_id] = late.get(worker_id, 0) + n
     required = get_setting(company, "training_hours_per_month")
-    hours = {w: hours_in_month(w, records.first) for w in ids} if required else {}
+    started = [w.id for w in workers if w.start_date <= records.last]
+    hours = {w: hours_in_month(w, records.first) for w in started} if required else {}
     values = {
         "spot_checks": records.spot_checks(),
         "callbacks": records.callbacks(),
