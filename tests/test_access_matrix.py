@@ -301,6 +301,12 @@ ROUTES = {
         "/supervisions/{supervision}/photos/{supervision_photo}",
         PERMISSIONS["quality.view"],
     ),
+    "quality.spot_check_list": ("GET", "/quality/spot-checks", PERMISSIONS["spot_checks.record"]),
+    "quality.spot_check": ("GET", "/orders/{billed}/spot-check", PERMISSIONS["spot_checks.record"]),
+    "quality.questions": ("GET", "/quality/questions", PERMISSIONS["quality.questions"]),
+    "quality.month": ("GET", "/quality/month", PERMISSIONS["quality.view"]),
+    "quality.close_month": ("POST", "/quality/month/close", PERMISSIONS["quality.close"]),
+    "quality.worker": ("GET", "/workers/{worker}/quality", PERMISSIONS["quality.view"]),
     "callbacks.index": ("GET", "/callbacks", PERMISSIONS["callbacks.view"]),
     "callbacks.phone": ("GET", "/orders/{order}/callbacks/phone", PERMISSIONS["callbacks.record"]),
     "callbacks.onsite": (

@@ -14,14 +14,21 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from webapp.core.forms import REQUIRED, BaseForm, DateWindow, QueryForm, strip
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import fen_to_yuan, to_fen
-from webapp.core.policy import Setting
+from webapp.core.policy import Setting, errors_together
 
 
 def settings_form_class(settings: tuple[Setting, ...]):
-    """A form with one field per policy setting, bounds from the registry."""
+    """A form with one field per policy setting, bounds from the registry; rules over
+    several settings (`policy.TOGETHER`) put their message next to each field."""
 
     class SettingsForm(BaseForm):
-        pass
+        def validate(self, extra_validators=None) -> bool:
+            if not super().validate(extra_validators):
+                return False
+            broken = errors_together(form_values(self, settings))
+            for key, message in broken.items():
+                self[key].errors = [*self[key].errors, message]
+            return not broken
 
     for s in settings:
         required = InputRequired(message=REQUIRED)

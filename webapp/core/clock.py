@@ -35,3 +35,14 @@ def week_bounds(instant: datetime, zone_name: str | None = None) -> tuple[dateti
     return at_local(monday, time.min, zone_name), at_local(
         monday + timedelta(days=7), time.min, zone_name
     )
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_bounds(month: date, zone_name: str | None = None) -> tuple[datetime, datetime]:
+    """The first day 00:00 of the month to that of the next, in the zone, as UTC instants."""
+    first = month_start(month)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return at_local(first, time.min, zone_name), at_local(following, time.min, zone_name)

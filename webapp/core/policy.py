@@ -7,6 +7,7 @@ their own hours, while limits, quotas, the consent clause and session security a
 the company's rules, the same in every branch.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
 
@@ -86,6 +87,52 @@ SETTINGS: tuple[Setting, ...] = (
         _l("A monthly quality score below this fails the assessment (R27)."),
         minimum=0,
         maximum=100,
+    ),
+    *(
+        Setting(
+            f"quality_weight_{name}",
+            "int",
+            weight,
+            label,
+            _l("Percent of the monthly quality score (R27); the weights add up to 100."),
+            minimum=0,
+            maximum=100,
+        )
+        for name, label, weight in (
+            ("spot_checks", _l("Quality weight: phone spot checks"), 20),
+            ("callbacks", _l("Quality weight: callback ratings"), 20),
+            ("supervision", _l("Quality weight: supervision scores"), 20),
+            ("complaints", _l("Quality weight: upheld complaints"), 15),
+            ("lateness", _l("Quality weight: lateness"), 10),
+            ("training", _l("Quality weight: training hours"), 15),
+        )
+    ),
+    Setting(
+        "quality_complaint_points",
+        "int",
+        25,
+        _l("Points an upheld complaint costs"),
+        _l("Of the complaints input (0-100) of the monthly quality score (R27)."),
+        minimum=0,
+        maximum=100,
+    ),
+    Setting(
+        "quality_late_points",
+        "int",
+        20,
+        _l("Points a late arrival costs"),
+        _l("A lateness complaint or a late check-out, of the lateness input (R27)."),
+        minimum=0,
+        maximum=100,
+    ),
+    Setting(
+        "quality_follow_up_days",
+        "int",
+        14,
+        _l("Days to do a failed assessment's talk and training"),
+        _l("Counted from the closing of the month (R27)."),
+        minimum=1,
+        maximum=90,
     ),
     Setting(
         "plan_weeks_ahead",
@@ -191,6 +238,34 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
+QUALITY_WEIGHTS = tuple(s.key for s in SETTINGS if s.key.startswith("quality_weight_"))
+
+
+@dataclass(frozen=True)
+class Together:
+    """A rule over several settings of one scope: refused next to each of `keys`."""
+
+    keys: tuple[str, ...]
+    holds: Callable[[dict], bool]
+    message: object
+
+
+TOGETHER: tuple[Together, ...] = (
+    Together(
+        QUALITY_WEIGHTS,
+        lambda values: sum(values[key] for key in QUALITY_WEIGHTS) == 100,
+        _l("The quality weights must add up to 100."),
+    ),
+)
+
+
+def errors_together(values: dict) -> dict[str, object]:
+    """The settings that break a rule over several of them, with its message."""
+    errors: dict[str, object] = {}
+    for rule in TOGETHER:
+        if all(values.get(key) is not None for key in rule.keys) and not rule.holds(values):
+            errors.update(dict.fromkeys(rule.keys, rule.message))
+    return errors
 
 
 def _decode(setting: Setting, raw: str):
@@ -257,6 +332,9 @@ def _check(setting: Setting, value) -> None:
 
 
 def _store(scope: str, current: dict, rows: dict, values: dict, new_row) -> dict[str, dict]:
+    broken = errors_together({**current, **values})
+    if broken:
+        raise ValueError(", ".join(broken))
     changes: dict[str, dict] = {}
     for key, value in values.items():
         setting = BY_KEY[key]

@@ -63,6 +63,11 @@ PERMISSIONS: dict[str, set[Role]] = {
     # On-site supervision (R3) and the quality record it feeds (R27).
     "supervision.record": {Role.MANAGER, Role.BRANCH_HEAD},
     "quality.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT},
+    # Phone spot checks and closing the month's assessment (R27): the branch's own work;
+    # the spot check questions are the company's.
+    "spot_checks.record": {Role.MANAGER, Role.BRANCH_HEAD},
+    "quality.close": {Role.MANAGER, Role.BRANCH_HEAD},
+    "quality.questions": {Role.COMPANY_ADMIN},
     # Callbacks (R18): the branch calls back; the service center files the weekly register.
     "callbacks.record": {Role.MANAGER, Role.BRANCH_HEAD},
     "callbacks.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.SERVICE_CENTER},

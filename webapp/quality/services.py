@@ -1,11 +1,15 @@
-"""On-site supervision (现场主管工作, R3) and each worker's quality record (R27)."""
+"""On-site supervision (现场主管工作, R3), each worker's quality record and the month's
+assessment of the branch (R27): closing it, its follow-ups and its repeat fails."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
-from flask_babel import format_datetime
+from flask import url_for
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from webapp.complaints.models import Complaint
@@ -13,12 +17,23 @@ from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.offline import outbox
+from webapp.core.org import Branch
 from webapp.core.photos import decode_photos
 from webapp.core.policy import get_setting
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
-from webapp.quality.models import CHECKLIST, Supervision, SupervisionPhoto
-from webapp.workers.models import Worker
+from webapp.quality import scores
+from webapp.quality.models import (
+    CHECKLIST,
+    FOLLOW_UP_KINDS,
+    FollowUp,
+    MonthAssessment,
+    MonthResult,
+    Supervision,
+    SupervisionPhoto,
+)
+from webapp.training.models import TrainingAttendance
+from webapp.workers.models import Talk, Worker
 
 # A supervision visit is recorded while the worker is at the customer's; a record
 # entered then and sent later may find the order checked in meanwhile.
@@ -129,3 +144,227 @@ def quality_record(worker: Worker) -> QualityRecord:
     ).one()
     pass_mark = get_setting(worker.company_id, "quality_pass_mark")
     return QualityRecord(visits, average, pass_mark, complaints, upheld)
+
+
+# -- the month's assessment (R27) -------------------------------------------------------
+
+
+def month_assessment(branch_id: int, month: date) -> MonthAssessment | None:
+    """The branch's closed assessment of the month (any day of it), if it is closed."""
+    return db.session.scalar(
+        sa.select(MonthAssessment)
+        .where(
+            MonthAssessment.branch_id == branch_id,
+            MonthAssessment.month == clock.month_start(month),
+        )
+        .options(selectinload(MonthAssessment.results).selectinload(MonthResult.follow_ups))
+    )
+
+
+def previous_month(month: date) -> date:
+    return clock.month_start(clock.month_start(month) - timedelta(days=1))
+
+
+def _closed_already(first: MonthAssessment) -> RuleError:
+    return RuleError(
+        _l(
+            "%(who)s closed this month at %(when)s.",
+            who=first.closed_by,
+            when=format_datetime(first.closed_at, "yyyy-MM-dd HH:mm"),
+        )
+    )
+
+
+def close_month(branch: Branch, month: date, user) -> MonthAssessment:
+    """Close the branch's assessment of a month that is over: each active worker passes or
+    fails, results frozen; a fail opens a talk and a training to do within the setting's
+    days; a fail after a failed month is a repeat fail."""
+    first = clock.month_start(month)
+    _start, end = clock.month_bounds(first, branch.timezone)
+    if clock.now() < end:
+        raise FieldError("month", _l("This month is not over yet."))
+    existing = month_assessment(branch.id, first)
+    if existing is not None:
+        raise _closed_already(existing)
+    assessment = MonthAssessment(
+        branch_id=branch.id,
+        month=first,
+        closed_at=clock.now(),
+        closed_by_id=user.id,
+        closed_by=user.display_name,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(assessment)
+    except IntegrityError as exc:
+        raise _closed_already(month_assessment(branch.id, first)) from exc
+    before = month_assessment(branch.id, previous_month(first))
+    failed_before = {r.worker_id for r in before.results if not r.passed} if before else set()
+    days = get_setting(branch.company_id, "quality_follow_up_days")
+    due = clock.local_today(branch.timezone) + timedelta(days=days)
+    for worker_id, score in scores.month_scores(branch.id, first).items():
+        result = MonthResult(
+            assessment=assessment,
+            worker_id=worker_id,
+            total=score.total,
+            pass_mark=score.pass_mark,
+            passed=score.passed,
+            repeat=not score.passed and worker_id in failed_before,
+            inputs=[item.frozen() for item in score.inputs],
+        )
+        db.session.add(result)
+        for kind in () if score.passed else FOLLOW_UP_KINDS:
+            db.session.add(
+                FollowUp(
+                    result=result, branch_id=branch.id, worker_id=worker_id, kind=kind, due_on=due
+                )
+            )
+    db.session.flush()
+    audit.record(
+        "quality_month.close",
+        assessment,
+        changes={
+            "month": assessment.name,
+            "failed": sorted(r.worker_id for r in assessment.results if not r.passed),
+            "repeat": sorted(r.worker_id for r in assessment.results if r.repeat),
+        },
+        label=assessment.name,
+    )
+    return assessment
+
+
+@dataclass
+class FollowUpState:
+    follow_up: FollowUp
+    done_at: datetime | None
+    overdue: bool
+
+
+def _first_done(follow_up: FollowUp, since: datetime) -> datetime | None:
+    if follow_up.kind == "talk":
+        column, where = Talk.created_at, Talk.worker_id == follow_up.worker_id
+    else:
+        column = TrainingAttendance.arrived_at
+        where = TrainingAttendance.worker_id == follow_up.worker_id
+    return db.session.scalar(sa.select(sa.func.min(column)).where(where, column >= since))
+
+
+def follow_up_states(follow_ups: list[FollowUp]) -> list[FollowUpState]:
+    """Each follow-up, done by the first talk recorded (or training attended) after the
+    closing; overdue when not done by its day in the branch's zone."""
+    states = []
+    for follow_up in follow_ups:
+        assessment = follow_up.result.assessment
+        done = _first_done(follow_up, assessment.closed_at)
+        today = clock.local_today(assessment.branch.timezone)
+        states.append(FollowUpState(follow_up, done, done is None and today > follow_up.due_on))
+    return states
+
+
+def open_follow_ups(branch_id: int) -> list[FollowUpState]:
+    """The branch's follow-ups not done yet, the earliest due first."""
+    rows = db.session.scalars(
+        sa.select(FollowUp)
+        .where(FollowUp.branch_id == branch_id)
+        .order_by(FollowUp.due_on, FollowUp.id)
+    )
+    return [state for state in follow_up_states(list(rows)) if state.done_at is None]
+
+
+@dataclass
+class RepeatFailure:
+    result: MonthResult
+    previous: MonthResult
+    evidence: list[tuple[str, int, str, str]]
+
+
+def _result_evidence(result: MonthResult) -> tuple[str, int, str, str]:
+    label = _(
+        "%(month)s quality score %(total)s: failed",
+        month=result.assessment.name,
+        total=result.total if result.total is not None else _("no data"),
+    )
+    url = url_for("quality.worker", worker_id=result.worker_id) + f"#month-{result.assessment.name}"
+    return ("quality_result", result.id, label, url)
+
+
+def _month_evidence(result: MonthResult) -> list[tuple[str, int, str, str]]:
+    branch = result.assessment.branch
+    start, end = clock.month_bounds(result.assessment.month, branch.timezone)
+    last = end.astimezone(clock.zone(branch.timezone)).date() - timedelta(days=1)
+    complaints = db.session.scalars(
+        sa.select(Complaint)
+        .where(
+            Complaint.worker_id == result.worker_id,
+            Complaint.outcome.in_(scores.UPHELD),
+            Complaint.occurred_at >= start,
+            Complaint.occurred_at < end,
+        )
+        .order_by(Complaint.occurred_at)
+    )
+    talks = db.session.scalars(
+        sa.select(Talk)
+        .where(
+            Talk.worker_id == result.worker_id,
+            Talk.talk_date.between(result.assessment.month, last),
+        )
+        .order_by(Talk.talk_date)
+    )
+    talk_url = url_for("workers.detail", worker_id=result.worker_id) + "#talks"
+    return [
+        *(
+            (
+                "complaint",
+                c.id,
+                _("Complaint of %(day)s (upheld)", day=format_date(c.occurred_at)),
+                url_for("complaints.detail", complaint_id=c.id),
+            )
+            for c in complaints
+        ),
+        *(
+            ("talk", t.id, _("Talk of %(day)s", day=format_date(t.talk_date)), talk_url)
+            for t in talks
+        ),
+    ]
+
+
+def repeat_failures(assessment: MonthAssessment) -> list[RepeatFailure]:
+    """The workers who failed this month after failing the one before, with the evidence
+    for a dismissal proposal: both results, the first fail's follow-ups, the upheld
+    complaints and the talks of both months, as (kind, id, label, url)."""
+    before = month_assessment(assessment.branch_id, previous_month(assessment.month))
+    previous = {r.worker_id: r for r in before.results} if before else {}
+    failures = []
+    for result in assessment.results:
+        if not result.repeat:
+            continue
+        first = previous[result.worker_id]
+        follow_ups = [
+            (
+                "follow_up",
+                s.follow_up.id,
+                _follow_up_label(s),
+                url_for("quality.worker", worker_id=result.worker_id),
+            )
+            for s in follow_up_states(first.follow_ups)
+        ]
+        evidence = [
+            _result_evidence(first),
+            _result_evidence(result),
+            *follow_ups,
+            *_month_evidence(first),
+            *_month_evidence(result),
+        ]
+        failures.append(RepeatFailure(result, first, evidence))
+    return failures
+
+
+def _follow_up_label(state: FollowUpState) -> str:
+    kind = FOLLOW_UP_KINDS[state.follow_up.kind]
+    if state.done_at is not None:
+        return _("%(kind)s: done on %(day)s", kind=kind, day=format_date(state.done_at))
+    if state.overdue:
+        return _(
+            "%(kind)s: overdue since %(day)s", kind=kind, day=format_date(state.follow_up.due_on)
+        )
+    return _("%(kind)s: due by %(day)s", kind=kind, day=format_date(state.follow_up.due_on))

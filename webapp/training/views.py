@@ -39,7 +39,7 @@ def _month() -> date:
 @bp.get("/training")
 @require("training.view")
 def index():
-    branch, month = chosen_branch(), services.month_start(_month())
+    branch, month = chosen_branch(), clock.month_start(_month())
     return render_template(
         "training/index.html",
         branch=branch,
