@@ -14,7 +14,7 @@ from webapp.complaints.services import NewComplaint, record_complaint
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.models import AuditEntry
 from webapp.core.policy import update_settings
-from webapp.quality import services
+from webapp.quality import repeats, services
 from webapp.quality.scores import month_score, month_scores
 from webapp.quality.services import Observation, close_month, record_supervision
 from webapp.quality.spot_checks import record_spot_check
@@ -229,12 +229,19 @@ def test_a_fail_after_a_failed_month_is_a_repeat_fail_with_its_evidence(desk, cl
     result = next(r for r in december.results if r.worker_id == worker.id)
     assert result.repeat and not result.passed
     assert not next(r for r in november.results if r.worker_id == worker.id).repeat
-    [failure] = services.repeat_failures(december)
+    [failure] = repeats.repeat_failures(december)
     assert failure.result is result and failure.previous.assessment is november
-    kinds = [kind for kind, _id, _label, _url in failure.evidence]
-    assert kinds == ["quality_result", "quality_result", "follow_up", "follow_up", "complaint"]
-    assert ("complaint", complaint.id) in {(k, i) for k, i, _l, _u in failure.evidence}
-    assert all(url.startswith("/") for _k, _i, _l, url in failure.evidence)
+    kinds = [piece.kind for piece in failure.evidence]
+    assert kinds == ["assessment", "assessment", "follow_up", "follow_up", "complaint"]
+    assert ("complaint", complaint.id) in {(p.kind, p.ref) for p in failure.evidence}
+    assert all(piece.url.startswith("/") for piece in failure.evidence)
+
+    [proposal] = repeats.draft_dismissals(december)
+    assert proposal.worker_id == worker.id and proposal.status == "proposed"
+    assert proposal.proposed_by_id is None
+    assert [e["kind"] for e in proposal.evidence] == kinds
+    assert "2026-11" in proposal.reasons and "2026-12" in proposal.reasons
+    assert repeats.draft_dismissals(december) == []  # one waits already: not drafted twice
 
 
 def test_the_branchs_scores_cover_its_active_workers(desk, clock):

@@ -19,6 +19,7 @@ EVIDENCE_KINDS = {
     "talk": _l("Talk"),
     "assessment": _l("Monthly assessment"),
     "supervision": _l("Supervision visit"),
+    "follow_up": _l("Follow-up after a failed month"),
     "link": _l("Link"),
 }
 

@@ -43,7 +43,7 @@ class DisciplineConflict(RuleError):
 class Evidence:
     """One piece of evidence a proposal links to: a record of the app or a free link."""
 
-    kind: str  # "complaint" | "talk" | "assessment" | "supervision" | "link"
+    kind: str  # a key of `EVIDENCE_KINDS`
     ref: int | None
     label: str
     url: str

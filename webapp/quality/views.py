@@ -13,7 +13,7 @@ from webapp.core.photos import refusal_shown, takes_photos
 from webapp.core.scoping import chosen_branch, get_scoped_or_404
 from webapp.extensions import db
 from webapp.orders.models import Order
-from webapp.quality import history, scores, services, spot_checks
+from webapp.quality import history, repeats, scores, services, spot_checks
 from webapp.quality.forms import (
     CloseMonthForm,
     QuestionsForm,
@@ -173,7 +173,7 @@ def _month_page(branch, month: date, form: CloseMonthForm, status: int = 200, co
         live={} if assessment else scores.month_scores(branch.id, month),
         workers=active_workers(branch.id),
         follow_ups=services.open_follow_ups(branch.id),
-        repeats=services.repeat_failures(assessment) if assessment else [],
+        repeats=repeats.repeat_failures(assessment) if assessment else [],
         form=form,
         conflict=conflict,
     ), status
@@ -196,7 +196,8 @@ def close_month():
     if not form.validate_on_submit():
         return _month_page(branch, clock.local_today(branch.timezone), form, 422)
     try:
-        services.close_month(branch, form.month.data, current_user)
+        assessment = services.close_month(branch, form.month.data, current_user)
+        repeats.draft_dismissals(assessment)
     except RuleError as refused:
         db.session.rollback()
         return _month_page(branch, form.month.data, form, 409, conflict=refused.message)
