@@ -1,0 +1,34 @@
+"""Training on the duty board: the workers short of the month's hours (R25)."""
+
+from datetime import time, timedelta
+
+from flask import url_for
+
+from webapp.core import clock
+from webapp.core.duties import Context, Duty, Section, provides, state_of
+from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.roles import Role
+from webapp.training.services import month_shortfall, month_start
+
+
+def month_end(ctx: Context):
+    """Midnight after the month's last day, in the branch's zone."""
+    following = (month_start(ctx.today) + timedelta(days=32)).replace(day=1)
+    return clock.at_local(following, time(0), ctx.zone)
+
+
+@provides(Role.MANAGER)
+def training_shortfall(ctx: Context) -> list[Duty]:
+    short = month_shortfall(ctx.branch_id, month_start(ctx.today))
+    due = month_end(ctx)
+    return [
+        Duty(
+            "training.shortfall",
+            Section.MONTH,
+            _l("Workers short of the month's training hours"),
+            len(short),
+            url_for("training.index"),
+            state_of(len(short), ctx.now, due, timedelta(days=7)),
+            due=due,
+        )
+    ]
