@@ -54,6 +54,8 @@ ROUTES = {
     "accounts.set_language": ("POST", "/language", None),
     "accounts.logout": ("POST", "/logout", ALL),
     "accounts.home": ("GET", "/", ALL),
+    "accounts.duties": ("GET", "/duties", ALL),
+    "accounts.duties_new": ("GET", "/duties/new", ALL),
     "accounts.users": ("GET", "/users", PERMISSIONS["users.manage"]),
     "accounts.create_user": ("POST", "/users", PERMISSIONS["users.manage"]),
     "accounts.set_user_enabled": ("POST", "/users/{user}/enabled", PERMISSIONS["users.manage"]),

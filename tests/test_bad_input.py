@@ -172,6 +172,8 @@ class Crawler:
             response, text = self.request("GET", url, role)
             if response.status_code != 200 or "html" not in response.content_type:
                 continue
+            if not text.strip():  # an htmx fragment with nothing to show (no new duties)
+                continue
             pages.append(url)
             root = lxml.html.document_fromstring(text)
             for link in self._links(root, url):

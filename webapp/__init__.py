@@ -1,5 +1,6 @@
 """Branch Desk: the software a domestic-services branch runs its day on."""
 
+import importlib
 import secrets
 import uuid
 from pathlib import Path
@@ -14,6 +15,15 @@ from webapp.core.files import create_private, private_dir, write_private
 from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 DEVICE_COOKIE = "bd_device"
+
+
+DUTY_AREAS = ("billing", "callbacks", "complaints", "dispatch", "training", "week_files", "workers")
+
+
+def _import_duties() -> None:
+    """Each area's duty board providers register themselves when imported."""
+    for area in DUTY_AREAS:
+        importlib.import_module(f"webapp.{area}.duties")
 
 
 def create_app(config: type[Config] | object = Config) -> Flask:
@@ -62,6 +72,8 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.visits.views import bp as visits_bp
     from webapp.week_files.views import bp as week_files_bp
     from webapp.workers.views import bp as workers_bp
+
+    _import_duties()
 
     offline.init_app(app, kiosk_services.outbox_sender)
     login_manager.user_loader(account_services.resume_session)

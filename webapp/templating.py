@@ -10,6 +10,7 @@ from webapp.billing.models import PAYMENT_METHODS
 from webapp.callbacks.models import KIND_LABELS, RATINGS, SATISFACTION_LABELS
 from webapp.catalogue.models import ROOM_KIND_LABELS, UNIT_LABELS
 from webapp.complaints.models import CATEGORIES, CHANNELS, COMPENSATIONS, OUTCOMES
+from webapp.core.duties import SECTION_LABELS
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.masking import mask_phone
 from webapp.core.money import format_yuan, rmb_upper, yuan_text
@@ -93,6 +94,7 @@ def register(app) -> None:
             "ESCALATION_LABELS": ESCALATION_LABELS,
             "ROLE_LABELS": {r.value: label for r, label in ROLE_LABELS.items()},
             "Role": Role,
+            "SECTION_LABELS": SECTION_LABELS,
             "ORDER_STATUS_LABELS": ORDER_STATUS_LABELS,
             "UNIT_LABELS": UNIT_LABELS,
             "PAYMENT_METHODS": PAYMENT_METHODS,

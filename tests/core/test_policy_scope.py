@@ -54,9 +54,8 @@ def test_the_branch_head_edits_the_branchs_end_of_day_and_reads_the_company_rule
     assert 'name="working_day_end"' in page.text
     assert 'name="complaint_authority_limit"' not in page.text
     assert 'id="company-complaint_authority_limit">500.00<' in page.text
-    response = client.post(
-        "/settings", data={"working_day_end": "17:00", "complaint_authority_limit": "9999"}
-    )
+    form = {"working_day_end": "17:00", "task_sheets_by": "08:30", "idle_list_by": "09:00"}
+    response = client.post("/settings", data={**form, "complaint_authority_limit": "9999"})
     assert response.status_code == 303
     a, b = world.branches["A"], world.branches["B"]
     assert get_setting(world.company.id, "working_day_end", branch_id=a.id) == time(17)
@@ -67,7 +66,7 @@ def test_the_branch_head_edits_the_branchs_end_of_day_and_reads_the_company_rule
     )
     assert entry.branch_id == a.id and entry.user_id == head.id
     assert entry.changes == {"working_day_end": {"before": "18:00", "after": "17:00"}}
-    refused = client.post("/settings", data={"working_day_end": "25:00"})
+    refused = client.post("/settings", data={**form, "working_day_end": "25:00"})
     assert refused.status_code == 422 and 'value="25:00"' in refused.text
 
 
@@ -95,7 +94,8 @@ def test_a_company_change_shows_in_every_branchs_audit_and_a_branch_change_in_it
     assert client.post("/settings", data=_form(late_complaints_per_week="3")).status_code == 303
     client.post("/logout")
     login_as("branch_head", branch="A")
-    assert client.post("/settings", data={"working_day_end": "17:15"}).status_code == 303
+    branch_form = {"working_day_end": "17:15", "task_sheets_by": "08:30", "idle_list_by": "09:00"}
+    assert client.post("/settings", data=branch_form).status_code == 303
     seen_by_a = _audit_actions(client)
     client.post("/logout")
     login_as("branch_head", branch="B")

@@ -25,6 +25,8 @@ class User(UserMixin, db.Model):
     enabled: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the user last opened the duty board: what arrived since is counted as new.
+    board_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     company: Mapped[Company] = relationship()
     branch: Mapped[Branch | None] = relationship()

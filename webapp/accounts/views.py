@@ -1,11 +1,21 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from webapp.accounts import services, throttle
+from webapp.accounts import board, services, throttle
 from webapp.accounts.forms import LoginForm, UserForm
 from webapp.accounts.models import User
 from webapp.core.forms import options
@@ -67,7 +77,33 @@ def set_language():
 @bp.get("/")
 @login_required
 def home():
-    return render_template("accounts/home.html")
+    """The duty board: what waits for the user's role now."""
+    shown = board.board_of(current_user)
+    board.mark_seen(current_user)
+    return render_template("accounts/home.html", board=shown)
+
+
+def _conditional(shown, template: str):
+    """The board's fragment with its ETag: a poll that finds nothing new gets a 304."""
+    response = make_response(render_template(template, board=shown))
+    response.set_etag(board.etag_of(current_user, shown, str(get_locale())))
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
+@bp.get("/duties")
+@login_required
+def duties():
+    """The board polled by htmx every few seconds."""
+    return _conditional(board.board_of(current_user), "accounts/_board.html")
+
+
+@bp.get("/duties/new")
+@login_required
+def duties_new():
+    """The header's count of what arrived since the user last opened the board."""
+    return _conditional(board.board_of(current_user), "accounts/_new.html")
 
 
 @bp.get("/users")

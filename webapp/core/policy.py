@@ -236,6 +236,22 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=100,
         maximum=100_000_00,
     ),
+    Setting(
+        "task_sheets_by",
+        "time",
+        "08:30",
+        _l("Task sheets handed out by"),
+        _l("After this time the duty board shows the morning's task sheets as overdue."),
+        scope=BRANCH,
+    ),
+    Setting(
+        "idle_list_by",
+        "time",
+        "09:00",
+        _l("Idle list sent by"),
+        _l("After this time the duty board shows the idle list as overdue."),
+        scope=BRANCH,
+    ),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
 QUALITY_WEIGHTS = tuple(s.key for s in SETTINGS if s.key.startswith("quality_weight_"))

@@ -1,0 +1,244 @@
+"""The duty board: each role's work gathered from every area, with a count, a link and a
+state that follows the clock (R4–R7, R13, R14, R18, R19, R25, R28)."""
+
+from datetime import time, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests.working_day import TODAY, login, shanghai
+from webapp.accounts.board import board_of
+from webapp.billing import services as billing_services
+from webapp.complaints.services import NewComplaint, record_complaint
+from webapp.core.duties import REGISTRY, Context, Duty, Section, State, provides, state_of
+from webapp.core.policy import update_branch_settings
+from webapp.core.roles import Role
+from webapp.dispatch import services as dispatch_services
+from webapp.extensions import db
+from webapp.workers.services import add_talk
+
+pytestmark = pytest.mark.usefixtures("working_day")
+
+
+def duty(user, key: str) -> Duty:
+    found = {d.key: d for d in board_of(user).duties}
+    return found[key]
+
+
+@pytest.mark.rule("R5", "R6")
+def test_the_morning_turns_green_as_the_work_is_done(desk, clock):
+    clock.set(shanghai(TODAY, 7, 0))
+    order = desk.order(start=time(10), end=time(12))
+    sheets = duty(desk.manager, "dispatch.task-sheets")
+    assert (sheets.count, sheets.done, sheets.total, sheets.state) == (1, 0, 1, State.OPEN)
+    assert sheets.url == "/board/task-sheets"
+    clock.set(shanghai(TODAY, 7, 45))
+    assert duty(desk.manager, "dispatch.task-sheets").state == State.DUE_SOON
+    clock.set(shanghai(TODAY, 8, 45))
+    assert duty(desk.manager, "dispatch.task-sheets").state == State.OVERDUE
+    dispatch_services.hand_over(order, "", desk.manager)
+    sheets = duty(desk.manager, "dispatch.task-sheets")
+    assert (sheets.count, sheets.done, sheets.state) == (0, 1, State.DONE)
+
+    assert duty(desk.manager, "dispatch.idle-list").state == State.DUE_SOON
+    clock.set(shanghai(TODAY, 9, 5))
+    assert duty(desk.manager, "dispatch.idle-list").state == State.OVERDUE
+    dispatch_services.send_idle_list(desk.branch, TODAY, desk.manager)
+    assert duty(desk.manager, "dispatch.idle-list").state == State.DONE
+
+
+@pytest.mark.rule("R5")
+def test_the_morning_deadlines_are_the_branch_settings(desk, clock):
+    desk.order(start=time(10), end=time(12))
+    update_branch_settings(desk.branch, {"task_sheets_by": time(10)})
+    clock.set(shanghai(TODAY, 9, 30))
+    assert duty(desk.manager, "dispatch.task-sheets").state == State.DUE_SOON
+    assert duty(desk.manager, "dispatch.task-sheets").due == shanghai(TODAY, 10)
+
+
+@pytest.mark.rule("R7")
+def test_instructions_waiting_and_orders_past_their_start(desk, clock):
+    clock.set(shanghai(TODAY, 8, 0))
+    desk.instruction(day=TODAY + timedelta(days=2))
+    order = desk.handed_over(start=time(10), end=time(12))
+    waiting = duty(desk.manager, "dispatch.instructions")
+    assert (waiting.count, waiting.state) == (1, State.OPEN)
+    assert duty(desk.manager, "dispatch.late-starts").state == State.DONE
+
+    clock.set(shanghai(TODAY, 10, 20))
+    late = duty(desk.manager, "dispatch.late-starts")
+    assert (late.count, late.state) == (1, State.OVERDUE)
+    clock.set(shanghai(TODAY + timedelta(days=3), 8))
+    assert duty(desk.manager, "dispatch.instructions").state == State.OVERDUE
+    del order
+
+
+@pytest.mark.rule("R4", "R14")
+def test_before_leaving_follows_the_order_to_its_receipt(desk, clock):
+    clock.set(shanghai(TODAY, 9, 0))
+    order = desk.checked_out(start=time(10), end=time(12))
+    clock.set(shanghai(TODAY, 17, 30))
+    assert duty(desk.manager, "visits.not-back").state == State.DUE_SOON
+    desk.check_in(order, shanghai(TODAY, 10), shanghai(TODAY, 12))
+    assert duty(desk.manager, "visits.not-back").state == State.DONE
+    assert duty(desk.manager, "billing.unbilled").count == 1
+    bill = billing_services.issue_bill(order, 0, "", desk.manager)
+    assert duty(desk.manager, "billing.unbilled").count == 0
+    assert duty(desk.manager, "billing.unpaid").count == 1
+    billing_services.issue_receipt(bill, "cash", desk.manager)
+    assert duty(desk.manager, "billing.unpaid").state == State.DONE
+    clock.set(shanghai(TODAY, 18, 5))
+    assert duty(desk.manager, "billing.close-day").state == State.OVERDUE
+    billing_services.close_day(desk.branch, TODAY, desk.manager)
+    assert duty(desk.manager, "billing.close-day").state == State.DONE
+
+
+@pytest.mark.rule("R4")
+def test_finance_and_the_head_see_the_days(desk, world, clock):
+    finance = world.user("finance", branch=None)
+    head = world.user("branch_head")
+    clock.set(shanghai(TODAY, 9, 0))
+    desk.order(start=time(10), end=time(12))
+    clock.set(shanghai(TODAY + timedelta(days=1), 9))
+    unclosed = duty(head, "billing.days-not-closed")
+    assert (unclosed.count, unclosed.state) == (1, State.OVERDUE)
+    assert duty(desk.manager, "billing.days-not-closed").count == 1
+    assert duty(finance, "billing.days-to-acknowledge").state == State.DONE
+
+
+@pytest.mark.rule("R18", "R13", "R25")
+def test_the_week_and_the_month(desk, clock):
+    phone = duty(desk.manager, "callbacks.phone")
+    assert (phone.done, phone.total, phone.count) == (0, 18, 18)
+    assert duty(desk.manager, "callbacks.register").state == State.DUE_SOON
+    clock.set(shanghai(TODAY + timedelta(days=1), 9))
+    assert duty(desk.manager, "callbacks.register").state == State.OVERDUE
+    assert duty(desk.manager, "week_files.handover").state == State.OVERDUE
+    desk.world.worker()
+    short = duty(desk.manager, "training.shortfall")
+    assert short.count == 1 and short.url == "/training"
+
+
+def test_a_provider_registered_for_a_role_fills_that_roles_board(world):
+    @provides(Role.COMPANY_ADMIN)
+    def catalogue_check(ctx: Context) -> list[Duty]:
+        return [Duty("test.catalogue", Section.WAITING, "check", 2, "/catalogue", State.OPEN)]
+
+    try:
+        admin = world.user("company_admin", branch=None)
+        assert [d.key for d in board_of(admin).duties] == ["test.catalogue"]
+        manager_keys = [d.key for d in board_of(world.user("manager")).duties]
+        assert "test.catalogue" not in manager_keys
+    finally:
+        REGISTRY.by_role[Role.COMPANY_ADMIN].remove(catalogue_check)
+
+
+def test_state_of_reads_the_count_and_the_deadline():
+    now = shanghai(TODAY, 12)
+    assert state_of(0, now, now - timedelta(hours=1)) == State.DONE
+    assert state_of(1, now, None) == State.OPEN
+    assert state_of(1, now, now) == State.OVERDUE
+    assert state_of(1, now, now + timedelta(minutes=30)) == State.DUE_SOON
+    assert state_of(1, now, now + timedelta(hours=2)) == State.OPEN
+
+
+def test_sections_keep_the_seeds_order(desk):
+    sections = [section for section, _ in board_of(desk.manager).sections]
+    assert sections == sorted(sections, key=list(Section).index)
+    assert sections[0] == Section.BEFORE_WORK
+
+
+def _statements(client, path: str) -> int:
+    """Statements of a second GET: the first may warm the session's identity map."""
+    assert client.get(path).status_code == 200
+    seen = []
+    engine = db.engine
+
+    def count(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_the_boards_sql_does_not_grow_with_the_data(client, desk, clock):
+    clock.set(shanghai(TODAY, 8))
+    desk.order(start=time(10), end=time(12))
+    db.session.commit()
+    login(client, desk.manager)
+    few = _statements(client, "/duties")
+    for hour in range(8, 18):
+        desk.order(start=time(hour), end=time(hour, 30), hours="0.5")
+        desk.instruction(day=TODAY + timedelta(days=1))
+        desk.checked_out(start=time(hour), end=time(hour, 30), hours="0.5")
+    db.session.commit()
+    assert _statements(client, "/duties") == few
+
+
+def test_a_poll_that_finds_nothing_new_gets_a_304(client, desk, clock):
+    db.session.commit()
+    login(client, desk.manager)
+    first = client.get("/duties")
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get("/duties", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    desk.instruction()
+    db.session.commit()
+    changed = client.get("/duties", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200
+    assert 'data-duty="dispatch.instructions" data-count="1"' in changed.text
+
+
+def test_the_header_counts_what_arrived_since_the_board_was_opened(client, desk, clock):
+    desk.instruction()
+    db.session.commit()
+    login(client, desk.manager)
+    assert '<span class="badge"' in client.get("/duties/new").text
+    home = client.get("/")
+    assert "1 new" in home.text or "1 条新" in home.text
+    assert client.get("/duties/new").text.strip() == ""
+    clock.advance(minutes=5)
+    desk.instruction()
+    db.session.commit()
+    assert ">1</span>" in client.get("/duties/new").text
+
+
+@pytest.mark.rule("R2", "R7", "R19")
+def test_each_role_sees_what_waits_for_it(desk, world, clock):
+    service_center = world.user("service_center", branch=None)
+    head = world.user("branch_head")
+    admin_dept = world.user("admin_dept", branch=None)
+    desk.instruction(day=TODAY)
+    assert duty(service_center, "dispatch.sent-instructions").state == State.OPEN
+    clock.set(shanghai(TODAY + timedelta(days=1), 9))
+    sent = duty(service_center, "dispatch.sent-instructions")
+    assert (sent.count, sent.state) == (1, State.OVERDUE)
+    clock.set(shanghai(TODAY, 9))
+
+    order = desk.handed_over()
+    record_complaint(
+        order,
+        NewComplaint(shanghai(TODAY, 8), "phone", "damage", "花瓶打碎", claimed_fen=80000),
+        desk.manager,
+    )
+    above = duty(head, "complaints.above-limit")
+    assert (above.count, above.new, above.url) == (1, 1, "/complaints")
+
+    add_talk(
+        order.worker,
+        talk_date=TODAY,
+        topic="work",
+        notes="家里有困难",
+        help_given="",
+        escalate_to="admin_dept",
+        user=desk.manager,
+    )
+    assert duty(admin_dept, "workers.escalations").count == 1
+    assert duty(head, "workers.escalations").count == 0
+    assert duty(desk.manager, "workers.escalations-open").count == 1
+    other_branch_head = world.user("branch_head", branch="B")
+    assert duty(other_branch_head, "complaints.above-limit").count == 0

@@ -1,0 +1,176 @@
+"""The duty board: what waits for each role now, gathered from every area.
+
+An area contributes what it knows in a provider: a function that takes the board's
+`Context` and returns `Duty` items. It registers it for the roles it serves with
+`@provides(Role.MANAGER, …)`; the app imports each area's `duties` module once, so
+core never imports an area. A provider runs a fixed number of queries whatever the
+size of the data: the board's SQL count is bounded by the number of providers.
+
+Each duty has a count, a link that goes straight to doing it, and a state: done
+(nothing left), open, due soon, or overdue (past its deadline). `state_of` turns a
+count and a deadline into the state the same way for every area.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.roles import Role
+
+
+class State(StrEnum):
+    DONE = "done"
+    OPEN = "open"
+    DUE_SOON = "due-soon"
+    OVERDUE = "overdue"
+
+
+STATE_LABELS = {
+    State.DONE: _l("Done"),
+    State.OPEN: _l("To do"),
+    State.DUE_SOON: _l("Due soon"),
+    State.OVERDUE: _l("Overdue"),
+}
+
+
+class Section(StrEnum):
+    """The manager's day in the seed's order; the other roles use `WAITING` and `WATCH`."""
+
+    BEFORE_WORK = "before-work"
+    DISPATCH = "dispatch"
+    BEFORE_LEAVING = "before-leaving"
+    WEEK = "week"
+    MONTH = "month"
+    PEOPLE = "people"
+    WAITING = "waiting"
+    WATCH = "watch"
+
+
+SECTION_LABELS = {
+    Section.BEFORE_WORK: _l("Before work"),
+    Section.DISPATCH: _l("Dispatch"),
+    Section.BEFORE_LEAVING: _l("Before leaving"),
+    Section.WEEK: _l("This week"),
+    Section.MONTH: _l("This month"),
+    Section.PEOPLE: _l("Talks and escalations"),
+    Section.WAITING: _l("Waiting for you"),
+    Section.WATCH: _l("To keep an eye on"),
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who looks at the board and when. `branch_id` is None for a company-wide user."""
+
+    user: object
+    role: Role
+    company_id: int
+    branch_id: int | None
+    now: datetime
+    today: date
+    zone: str
+    seen_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One line of the board. `done`/`total` make an x/N item; `new` counts what
+    arrived since the user last opened the board."""
+
+    key: str
+    section: Section
+    label: object
+    count: int
+    url: str
+    state: State
+    due: datetime | None = None
+    done: int | None = None
+    total: int | None = None
+    new: int = 0
+    detail: object = ""
+
+    @property
+    def state_label(self):
+        return STATE_LABELS[self.state]
+
+
+def seen(context: Context) -> datetime:
+    """When the user last opened the board: what arrived after it is new."""
+    return context.seen_at or datetime.min.replace(tzinfo=UTC)
+
+
+Provider = Callable[[Context], Iterable[Duty]]
+
+
+@dataclass
+class Registry:
+    by_role: dict[Role, list[Provider]] = field(default_factory=dict)
+
+    def add(self, provider: Provider, roles: Iterable[Role]) -> None:
+        for role in roles:
+            if provider not in self.by_role.setdefault(role, []):
+                self.by_role[role].append(provider)
+
+
+REGISTRY = Registry()
+
+
+def provides(*roles: Role) -> Callable[[Provider], Provider]:
+    """Registers an area's provider for the roles whose board it fills."""
+
+    def register(provider: Provider) -> Provider:
+        REGISTRY.add(provider, roles)
+        return provider
+
+    return register
+
+
+def state_of(
+    count: int, now: datetime, due: datetime | None, soon: timedelta = timedelta(hours=1)
+) -> State:
+    """Done when nothing is left; overdue past the deadline; due soon within `soon` of it."""
+    if count <= 0:
+        return State.DONE
+    if due is None:
+        return State.OPEN
+    if now >= due:
+        return State.OVERDUE
+    if now >= due - soon:
+        return State.DUE_SOON
+    return State.OPEN
+
+
+@dataclass(frozen=True)
+class Board:
+    sections: list[tuple[Section, list[Duty]]]
+
+    @property
+    def duties(self) -> list[Duty]:
+        return [duty for _, duties in self.sections for duty in duties]
+
+    @property
+    def new(self) -> int:
+        return sum(duty.new for duty in self.duties)
+
+    def fingerprint(self) -> str:
+        """Changes whenever anything shown on the board changes (its ETag)."""
+        parts = [
+            f"{d.key}|{d.count}|{d.state}|{d.done}|{d.total}|{d.new}|{d.due}|{d.url}"
+            for d in self.duties
+        ]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def board(context: Context) -> Board:
+    """Every provider of the role, its duties grouped by section in the seed's order."""
+    duties = [
+        duty for provider in REGISTRY.by_role.get(context.role, []) for duty in provider(context)
+    ]
+    order = list(Section)
+    grouped: dict[Section, list[Duty]] = {}
+    for duty in duties:
+        grouped.setdefault(duty.section, []).append(duty)
+    return Board([(section, grouped[section]) for section in order if section in grouped])
