@@ -46,6 +46,7 @@ NAVIGATION = (
     ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),
     ("manual.index", _l("Manual"), "manual.view"),
     ("training.index", _l("Safety training"), "training.view"),
+    ("materials.index", _l("Materials"), "materials.view"),
     ("sync.refused", _l("Refused records"), "submissions.resolve"),
     ("admin.settings", _l("Settings"), "settings.view"),
     ("accounts.users", _l("Users"), "users.manage"),

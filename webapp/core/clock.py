@@ -35,3 +35,10 @@ def week_bounds(instant: datetime, zone_name: str | None = None) -> tuple[dateti
     return at_local(monday, time.min, zone_name), at_local(
         monday + timedelta(days=7), time.min, zone_name
     )
+
+
+def month_bounds(month: date, zone_name: str | None = None) -> tuple[datetime, datetime]:
+    """The 1st 00:00 of the day's month to the next month's 1st 00:00, in UTC."""
+    first = month.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return at_local(first, time.min, zone_name), at_local(following, time.min, zone_name)

@@ -1,6 +1,12 @@
-"""URL converters: an id the database cannot hold is a page that does not exist."""
+"""URL converters and arguments: an id the database cannot hold, or a month that is not
+one, is a page that does not exist."""
 
+from datetime import date, datetime
+
+from flask import abort, request
 from werkzeug.routing import IntegerConverter, ValidationError
+
+from webapp.core.clock import local_today
 
 # PostgreSQL's integer; SQLite's is wider, but ids never outgrow the smaller one.
 MAX_ID = 2**31 - 1
@@ -18,6 +24,17 @@ class IdConverter(IntegerConverter):
         if len(value) > len(str(MAX_ID)):
             raise ValidationError()
         return super().to_python(value)
+
+
+def month_arg() -> date:
+    """The first of the month of `?month=YYYY-MM`, this month without it; anything else is 404."""
+    text = request.args.get("month", "")
+    if not text:
+        return local_today().replace(day=1)
+    try:
+        return datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        abort(404)
 
 
 def init_app(app) -> None:

@@ -194,20 +194,12 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def _month_bounds(month: date, zone_name: str) -> tuple[datetime, datetime]:
-    first = month_start(month)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return clock.at_local(first, time.min, zone_name), clock.at_local(
-        following, time.min, zone_name
-    )
-
-
 def _hours(minutes: int) -> Decimal:
     return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _minutes_by_worker(branch_id: int, month: date) -> dict[int, int]:
-    start, end = _month_bounds(month, _zone_name(branch_id))
+    start, end = clock.month_bounds(month, _zone_name(branch_id))
     rows = db.session.execute(
         sa.select(
             TrainingAttendance.worker_id, TrainingAttendance.arrived_at, TrainingAttendance.left_at
@@ -285,7 +277,7 @@ def month_shortfall(branch_id: int, month: date) -> list[Shortfall]:
 
 
 def sessions_in_month(branch_id: int, month: date) -> list[TrainingSession]:
-    start, end = _month_bounds(month, _zone_name(branch_id))
+    start, end = clock.month_bounds(month, _zone_name(branch_id))
     return list(
         db.session.scalars(
             sa.select(TrainingSession)
