@@ -1,5 +1,7 @@
 """Template globals and filters."""
 
+from decimal import Decimal
+
 from flask import request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
@@ -60,6 +62,11 @@ def _session_expires() -> int | str:
     return session_expires_at(current_user) or ""
 
 
+def format_quantity(value: Decimal) -> str:
+    """A material's quantity as people write it: 12, 2.5, 0.25."""
+    return f"{value.quantize(Decimal('0.01')).normalize():f}"
+
+
 def register(app) -> None:
     @app.context_processor
     def globals_():
@@ -105,6 +112,7 @@ def register(app) -> None:
 
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["yuan"] = format_yuan
+    app.jinja_env.filters["quantity"] = format_quantity
     app.jinja_env.filters["rmb_upper"] = rmb_upper
     app.jinja_env.filters["yuan_text"] = yuan_text
     app.jinja_env.filters["phone"] = display_phone
