@@ -9,14 +9,14 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_no_horizontal_scroll, log_in
+from tests.browser.helpers import assert_no_horizontal_scroll, log_in, small_touch_targets
 
 NOTE = "供应商月初送货"
 
 
 @pytest.mark.browser
 @pytest.mark.rule("R1", "D6")
-def test_the_manager_receives_stock_and_sees_the_low_stock_warning(live_server, new_page, zh):
+def test_the_manager_receives_stock_and_sees_the_low_stock_warning(live_server, new_page, shot, zh):
     manager = new_page()
     log_in(manager, live_server, "manager1", zh("Log in"))
     manager.get_by_role("link", name=zh("Materials"), exact=True).click()
@@ -47,3 +47,5 @@ def test_the_manager_receives_stock_and_sees_the_low_stock_warning(live_server, 
     expect(manager.locator("#low-stock")).to_contain_text("橡胶手套")
     expect(row).to_contain_text(zh("Below the minimum"))
     assert_no_horizontal_scroll(manager)
+    assert small_touch_targets(manager) == []
+    shot(manager, "materials-768x1024")
