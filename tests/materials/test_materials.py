@@ -71,7 +71,7 @@ def test_month_and_stock_come_from_the_orders_check_outs_and_check_ins(desk):
     assert month_materials(desk.branch.id, NOVEMBER).materials == []
 
 
-def test_a_worker_above_the_settings_multiple_of_the_branch_average_is_flagged(desk):
+def test_a_worker_above_the_settings_multiple_of_the_branch_average_is_flagged(client, desk):
     detergent = desk.catalogue.detergent
     heavy, light = desk.world.worker(), desk.world.worker()
     _done(desk, {detergent.id: Decimal(3)}, {}, worker=heavy)
@@ -90,6 +90,11 @@ def test_a_worker_above_the_settings_multiple_of_the_branch_average_is_flagged(d
     assert by_worker[heavy.id].flagged and not by_worker[light.id].flagged
     assert figures.workers[0].worker.id == heavy.id
     assert figures.flag_percent == 140
+    login(client, desk.manager)
+    page = client.get("/materials?month=2026-12").text
+    flagged = page[page.index(f'data-worker="{heavy.id}"') :].split("</tr>")[0]
+    assert zh("Above the average") in flagged
+    assert zh("Above the average") not in page.split(f'data-worker="{light.id}"')[1]
 
 
 def test_an_order_counts_in_the_month_of_its_check_out_in_the_branchs_zone(desk):
@@ -124,6 +129,10 @@ def test_low_stock_lists_what_is_below_the_branchs_minimum(desk):
 
     assert [line.material.id for line in low_stock(desk.branch.id)] == [detergent.id]
     assert low_stock(desk.world.branches["B"].id) == []
+    audited = _db.session.scalars(
+        sa.select(AuditEntry.entity_label).where(AuditEntry.action == "materials.minimum")
+    ).all()
+    assert audited == [detergent.name]  # a minimum of 0 where none was set changes nothing
 
 
 def test_receiving_stock_is_audited_and_shown_with_the_warning(client, desk):

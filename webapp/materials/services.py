@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from webapp.catalogue.models import Material
 from webapp.core import audit, clock
@@ -91,12 +92,13 @@ def set_minimum(branch: Branch, material_id: int | None, minimum: Decimal, user)
     before = row.minimum
     row.minimum = minimum
     db.session.flush()
-    audit.record(
-        "materials.minimum",
-        row,
-        changes={"minimum": {"before": before, "after": minimum}},
-        label=material.name,
-    )
+    if before != minimum:
+        audit.record(
+            "materials.minimum",
+            row,
+            changes={"minimum": {"before": before, "after": minimum}},
+            label=material.name,
+        )
     return row
 
 
@@ -258,6 +260,10 @@ def _orders_in_month(branch: Branch, month: date) -> list[Order]:
                 Order.branch_id == branch.id,
                 Order.checked_out_at >= start,
                 Order.checked_out_at < end,
+            )
+            .options(
+                selectinload(Order.materials).selectinload(OrderMaterial.material),
+                selectinload(Order.worker),
             )
             .order_by(Order.checked_out_at)
         )
