@@ -17,7 +17,16 @@ from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 DEVICE_COOKIE = "bd_device"
 
 
-DUTY_AREAS = ("billing", "callbacks", "complaints", "dispatch", "training", "week_files", "workers")
+DUTY_AREAS = (
+    "billing",
+    "callbacks",
+    "complaints",
+    "dispatch",
+    "materials",
+    "training",
+    "week_files",
+    "workers",
+)
 
 
 def _import_duties() -> None:
@@ -66,6 +75,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.kiosk import services as kiosk_services
     from webapp.kiosk.views import bp as kiosk_bp
     from webapp.manual.views import bp as manual_bp
+    from webapp.materials.views import bp as materials_bp
     from webapp.quality.views import bp as quality_bp
     from webapp.sync.views import bp as sync_bp
     from webapp.training.views import bp as training_bp
@@ -98,6 +108,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(manual_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(discipline_bp)
+    app.register_blueprint(materials_bp)
     errors.register(app)
     templating.register(app)
 

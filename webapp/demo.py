@@ -124,21 +124,22 @@ CATALOGUE = [
     ("油烟机清洗", "job", 15000, ["kitchen"], Decimal("0"), 90),
     ("钟点工", "hour", 4000, EVERY_ROOM, Decimal("1.2"), 120),
 ]
+# name, unit, a tool, unit cost in fen
 MATERIALS = [
-    ("多功能清洁剂", "瓶", False),
-    ("玻璃清洁剂", "瓶", False),
-    ("抹布", "块", False),
-    ("橡胶手套", "副", False),
-    ("伸缩擦窗杆", "把", True),
-    ("吸尘器", "台", True),
+    ("多功能清洁剂", "瓶", False, 1800),
+    ("玻璃清洁剂", "瓶", False, 1500),
+    ("抹布", "块", False, 350),
+    ("橡胶手套", "副", False, 600),
+    ("伸缩擦窗杆", "把", True, 4500),
+    ("吸尘器", "台", True, 39900),
 ]
 
 
 def seed_catalogue(company_id: int) -> None:
     for name, unit, price, kinds, per_m2, minimum in CATALOGUE:
         save_item_rules(save_service_item(company_id, name, unit, price), kinds, per_m2, minimum)
-    for name, unit, is_tool in MATERIALS:
-        save_material(company_id, name, unit, is_tool)
+    for name, unit, is_tool, unit_cost_fen in MATERIALS:
+        save_material(company_id, name, unit, is_tool, unit_cost_fen)
 
 
 def seed_day(branch, manager, service_center, rng: random.Random, day: date) -> None:

@@ -1,5 +1,7 @@
 """Template globals and filters."""
 
+from decimal import Decimal
+
 from flask import request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
@@ -55,6 +57,7 @@ NAVIGATION = (
     ("quality.spot_check_list", _l("Spot checks"), "spot_checks.record"),
     ("quality.month", _l("Quality month"), "quality.view"),
     ("quality.questions", _l("Spot check questions"), "quality.questions"),
+    ("materials.index", _l("Materials"), "materials.view"),
     ("sync.refused", _l("Refused records"), "submissions.resolve"),
     ("admin.settings", _l("Settings"), "settings.view"),
     ("accounts.users", _l("Users"), "users.manage"),
@@ -66,6 +69,11 @@ def _session_expires() -> int | str:
     if not current_user.is_authenticated:
         return ""
     return session_expires_at(current_user) or ""
+
+
+def format_quantity(value: Decimal) -> str:
+    """A material's quantity as people write it: 12, 2.5, 0.25."""
+    return f"{value.quantize(Decimal('0.01')).normalize():f}"
 
 
 def register(app) -> None:
@@ -117,6 +125,7 @@ def register(app) -> None:
 
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["yuan"] = format_yuan
+    app.jinja_env.filters["quantity"] = format_quantity
     app.jinja_env.filters["rmb_upper"] = rmb_upper
     app.jinja_env.filters["yuan_text"] = yuan_text
     app.jinja_env.filters["phone"] = display_phone

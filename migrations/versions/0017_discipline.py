@@ -2,7 +2,7 @@
 proposals and their decisions; settlement slips add the acknowledged rewards
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-09 09:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -49,3 +49,10 @@ class MaterialForm(BaseForm):
     name = StringField(_l("Material or tool"), validators=required(50), filters=F)
     unit = StringField(_l("Unit (瓶, 块, 把…)"), validators=required(10), filters=F)
     is_tool = BooleanField(_l("A tool (comes back after the service)"))
+    unit_cost = YuanField(_l("Unit cost (CNY)"), allow_zero=True)
+
+
+class MaterialCostForm(BaseForm):
+    """A material's unit cost, one form per material on the catalogue page (R1)."""
+
+    unit_cost = YuanField(_l("Unit cost (CNY)"), allow_zero=True)

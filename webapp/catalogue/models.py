@@ -74,3 +74,5 @@ class Material(db.Model):
     unit: Mapped[str] = mapped_column(sa.String(10))
     is_tool: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # What one unit costs the company, in fen: the month's materials cost (R1).
+    unit_cost_fen: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -9,6 +9,8 @@ from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.snapshot import repeated_read
 from webapp.extensions import db
 
+MAX_UNIT_COST_FEN = 100_000_00
+
 
 def save_service_item(company_id: int, name: str, unit: str, price_fen: int, item=None):
     if unit not in ("hour", "job"):
@@ -72,16 +74,40 @@ def save_item_rules(
     return item
 
 
-def save_material(company_id: int, name: str, unit: str, is_tool: bool):
+def _check_unit_cost(unit_cost_fen: int) -> None:
+    if not 0 <= unit_cost_fen <= MAX_UNIT_COST_FEN:
+        raise FieldError("unit_cost", _l("0 to 100000."))
+
+
+def save_material(company_id: int, name: str, unit: str, is_tool: bool, unit_cost_fen: int = 0):
+    _check_unit_cost(unit_cost_fen)
     clash = db.session.scalar(
         sa.select(Material.id).where(Material.company_id == company_id, Material.name == name)
     )
     if clash:
         raise FieldError("name", _l("The catalogue has this item already."))
-    material = Material(company_id=company_id, name=name, unit=unit, is_tool=is_tool)
+    material = Material(
+        company_id=company_id, name=name, unit=unit, is_tool=is_tool, unit_cost_fen=unit_cost_fen
+    )
     db.session.add(material)
     db.session.flush()
     audit.record("catalogue.material", material, company_id=company_id)
+    return material
+
+
+def set_unit_cost(material: Material, unit_cost_fen: int) -> Material:
+    """What one unit of the material costs: the month's materials cost is worked out from it."""
+    _check_unit_cost(unit_cost_fen)
+    before = material.unit_cost_fen
+    if before != unit_cost_fen:
+        material.unit_cost_fen = unit_cost_fen
+        audit.record(
+            "catalogue.material_cost",
+            material,
+            company_id=material.company_id,
+            changes={"unit_cost_fen": {"before": before, "after": unit_cost_fen}},
+        )
+    db.session.flush()
     return material
 
 

@@ -26,10 +26,12 @@ from wtforms.validators import DataRequired, Length, Optional, StopValidation, V
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.core.clock import local_today
+from webapp.core.errors import FieldError, attach
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import MoneyError, parse_yuan
 from webapp.core.phones import PhoneError, normalize_cn_phone
 from webapp.core.routing import MAX_ID
+from webapp.extensions import db
 
 NOTE_MAX = 2000
 REQUIRED = _l("Required.")
@@ -194,6 +196,20 @@ def parse_int(text, maximum: int = MAX_ID) -> int | None:
         return None
     value = int(text)
     return value if value <= maximum else None
+
+
+def saved(form, save) -> bool:
+    """Run `save(form)` for a valid posted form and commit; False with the errors, a
+    service's FieldError among them, shown on the form."""
+    if not form.validate():
+        return False
+    try:
+        save(form)
+    except FieldError as error:
+        attach(form, error)
+        return False
+    db.session.commit()
+    return True
 
 
 def _leaves(fields):

@@ -135,6 +135,15 @@ SETTINGS: tuple[Setting, ...] = (
         maximum=90,
     ),
     Setting(
+        "material_use_flag_percent",
+        "int",
+        150,
+        _l("Material use per order flagged above this percent of the branch's average"),
+        _l("150 means 1.5 times the branch's average use per order in the month (R1)."),
+        minimum=100,
+        maximum=1000,
+    ),
+    Setting(
         "plan_weeks_ahead",
         "int",
         4,

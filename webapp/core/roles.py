@@ -80,6 +80,9 @@ PERMISSIONS: dict[str, set[Role]] = {
     # Safety training (R25): planned and recorded by the branch, read by administration.
     "training.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT},
     "training.edit": {Role.MANAGER, Role.BRANCH_HEAD},
+    # The branch's materials (R1): its stock, its minimums and the month's use.
+    "materials.view": {Role.MANAGER, Role.BRANCH_HEAD},
+    "materials.edit": {Role.MANAGER, Role.BRANCH_HEAD},
     # Outbox sends a rule refused: the office sees and resolves them.
     "submissions.resolve": {Role.MANAGER, Role.BRANCH_HEAD, Role.SERVICE_CENTER},
     "billing.issue": {Role.MANAGER, Role.BRANCH_HEAD},

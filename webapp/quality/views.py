@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.core import clock
@@ -10,11 +10,13 @@ from webapp.core.offline import outbox
 from webapp.core.offline.idempotency import offline_capable
 from webapp.core.offline.pages import offline_page
 from webapp.core.photos import refusal_shown, takes_photos
+from webapp.core.routing import month_arg
 from webapp.core.scoping import chosen_branch, get_scoped_or_404
 from webapp.extensions import db
 from webapp.orders.models import Order
 from webapp.quality import history, repeats, scores, services, spot_checks
 from webapp.quality.forms import (
+    MONTHS,
     CloseMonthForm,
     QuestionsForm,
     SupervisionForm,
@@ -151,17 +153,6 @@ def questions():
 # -- the month's assessment ----------------------------------------------------------
 
 
-def _month_arg(branch) -> date:
-    """The month of `?month=YYYY-MM`, last month without it; anything else is 404."""
-    text = request.args.get("month", "")
-    if not text:
-        return services.previous_month(clock.local_today(branch.timezone))
-    try:
-        return datetime.strptime(text, "%Y-%m").date()
-    except ValueError:
-        abort(404)
-
-
 def _month_page(branch, month: date, form: CloseMonthForm, status: int = 200, conflict=None):
     assessment = services.month_assessment(branch.id, month)
     return render_template(
@@ -184,7 +175,7 @@ def _month_page(branch, month: date, form: CloseMonthForm, status: int = 200, co
 def month():
     """The branch's quality month: each worker's score, pass or fail, the follow-ups."""
     branch = chosen_branch()
-    month = _month_arg(branch)
+    month = month_arg(MONTHS, services.previous_month(clock.local_today(branch.timezone)))
     return _month_page(branch, month, CloseMonthForm(data={"month": month}))
 
 

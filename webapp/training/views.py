@@ -1,16 +1,14 @@
 """Training sessions for the manager; attendance signed by workers on the shared tablet."""
 
-from datetime import date, datetime
-
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.accounts.services import without_staff_login
-from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
-from webapp.core.forms import options, parse_int
+from webapp.core.forms import DEFAULT_WINDOW, options, parse_int
+from webapp.core.routing import month_arg
 from webapp.core.scoping import chosen_branch, get_scoped_or_404
 from webapp.extensions import db
 from webapp.kiosk import services as kiosk_services
@@ -25,21 +23,10 @@ from webapp.workers.services import active_workers
 bp = Blueprint("training", __name__)
 
 
-def _month() -> date:
-    """The month of `?month=YYYY-MM`, this month without it; anything else is 404."""
-    text = request.args.get("month", "")
-    if not text:
-        return clock.local_today()
-    try:
-        return datetime.strptime(text, "%Y-%m").date()
-    except ValueError:
-        abort(404)
-
-
 @bp.get("/training")
 @require("training.view")
 def index():
-    branch, month = chosen_branch(), clock.month_start(_month())
+    branch, month = chosen_branch(), month_arg(DEFAULT_WINDOW)
     return render_template(
         "training/index.html",
         branch=branch,
