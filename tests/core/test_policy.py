@@ -5,7 +5,8 @@ import sqlalchemy as sa
 
 from tests.i18n import zh
 from webapp.core.models import AuditEntry
-from webapp.core.policy import SETTINGS, all_settings, get_setting, settings_of
+from webapp.core.policy import all_settings, get_setting, settings_of
+from webapp.core.policy_settings import SETTINGS
 
 # The authority limit (R2) and the lateness count (R16) are among these settings.
 pytestmark = pytest.mark.rule("R2", "R16")

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from tests.core.test_policy import _form
 from tests.i18n import zh
 from webapp.core.models import AuditEntry
-from webapp.core.policy import BY_KEY, get_setting, update_branch_settings, update_settings
+from webapp.core.policy import get_setting, update_branch_settings, update_settings
+from webapp.core.policy_settings import BY_KEY
 
 pytestmark = pytest.mark.rule("R2", "R14", "R16")
 

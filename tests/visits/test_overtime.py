@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from tests.working_day import TODAY, blank_signature, shanghai, signature
 from webapp.core.errors import FieldError
 from webapp.core.models import AuditEntry
-from webapp.core.policy import BY_KEY, update_settings
+from webapp.core.policy import update_settings
+from webapp.core.policy_settings import BY_KEY
 from webapp.orders.services import OrderConflict
 from webapp.visits import services as visit_services
 

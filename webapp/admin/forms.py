@@ -14,7 +14,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from webapp.core.forms import REQUIRED, BaseForm, DateWindow, QueryForm, strip
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import fen_to_yuan, to_fen
-from webapp.core.policy import Setting, errors_together
+from webapp.core.policy import errors_together
+from webapp.core.policy_settings import Setting
 
 
 def settings_form_class(settings: tuple[Setting, ...]):
