@@ -55,6 +55,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.kiosk import services as kiosk_services
     from webapp.kiosk.views import bp as kiosk_bp
     from webapp.manual.views import bp as manual_bp
+    from webapp.month_files.views import bp as month_files_bp
     from webapp.quality.views import bp as quality_bp
     from webapp.sync.views import bp as sync_bp
     from webapp.training.views import bp as training_bp
@@ -84,6 +85,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(week_files_bp)
     app.register_blueprint(manual_bp)
     app.register_blueprint(training_bp)
+    app.register_blueprint(month_files_bp)
     errors.register(app)
     templating.register(app)
 

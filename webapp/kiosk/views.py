@@ -38,6 +38,7 @@ from webapp.kiosk.tablet import (
     this_tablet_or_403,
 )
 from webapp.manual import services as manual_services
+from webapp.month_files import services as month_files_services
 from webapp.orders.models import Order
 from webapp.orders.services import Actor, conflict_message
 from webapp.visits.handling import Screen, check_in_step, check_out_step
@@ -183,7 +184,12 @@ def orders():
     owed = complaint_deductions.deductions_to_acknowledge(worker)
     unread = manual_services.unread(worker)
     return kiosk_page(
-        "kiosk/orders.html", worker=worker, orders=rows, deductions=owed, unread=unread
+        "kiosk/orders.html",
+        worker=worker,
+        orders=rows,
+        deductions=owed,
+        unread=unread,
+        month_records=month_files_services.to_acknowledge(worker),
     )
 
 

@@ -58,6 +58,10 @@ def workers_in_month(branch_id: int, month: date) -> list[Worker]:
     )
 
 
+def branch_of(worker: Worker) -> Branch:
+    return db.session.get(Branch, worker.branch_id)
+
+
 def record_of(worker_id: int, month: date) -> MonthRecord | None:
     return db.session.scalar(
         sa.select(MonthRecord).where(
@@ -70,7 +74,7 @@ def facts_of(worker: Worker, month: date, record: MonthRecord | None) -> dict:
     """The frozen facts of an acknowledged record, the live ones before."""
     if record is not None and record.facts is not None:
         return record.facts
-    return facts.gather(worker, db.session.get(Branch, worker.branch_id), month)
+    return facts.gather(worker, branch_of(worker), month)
 
 
 @dataclass
