@@ -37,6 +37,7 @@ def november(desk, world, clock, db):
     """One worker's November through the services: three orders (and one just after the
     month in Shanghai, still November in UTC), two callbacks, a complaint upheld and one
     rejected, two supervision visits, two hours of training; then back to today."""
+    clock.set(shanghai(date(2026, 10, 8), 9))
     worker = world.worker(name="张阿姨")
     first = visit(desk, clock, worker, date(2026, 11, 1), 7)  # 2026-10-31 23:00 UTC
     second = visit(desk, clock, worker, date(2026, 11, 12), 14, 3)

@@ -44,8 +44,8 @@ def test_inputs_not_landed_yet_say_so_and_never_count_as_zero(client, login_as, 
 def test_x_of_n_counts_commented_and_acknowledged_records_of_the_months_workers(
     desk, world, clock, november, db
 ):
-    other = world.worker(name="李阿姨")
     clock.set(shanghai(date(2026, 10, 20), 9))
+    other = world.worker(name="李阿姨")
     gone = world.worker(name="王阿姨")
     change_status(gone, WorkerStatus.DISMISSED, "多次投诉", "branch_head")
     clock.set(shanghai(TODAY, 9))
