@@ -58,7 +58,9 @@ def november(desk, world, clock, db):
         decide(complaint, desk.manager, outcome=outcome)
     session = create_session(
         desk.branch,
-        SessionData("用电安全", "skill", None, date(2026, 11, 20), time(14), time(16), "李老师", "会议室"),
+        SessionData(
+            "用电安全", "skill", None, date(2026, 11, 20), time(14), time(16), "李老师", "会议室"
+        ),
         desk.manager,
     )
     attend(
