@@ -46,6 +46,8 @@ NAVIGATION = (
     ("kiosk.manage", _l("Shared tablet"), "kiosk.manage"),
     ("manual.index", _l("Manual"), "manual.view"),
     ("training.index", _l("Safety training"), "training.view"),
+    ("month_files.records", _l("Monthly performance records"), "month_records.view"),
+    ("month_files.reports", _l("Monthly reports"), "month_reports.view"),
     ("sync.refused", _l("Refused records"), "submissions.resolve"),
     ("admin.settings", _l("Settings"), "settings.view"),
     ("accounts.users", _l("Users"), "users.manage"),
