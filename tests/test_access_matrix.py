@@ -34,6 +34,7 @@ from webapp.dispatch.services import Slot, assign, create_instruction, hand_over
 from webapp.extensions import db as _db
 from webapp.kiosk.services import enroll
 from webapp.manual.services import Draft, publish
+from webapp.month_files.services import submit_report
 from webapp.orders.services import Actor
 from webapp.quality.services import Observation, record_supervision
 from webapp.training.services import SessionData, create_session
@@ -344,6 +345,42 @@ ROUTES = {
         "/callbacks/registers/{callback_register}.pdf",
         PERMISSIONS["callbacks.view"],
     ),
+    "month_files.records": ("GET", "/month-records", PERMISSIONS["month_records.view"]),
+    "month_files.record": ("GET", "/month-records/{worker}", PERMISSIONS["month_records.view"]),
+    "month_files.comment": (
+        "POST",
+        "/month-records/{worker}/comments",
+        PERMISSIONS["month_records.edit"],
+    ),
+    "month_files.record_pdf": (
+        "GET",
+        "/month-records/{worker}.pdf",
+        PERMISSIONS["month_records.view"],
+    ),
+    "month_files.records_pdf": ("GET", "/month-records.pdf", PERMISSIONS["month_records.view"]),
+    "month_files.kiosk_acknowledge": ("GET", "/kiosk/month-records", KIOSK),
+    "month_files.reports": ("GET", "/month-reports", PERMISSIONS["month_reports.view"]),
+    "month_files.submit": ("POST", "/month-reports", PERMISSIONS["month_reports.submit"]),
+    "month_files.report_detail": (
+        "GET",
+        "/month-reports/{month_report}",
+        PERMISSIONS["month_reports.view"],
+    ),
+    "month_files.acknowledge": (
+        "POST",
+        "/month-reports/{month_report}/acknowledge",
+        PERMISSIONS["month_reports.acknowledge"],
+    ),
+    "month_files.report_pdf": (
+        "GET",
+        "/month-reports/{month_report}.pdf",
+        PERMISSIONS["month_reports.view"],
+    ),
+    "month_files.report_xlsx": (
+        "GET",
+        "/month-reports/{month_report}.xlsx",
+        PERMISSIONS["month_reports.view"],
+    ),
 }
 
 
@@ -504,9 +541,12 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
         manager,
     )
     item = propose_item(worker, ItemProposal("reward", "1. 表扬", "客户表扬", 5000), None, manager)
+    last_month = (local_today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    month_report = submit_report(branch_obj, last_month, manager)
     return {
         "discipline_item": item.id,
         "dismissal": propose_dismissal(worker, "屡次迟到", [], manager).id,
+        "month_report": month_report.id,
         "manual_section": company_section.id,
         "branch_section": branch_section.id,
         "manual_version": branch_section.current.id,
@@ -597,6 +637,7 @@ ID_KEYS = (
     "training_session",
     "discipline_item",
     "dismissal",
+    "month_report",
 )
 
 

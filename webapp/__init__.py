@@ -76,6 +76,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.kiosk.views import bp as kiosk_bp
     from webapp.manual.views import bp as manual_bp
     from webapp.materials.views import bp as materials_bp
+    from webapp.month_files.views import bp as month_files_bp
     from webapp.quality.views import bp as quality_bp
     from webapp.sync.views import bp as sync_bp
     from webapp.training.views import bp as training_bp
@@ -109,6 +110,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(training_bp)
     app.register_blueprint(discipline_bp)
     app.register_blueprint(materials_bp)
+    app.register_blueprint(month_files_bp)
     errors.register(app)
     templating.register(app)
 

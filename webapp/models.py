@@ -16,6 +16,7 @@ from webapp.dispatch import models as dispatch  # noqa: F401
 from webapp.kiosk import models as kiosk  # noqa: F401
 from webapp.manual import models as manual  # noqa: F401
 from webapp.materials import models as materials  # noqa: F401
+from webapp.month_files import models as month_files  # noqa: F401
 from webapp.orders import models as orders  # noqa: F401
 from webapp.quality import models as quality  # noqa: F401
 from webapp.training import models as training  # noqa: F401

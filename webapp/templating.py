@@ -58,6 +58,8 @@ NAVIGATION = (
     ("quality.month", _l("Quality month"), "quality.view"),
     ("quality.questions", _l("Spot check questions"), "quality.questions"),
     ("materials.index", _l("Materials"), "materials.view"),
+    ("month_files.records", _l("Monthly performance records"), "month_records.view"),
+    ("month_files.reports", _l("Monthly reports"), "month_reports.view"),
     ("sync.refused", _l("Refused records"), "submissions.resolve"),
     ("admin.settings", _l("Settings"), "settings.view"),
     ("accounts.users", _l("Users"), "users.manage"),

@@ -1,7 +1,7 @@
 """The duty board: when each user last opened it
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-20 09:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0021'
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

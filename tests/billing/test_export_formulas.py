@@ -10,6 +10,7 @@ from tests.factories import PASSWORD
 from tests.working_day import TODAY
 from webapp.billing.models import DaySettlement, WorkerSlip
 from webapp.core.spreadsheets import FORMULA_STARTS
+from webapp.month_files.services import submit_report
 from webapp.week_files.services import collate_week, hand_over_week
 
 pytestmark = pytest.mark.rule("R4")
@@ -61,23 +62,35 @@ def poisoned_exports(client, desk, world, db, clock):
     clock.advance(days=7)
     week = collate_week(world.branches["A"], TODAY, POISON["reason"], desk.manager)
     hand_over_week(week, desk.manager)
+    month_report = submit_report(world.branches["A"], TODAY.replace(day=1, month=11), desk.manager)
     client.post("/logout")
     _login(client, world.user("finance", branch=None))
     return {
         "settlement_id": db.session.query(DaySettlement).one().id,
         "slip_id": db.session.query(WorkerSlip).one().id,
         "week_file_id": week.id,
+        "report_id": month_report.id,
     }
 
 
-def test_every_xlsx_export_defuses_every_text_cell(app, client, poisoned_exports):
+@pytest.fixture
+def admin_dept(app, world, poisoned_exports):
+    """A second browser, of the administration department (the month reports are theirs),
+    logged in after the clock moved."""
+    other = app.test_client()
+    _login(other, world.user("admin_dept", branch=None))
+    return other
+
+
+def test_every_xlsx_export_defuses_every_text_cell(app, client, admin_dept, poisoned_exports):
     exports = [rule for rule in app.url_map.iter_rules() if rule.rule.endswith(".xlsx")]
     assert len(exports) >= 2
     for rule in exports:
         missing = rule.arguments - poisoned_exports.keys()
         assert not missing, f"{rule.endpoint}: make a poisoned record for {missing}"
         url = rule.build({a: poisoned_exports[a] for a in rule.arguments})[1]
-        response = client.get(url)
+        reader = admin_dept if rule.endpoint.startswith("month_files.") else client
+        response = reader.get(url)
         assert response.status_code == 200, url
         book = load_workbook(io.BytesIO(response.data))
         texts = [
@@ -96,6 +109,7 @@ def test_every_xlsx_export_defuses_every_text_cell(app, client, poisoned_exports
             "settlement": {"customer", "branch", "manager"},
             "slip": {"worker", "badge", "reason"},
             "week_xlsx": {"customer", "branch", "worker"},
+            "report_xlsx": {"branch", "manager"},
         }
         for kind, keys in expected.items():
             if kind in rule.endpoint:

@@ -94,6 +94,13 @@ PERMISSIONS: dict[str, set[Role]] = {
     "weeks.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.SERVICE_CENTER, Role.FINANCE},
     "weeks.collate": {Role.MANAGER, Role.BRANCH_HEAD},
     "weeks.acknowledge": {Role.SERVICE_CENTER, Role.FINANCE},
+    # The monthly performance records (R21) and the month report (R22): filled and
+    # submitted by the branch, read and acknowledged by the administration department.
+    "month_records.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT},
+    "month_records.edit": {Role.MANAGER, Role.BRANCH_HEAD},
+    "month_reports.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT},
+    "month_reports.submit": {Role.MANAGER, Role.BRANCH_HEAD},
+    "month_reports.acknowledge": {Role.ADMIN_DEPT},
     "audit.view": {Role.BRANCH_HEAD, Role.COMPANY_ADMIN},
     # The settings page: the company's settings are edited by its administrator; a
     # branch head edits the settings that belong to their branch and reads the rest.

@@ -39,6 +39,7 @@ from webapp.kiosk.tablet import (
     this_tablet_or_403,
 )
 from webapp.manual import services as manual_services
+from webapp.month_files import services as month_files_services
 from webapp.orders.models import Order
 from webapp.orders.services import Actor, conflict_message
 from webapp.visits.handling import Screen, check_in_step, check_out_step
@@ -191,6 +192,7 @@ def orders():
         deductions=owed,
         unread=unread,
         decided=decided,
+        month_records=month_files_services.to_acknowledge(worker),
     )
 
 

@@ -1,0 +1,1 @@
+"""Monthly performance records (R21) and the month report to the administration department (R22)."""
