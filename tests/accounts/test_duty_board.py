@@ -1,7 +1,7 @@
 """The duty board: each role's work gathered from every area, with a count, a link and a
 state that follows the clock (R4–R7, R13, R14, R18, R19, R25, R28)."""
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,10 +11,13 @@ from webapp.accounts.board import board_of
 from webapp.billing import services as billing_services
 from webapp.complaints.services import NewComplaint, record_complaint
 from webapp.core.duties import REGISTRY, Context, Duty, Section, State, provides, state_of
-from webapp.core.policy import update_branch_settings
+from webapp.core.policy import update_branch_settings, update_settings
 from webapp.core.roles import Role
+from webapp.discipline.services import ItemProposal, propose_item
 from webapp.dispatch import services as dispatch_services
 from webapp.extensions import db
+from webapp.month_files.services import submit_report
+from webapp.quality.services import close_month
 from webapp.workers.services import add_talk
 
 pytestmark = pytest.mark.usefixtures("working_day")
@@ -242,3 +245,35 @@ def test_each_role_sees_what_waits_for_it(desk, world, clock):
     assert duty(desk.manager, "workers.escalations-open").count == 1
     other_branch_head = world.user("branch_head", branch="B")
     assert duty(other_branch_head, "complaints.above-limit").count == 0
+
+
+@pytest.mark.rule("R21", "R22", "R26", "R27")
+def test_last_months_files_are_due_early_in_the_month(desk, world, clock):
+    clock.set(shanghai(date(2026, 10, 20), 9))
+    worker = world.worker()
+    admin_dept = world.user("admin_dept", branch=None)
+    head = world.user("branch_head")
+    clock.set(shanghai(date(2026, 12, 3), 9))
+    records = duty(desk.manager, "month_files.records")
+    assert (records.done, records.total, records.state) == (0, 1, State.OPEN)
+    assert records.due == shanghai(date(2026, 12, 6), 0)
+    assert duty(desk.manager, "month_files.report").count == 1
+    assert duty(desk.manager, "quality.close-month").url == "/quality/month?month=2026-11"
+    assert duty(admin_dept, "month_files.missing").count == 2
+
+    clock.set(shanghai(date(2026, 12, 6), 10))
+    assert duty(desk.manager, "month_files.records").state == State.OVERDUE
+    assert duty(desk.manager, "quality.close-month").state == State.OVERDUE
+    assert duty(admin_dept, "month_files.missing").state == State.OVERDUE
+    close_month(desk.branch, date(2026, 11, 1), desk.manager)
+    submit_report(desk.branch, date(2026, 11, 1), desk.manager)
+    assert duty(desk.manager, "quality.close-month").state == State.DONE
+    assert duty(desk.manager, "month_files.report").state == State.DONE
+    received = duty(admin_dept, "month_files.to-acknowledge")
+    assert (received.count, received.new) == (1, 1)
+    assert duty(admin_dept, "month_files.missing").count == 1  # branch B's
+
+    propose_item(worker, ItemProposal("reward", "1. 表扬", "客户表扬", 5000), None, desk.manager)
+    assert duty(head, "discipline.to-decide").count == 1
+    update_settings(world.company.id, {"month_work_by_day": 10})
+    assert duty(desk.manager, "month_files.records").due == shanghai(date(2026, 12, 11), 0)

@@ -14,10 +14,12 @@ count and a deadline into the state the same way for every area.
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
+from webapp.core import clock
 from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.policy import get_setting
 from webapp.core.roles import Role
 
 
@@ -100,6 +102,18 @@ class Duty:
 def seen(context: Context) -> datetime:
     """When the user last opened the board: what arrived after it is new."""
     return context.seen_at or datetime.min.replace(tzinfo=UTC)
+
+
+def last_month(context: Context) -> date:
+    """The first day of the month before the board's day: the month whose files are due."""
+    return (context.today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def month_work_due(context: Context) -> datetime:
+    """When last month's assessment, records and report are due: the end of the day
+    `month_work_by_day` of this month, in the branch's zone."""
+    day = get_setting(context.company_id, "month_work_by_day")
+    return clock.at_local(context.today.replace(day=day) + timedelta(days=1), time(0), context.zone)
 
 
 Provider = Callable[[Context], Iterable[Duty]]

@@ -249,6 +249,18 @@ SETTINGS: tuple[Setting, ...] = (
         _l("After this time the duty board shows the idle list as overdue."),
         scope=BRANCH,
     ),
+    Setting(
+        "month_work_by_day",
+        "int",
+        5,
+        _l("Last month's assessment, records and report due by day"),
+        _l(
+            "The quality assessment, the performance records and the report to the "
+            "administration department of a month are due by this day of the next month."
+        ),
+        minimum=1,
+        maximum=28,
+    ),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
 QUALITY_WEIGHTS = tuple(s.key for s in SETTINGS if s.key.startswith("quality_weight_"))
