@@ -171,7 +171,7 @@ def issue_receipt(bill: Bill, method: str, user, replaces: Receipt | None = None
         raise _paid_already(issued)
     now = clock.now()
     receipt = Receipt(
-        branch_id=branch.id,
+        branch=branch,
         year=today.year,
         number=number,
         bill=bill,
