@@ -1,7 +1,7 @@
 """Pages the dispatch views share with the visits' views: the order page and its conflicts."""
 
 import sqlalchemy as sa
-from flask import render_template
+from flask import redirect, render_template, url_for
 
 from webapp.briefing.services import briefing
 from webapp.core.errors import RuleError
@@ -12,6 +12,10 @@ from webapp.dispatch.forms import CancelForm, HandoverForm, LatenessForm
 from webapp.extensions import db
 from webapp.orders.models import Order
 from webapp.orders.services import conflict_message, get_order_or_404
+
+
+def to_order(order_id: int, anchor: str = ""):
+    return redirect(url_for("dispatch.detail", order_id=order_id) + anchor, code=303)
 
 
 def _history(order: Order) -> list[AuditEntry]:
