@@ -309,12 +309,16 @@ class DayStillOpen(RuleError):
     """The day has orders not done or instructions not assigned (R4, R7, R14)."""
 
     def __init__(self, figures: DayFigures):
+        orders = "、".join(f"{o.worker.name}（{o.customer.name}）" for o in figures.not_done)
+        waiting = "、".join(
+            f"{i.customer.name}（{i.window_start:%H:%M}）" for i in figures.waiting_instructions
+        )
         super().__init__(
             _l(
-                "The day cannot be closed yet: %(orders)s orders are not checked in or "
-                "cancelled and %(instructions)s instructions are not assigned.",
-                orders=len(figures.not_done),
-                instructions=len(figures.waiting_instructions),
+                "The day cannot be closed yet. Orders not checked in or cancelled: %(orders)s. "
+                "Instructions not assigned: %(instructions)s.",
+                orders=orders or "—",
+                instructions=waiting or "—",
             )
         )
         self.figures = figures
