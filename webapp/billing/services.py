@@ -393,7 +393,9 @@ def reopen_day(settlement: DaySettlement, reason: str, user) -> None:
         raise FieldError("reason", _l("Give the reason."))
     settlement.withdrawn_at, settlement.withdrawn_by = clock.now(), user.display_name
     settlement.withdraw_reason = reason
-    audit.record("day.reopen", settlement, changes={"reason": reason}, label=str(settlement.day))
+    audit.record(
+        "day.reopen", settlement, changes={"reason": reason}, label=str(settlement.day), actor=user
+    )
     db.session.flush()
 
 

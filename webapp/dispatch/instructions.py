@@ -101,7 +101,7 @@ def decline_instruction(instruction: Instruction, reason: str, user) -> None:
         raise FieldError("reason", _l("Give the reason."))
     instruction.declined_at, instruction.declined_by = clock.now(), user.display_name
     instruction.decline_reason = reason
-    audit.record("instruction.decline", instruction, changes={"reason": reason})
+    audit.record("instruction.decline", instruction, changes={"reason": reason}, actor=user)
     db.session.flush()
 
 
@@ -116,7 +116,7 @@ def cancel_instruction(instruction: Instruction, reason: str, user) -> None:
         raise FieldError("reason", _l("Give the reason."))
     instruction.cancelled_at, instruction.cancelled_by = clock.now(), user.display_name
     instruction.cancel_reason = reason
-    audit.record("instruction.cancel", instruction, changes={"reason": reason})
+    audit.record("instruction.cancel", instruction, changes={"reason": reason}, actor=user)
     db.session.flush()
 
 
