@@ -133,7 +133,7 @@ def customer_search():
 
 
 def _sent_page(status: int = 200, failed: int | None = None, form=None, refusal=None):
-    rows = instructions.sent_instructions()
+    rows = instructions.sent_instructions(current_user)
     return render_template(
         "dispatch/instructions_sent.html",
         instructions=rows,

@@ -120,10 +120,10 @@ def cancel_instruction(instruction: Instruction, reason: str, user) -> None:
     db.session.flush()
 
 
-def sent_instructions(limit: int = 100) -> list[Instruction]:
+def sent_instructions(user, limit: int = 100) -> list[Instruction]:
     """The instructions of the branches the user sees, newest first, with their state."""
     return db.session.scalars(
-        scoped_select(Instruction)
+        scoped_select(Instruction, user)
         .options(selectinload(Instruction.customer), selectinload(Instruction.items))
         .order_by(Instruction.created_at.desc(), Instruction.id.desc())
         .limit(limit)
