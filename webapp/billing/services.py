@@ -22,6 +22,7 @@ from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import round_fen
 from webapp.core.org import Branch
+from webapp.dispatch.instructions import unassigned_on
 from webapp.dispatch.models import Instruction
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
@@ -249,21 +250,6 @@ class DayFigures:
 NOT_DONE = (OrderStatus.ASSIGNED, OrderStatus.HANDED_OVER, OrderStatus.CHECKED_OUT)
 
 
-def _waiting_instructions(branch_id: int, day: date) -> list[Instruction]:
-    return db.session.scalars(
-        sa.select(Instruction)
-        .where(
-            Instruction.branch_id == branch_id,
-            Instruction.service_date == day,
-            Instruction.order_id.is_(None),
-            Instruction.declined_at.is_(None),
-            Instruction.cancelled_at.is_(None),
-        )
-        .options(selectinload(Instruction.customer))
-        .order_by(Instruction.window_start, Instruction.id)
-    ).all()
-
-
 def day_figures(branch: Branch, day: date) -> DayFigures:
     """The day's receipts by payment method, voids, and what is still open."""
     receipts = db.session.scalars(
@@ -301,7 +287,7 @@ def day_figures(branch: Branch, day: date) -> DayFigures:
         not_done=sorted(
             (o for o in orders if o.status in NOT_DONE), key=lambda o: (o.window_start, o.id)
         ),
-        waiting_instructions=_waiting_instructions(branch.id, day),
+        waiting_instructions=unassigned_on(branch.id, day),
     )
 
 

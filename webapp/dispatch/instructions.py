@@ -2,6 +2,8 @@
 picks its customer by typing, the branch declines it or the service center cancels it,
 and one left unassigned past its day is listed as overdue (R7)."""
 
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -51,6 +53,12 @@ def overdue_instructions(branch) -> list[Instruction]:
     """Instructions of past days no worker was assigned to: listed once, as overdue."""
     today = clock.local_today(branch.timezone)
     return db.session.scalars(_waiting(branch.id).where(Instruction.service_date < today)).all()
+
+
+def unassigned_on(branch_id: int, day: date) -> list[Instruction]:
+    """The instructions for a day still waiting for a worker: the day cannot close (R4)."""
+    query = _waiting(branch_id).where(Instruction.service_date == day)
+    return db.session.scalars(query.order_by(None).order_by(Instruction.window_start)).all()
 
 
 def count_overdue_instructions(branch) -> int:
