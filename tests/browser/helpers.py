@@ -140,10 +140,12 @@ PAD_HAS_INK = """() => {
 
 
 def try_to_close_the_day(page: Page, base_url: str) -> None:
-    """Press "close the day" on today's settlement page (and accept its confirmation)."""
+    """Press "close the day" on today's settlement page (accepting its confirmation) and
+    wait for the answer: the refusal or the closed day."""
     page.goto(f"{base_url}/settlement")
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("main form[method=post] button.primary").click()
+    expect(page.locator("#refusal, .notice.ok").first).to_be_visible()
 
 
 def clear_what_keeps_the_day_open(page: Page, base_url: str) -> int:
