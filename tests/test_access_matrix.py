@@ -90,6 +90,27 @@ ROUTES = {
     "dispatch.send_idle_list": ("POST", "/board/idle-list", PERMISSIONS["orders.dispatch"]),
     "dispatch.idle_lists": ("GET", "/idle-lists", PERMISSIONS["idle_lists.view"]),
     "dispatch.new_instruction": ("GET", "/instructions/new", PERMISSIONS["instructions.create"]),
+    "dispatch.instructions_sent": ("GET", "/instructions", PERMISSIONS["instructions.create"]),
+    "dispatch.customer_search": (
+        "GET",
+        "/instructions/customers?customer_q=客",
+        PERMISSIONS["instructions.create"],
+    ),
+    "dispatch.cancel_instruction": (
+        "POST",
+        "/instructions/{instruction}/cancel",
+        PERMISSIONS["instructions.cancel"],
+    ),
+    "dispatch.decline": (
+        "POST",
+        "/instructions/{instruction}/decline",
+        PERMISSIONS["orders.dispatch"],
+    ),
+    "dispatch.overdue_instructions": (
+        "GET",
+        "/instructions/overdue",
+        PERMISSIONS["orders.dispatch"],
+    ),
     "dispatch.assign": (
         "GET",
         "/instructions/{instruction}/assign",
@@ -125,6 +146,11 @@ ROUTES = {
         "POST",
         "/settlements/{settlement}/acknowledge",
         PERMISSIONS["settlements.acknowledge"],
+    ),
+    "billing.reopen": (
+        "POST",
+        "/settlements/{settlement}/reopen",
+        PERMISSIONS["settlements.reopen"],
     ),
     "billing.settlement_xlsx": (
         "GET",

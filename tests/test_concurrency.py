@@ -232,7 +232,7 @@ def test_two_people_paying_one_bill_at_once_get_one_receipt_and_one_refusal(comm
                 db.session.remove()
 
     _run_together([pay, pay])
-    receipts = [o for o in outcomes if re.fullmatch(r"\d{4}-\d{6}", o)]
+    receipts = [o for o in outcomes if re.fullmatch(r"[A-Z0-9]+-\d{4}-\d{6}", o)]
     assert len(receipts) == 1, outcomes
     [refusal] = [o for o in outcomes if o not in receipts]
     assert receipts[0] in refusal, outcomes  # "Receipt … was issued for this bill already."

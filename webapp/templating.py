@@ -10,7 +10,7 @@ from webapp.accounts.services import session_expires_at
 from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABELS
 from webapp.billing.models import PAYMENT_METHODS
 from webapp.callbacks.models import KIND_LABELS, RATINGS, SATISFACTION_LABELS
-from webapp.catalogue.models import ROOM_KIND_LABELS, UNIT_LABELS
+from webapp.catalogue.models import QUANTITY_UNITS, ROOM_KIND_LABELS, UNIT_LABELS
 from webapp.complaints.models import CATEGORIES, CHANNELS, COMPENSATIONS, OUTCOMES
 from webapp.core.duties import SECTION_LABELS
 from webapp.core.i18n import lazy_gettext as _l
@@ -36,6 +36,7 @@ NAVIGATION = (
     ("accounts.home", _l("Today"), None),
     ("dispatch.board", _l("Board"), "orders.dispatch"),
     ("dispatch.new_instruction", _l("New instruction"), "instructions.create"),
+    ("dispatch.instructions_sent", _l("Instructions sent"), "instructions.cancel"),
     ("dispatch.idle_lists", _l("Idle workers"), "idle_lists.view"),
     ("workers.index", _l("Workers"), "workers.view"),
     ("customers.index", _l("Customers"), "customers.view"),
@@ -107,6 +108,7 @@ def register(app) -> None:
             "SECTION_LABELS": SECTION_LABELS,
             "ORDER_STATUS_LABELS": ORDER_STATUS_LABELS,
             "UNIT_LABELS": UNIT_LABELS,
+            "QUANTITY_UNITS": QUANTITY_UNITS,
             "PAYMENT_METHODS": PAYMENT_METHODS,
             "ROOM_KIND_LABELS": ROOM_KIND_LABELS,
             "FLOOR_LABELS": FLOOR_LABELS,

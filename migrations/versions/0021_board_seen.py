@@ -1,7 +1,7 @@
 """The duty board: when each user last opened it
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-20 09:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0021'
-down_revision = '0019'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

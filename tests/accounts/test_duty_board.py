@@ -15,6 +15,7 @@ from webapp.core.policy import update_branch_settings, update_settings
 from webapp.core.roles import Role
 from webapp.discipline.services import ItemProposal, propose_item
 from webapp.dispatch import services as dispatch_services
+from webapp.dispatch.instructions import decline_instruction
 from webapp.extensions import db
 from webapp.month_files.services import submit_report
 from webapp.quality.services import close_month
@@ -277,3 +278,16 @@ def test_last_months_files_are_due_early_in_the_month(desk, world, clock):
     assert duty(head, "discipline.to-decide").count == 1
     update_settings(world.company.id, {"month_work_by_day": 10})
     assert duty(desk.manager, "month_files.records").due == shanghai(date(2026, 12, 11), 0)
+
+
+@pytest.mark.rule("R4", "R7")
+def test_a_declined_instruction_and_a_reopened_day_read_as_they_are(desk, world, clock):
+    instruction = desk.instruction()
+    assert duty(desk.manager, "dispatch.instructions").count == 1
+    decline_instruction(instruction, "没有空闲的服务人员", desk.manager)
+    assert duty(desk.manager, "dispatch.instructions").count == 0
+    clock.set(shanghai(TODAY, 18, 30))
+    settlement = billing_services.close_day(desk.branch, TODAY, desk.manager)
+    assert duty(desk.manager, "billing.close-day").state == State.DONE
+    billing_services.reopen_day(settlement, "漏了一张收据", world.user("branch_head"))
+    assert duty(desk.manager, "billing.close-day").state == State.OVERDUE

@@ -66,7 +66,7 @@ def test_receipts_are_numbered_per_branch_and_year_without_gaps(checked_in, desk
         bill = services.issue_bill(checked_in(), 0, "", desk.manager)
         receipts.append(services.issue_receipt(bill, "wechat", desk.manager))
     assert [(r.year, r.number) for r in receipts] == [(2026, 1), (2026, 2), (2026, 3)]
-    assert receipts[0].code == "2026-000001"
+    assert receipts[0].code == f"{desk.branch.code}-2026-000001"
 
 
 def test_a_second_receipt_for_one_bill_is_refused(checked_in, desk):

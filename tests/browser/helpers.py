@@ -137,3 +137,31 @@ PAD_HAS_INK = """() => {
     const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
     return pixels.data.some((value, index) => index % 4 === 3 && value > 0);
 }"""
+
+
+def try_to_close_the_day(page: Page, base_url: str) -> None:
+    """Press "close the day" on today's settlement page (accepting its confirmation) and
+    wait for the answer: the refusal or the closed day."""
+    page.goto(f"{base_url}/settlement")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("main form[method=post] button.primary").click()
+    expect(page.locator("#refusal, .notice.ok").first).to_be_visible()
+
+
+def clear_what_keeps_the_day_open(page: Page, base_url: str) -> int:
+    """Follow the close refusal's links: cancel each order not yet out, decline each
+    instruction not assigned, with a reason. Returns how many there were."""
+    links = [a.get_attribute("href") for a in page.locator("#refusal a").all()]
+    for href in links:
+        page.goto(f"{base_url}{href}")
+        if "/orders/" in href:
+            page.locator("#cancel-step summary").click()
+            page.locator("#cancel-reason").fill("客户改期")
+            page.locator("#cancel-step button.danger").click()
+            expect(page.locator(".badge.order-cancelled")).to_be_visible()
+        else:
+            page.locator("#decline summary").click()
+            page.locator("#decline-reason").fill("当天人手不够")
+            page.locator("#decline button.danger").click()
+            page.wait_for_url(re.compile(r"/board"))
+    return len(links)

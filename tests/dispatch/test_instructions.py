@@ -10,6 +10,7 @@ from tests.working_day import TODAY, TOMORROW
 from webapp.core.errors import FieldError
 from webapp.core.models import AuditEntry
 from webapp.dispatch import services as dispatch_services
+from webapp.dispatch.instructions import open_instructions
 from webapp.dispatch.services import OverlapWarning, Slot
 from webapp.orders.models import Order, OrderStatus
 from webapp.orders.services import OrderConflict
@@ -37,7 +38,7 @@ def _create(desk, customer=None, items=None, **slot):
 def test_a_valid_instruction_waits_on_the_board(desk, db):
     instruction = _create(desk, items=[desk.catalogue.cleaning, desk.catalogue.windows])
     assert instruction.order_id is None
-    assert instruction in dispatch_services.open_instructions(desk.branch.id)
+    assert instruction in open_instructions(desk.branch)
     assert {i.name for i in instruction.items} == {"日常保洁", "擦玻璃"}
     assert db.session.scalar(
         sa.select(AuditEntry).where(
@@ -108,7 +109,7 @@ def test_assign_turns_the_instruction_into_an_order(desk, world, db):
         time(11),
     )
     assert {i.name for i in order.items} == {"日常保洁", "擦玻璃"}
-    assert instruction not in dispatch_services.open_instructions(desk.branch.id)
+    assert instruction not in open_instructions(desk.branch)
 
 
 def test_assigning_twice_is_a_conflict(desk, world, db):

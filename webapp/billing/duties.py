@@ -88,7 +88,9 @@ def _unclosed_days(branch_ids, ctx: Context):
     """Past days with orders and no settlement, within the last month."""
     since = ctx.today - timedelta(days=DAYS_LOOKED_BACK)
     settled = sa.select(DaySettlement.id).where(
-        DaySettlement.branch_id == Order.branch_id, DaySettlement.day == Order.service_date
+        DaySettlement.branch_id == Order.branch_id,
+        DaySettlement.day == Order.service_date,
+        DaySettlement.withdrawn_at.is_(None),
     )
     days = (
         sa.select(Order.branch_id, Order.service_date)
@@ -110,7 +112,9 @@ def manager_billing(ctx: Context) -> list[Duty]:
     day_end = _day_end(ctx)
     closed = db.session.scalar(
         sa.select(sa.func.count(DaySettlement.id)).where(
-            DaySettlement.branch_id == ctx.branch_id, DaySettlement.day == ctx.today
+            DaySettlement.branch_id == ctx.branch_id,
+            DaySettlement.day == ctx.today,
+            DaySettlement.withdrawn_at.is_(None),
         )
     )
     earlier = _unclosed_days([ctx.branch_id], ctx)
@@ -143,6 +147,7 @@ def finance_days(ctx: Context) -> list[Duty]:
         ).where(
             DaySettlement.branch_id.in_(visible_branch_ids(ctx.user)),
             DaySettlement.acknowledged_at.is_(None),
+            DaySettlement.withdrawn_at.is_(None),
         )
     ).one()
     return [

@@ -21,6 +21,10 @@ class VoidForm(BaseForm):
     reason = StringField(_l("Why it is void"), validators=required(200), filters=F)
 
 
+class ReopenForm(BaseForm):
+    reason = StringField(_l("Why the day is reopened"), validators=required(500), filters=F)
+
+
 class SlipForm(BaseForm):
     worker_id = SelectField(_l("Worker"), coerce=int)
     period_start = DateField(_l("From"), validators=[DataRequired(message=REQUIRED)])

@@ -60,6 +60,11 @@ class BillLine(db.Model):
     bill: Mapped[Bill] = relationship(back_populates="lines")
 
 
+def receipt_number(branch_code: str, year: int, number: int) -> str:
+    """The one way a receipt number is written: branch code, year, sequence (HS-2026-000001)."""
+    return f"{branch_code}-{year}-{number:06d}"
+
+
 class ReceiptCounter(db.Model):
     """The last receipt number of a branch in a year: numbers never skip or repeat."""
 
@@ -102,11 +107,12 @@ class Receipt(db.Model):
     replaces_id: Mapped[int | None] = mapped_column(sa.ForeignKey("receipts.id"))
 
     bill: Mapped[Bill] = relationship(back_populates="receipts")
+    branch = relationship("Branch")
 
     @property
     def code(self) -> str:
-        """The printed number: branch code, year, sequence."""
-        return f"{self.year}-{self.number:06d}"
+        """The receipt's number, on screen and on paper alike."""
+        return receipt_number(self.branch.code, self.year, self.number)
 
     @property
     def name(self) -> str:
@@ -114,10 +120,24 @@ class Receipt(db.Model):
 
 
 class DaySettlement(db.Model):
-    """A branch's closed day (结算), acknowledged by finance."""
+    """A branch's closed day (结算), acknowledged by finance.
+
+    The branch head may reopen a day finance has not acknowledged: the closed version
+    is withdrawn (kept, with the reason) and closing again makes a new one. One version
+    of a day is current at a time.
+    """
 
     __tablename__ = "day_settlements"
-    __table_args__ = (sa.UniqueConstraint("branch_id", "day"),)
+    __table_args__ = (
+        sa.Index(
+            "uq_day_settlements_one_current",
+            "branch_id",
+            "day",
+            unique=True,
+            sqlite_where=sa.text("withdrawn_at IS NULL"),
+            postgresql_where=sa.text("withdrawn_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
@@ -127,6 +147,9 @@ class DaySettlement(db.Model):
     closed_by: Mapped[str] = mapped_column(sa.String(50))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    withdraw_reason: Mapped[str] = mapped_column(sa.String(500), default="")
 
     branch = relationship("Branch")
 

@@ -22,6 +22,8 @@ from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import round_fen
 from webapp.core.org import Branch
+from webapp.dispatch.instructions import unassigned_on
+from webapp.dispatch.models import Instruction
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
 
@@ -62,11 +64,23 @@ def customer_spending(customer_id: int) -> int:
 
 
 def day_closed(branch_id: int, day: date) -> DaySettlement | None:
+    """The day's current closed version; a withdrawn one (the day reopened) does not count."""
     return db.session.scalar(
         sa.select(DaySettlement).where(
-            DaySettlement.branch_id == branch_id, DaySettlement.day == day
+            DaySettlement.branch_id == branch_id,
+            DaySettlement.day == day,
+            DaySettlement.withdrawn_at.is_(None),
         )
     )
+
+
+def day_versions(branch_id: int, day: date) -> list[DaySettlement]:
+    """Every closed version of the day, the withdrawn ones included, oldest first."""
+    return db.session.scalars(
+        sa.select(DaySettlement)
+        .where(DaySettlement.branch_id == branch_id, DaySettlement.day == day)
+        .order_by(DaySettlement.closed_at, DaySettlement.id)
+    ).all()
 
 
 def _branch_today(branch_id: int) -> tuple[Branch, date]:
@@ -171,7 +185,7 @@ def issue_receipt(bill: Bill, method: str, user, replaces: Receipt | None = None
         raise _paid_already(issued)
     now = clock.now()
     receipt = Receipt(
-        branch_id=branch.id,
+        branch=branch,
         year=today.year,
         number=number,
         bill=bill,
@@ -224,7 +238,16 @@ class DayFigures:
     voided: list[Receipt]
     unbilled: list[Order]
     unpaid: list[Bill]
-    not_returned: list[Order]
+    not_done: list[Order]
+    waiting_instructions: list[Instruction]
+
+    @property
+    def still_open(self) -> bool:
+        """Orders not yet checked in or cancelled, or instructions not yet assigned."""
+        return bool(self.not_done or self.waiting_instructions)
+
+
+NOT_DONE = (OrderStatus.ASSIGNED, OrderStatus.HANDED_OVER, OrderStatus.CHECKED_OUT)
 
 
 def day_figures(branch: Branch, day: date) -> DayFigures:
@@ -261,20 +284,40 @@ def day_figures(branch: Branch, day: date) -> DayFigures:
         voided=[r for r in receipts if r.voided_at is not None],
         unbilled=[o for o in orders if o.status == OrderStatus.CHECKED_IN and o.id not in bills],
         unpaid=[b for b in bills.values() if b.valid_receipt is None],
-        not_returned=[o for o in orders if o.status == OrderStatus.CHECKED_OUT],
+        not_done=sorted(
+            (o for o in orders if o.status in NOT_DONE), key=lambda o: (o.window_start, o.id)
+        ),
+        waiting_instructions=unassigned_on(branch.id, day),
     )
 
 
+class DayStillOpen(RuleError):
+    """The day has orders not done or instructions not assigned (R4, R7, R14)."""
+
+    def __init__(self, figures: DayFigures):
+        orders = "、".join(f"{o.worker.name}（{o.customer.name}）" for o in figures.not_done)
+        waiting = "、".join(
+            f"{i.customer.name}（{i.window_start:%H:%M}）" for i in figures.waiting_instructions
+        )
+        super().__init__(
+            _l(
+                "The day cannot be closed yet. Orders not checked in or cancelled: %(orders)s. "
+                "Instructions not assigned: %(instructions)s.",
+                orders=orders or "—",
+                instructions=waiting or "—",
+            )
+        )
+        self.figures = figures
+
+
 def close_day(branch: Branch, day: date, user) -> DaySettlement:
-    """Close the day (结算): refused while a worker is still out; one close per day."""
+    """Close the day (结算): refused while any of its orders is not checked in or cancelled,
+    or an instruction for it is unassigned; one current close per day."""
     if day > clock.local_today(branch.timezone):
         raise FieldError("day", _l("A day in the future cannot be closed."))
     figures = day_figures(branch, day)
-    if figures.not_returned:
-        names = "、".join(f"{o.worker.name}（{o.customer.name}）" for o in figures.not_returned)
-        raise RuleError(
-            _l("Not yet checked in: %(names)s. Check them in before closing the day.", names=names)
-        )
+    if figures.still_open:
+        raise DayStillOpen(figures)
     existing = day_closed(branch.id, day)
     if existing is not None:
         raise RuleError(_closed_message(existing))
@@ -307,8 +350,46 @@ def _closed_message(settlement: DaySettlement | None):
     return _l("This day was closed by %(who)s already.", who=settlement.closed_by)
 
 
+def _withdrawn(settlement: DaySettlement) -> RuleError:
+    return RuleError(
+        _l(
+            "This version of the day was withdrawn by %(who)s: %(reason)s",
+            who=settlement.withdrawn_by,
+            reason=settlement.withdraw_reason,
+        )
+    )
+
+
+def reopen_day(settlement: DaySettlement, reason: str, user) -> None:
+    """The branch head reopens a closed day finance has not acknowledged (audited).
+
+    The closed version is withdrawn and kept with the reason; closing again makes a new one.
+    """
+    db.session.refresh(settlement, with_for_update=True)
+    if settlement.withdrawn_at is not None:
+        raise _withdrawn(settlement)
+    if settlement.acknowledged_at is not None:
+        raise RuleError(
+            _l(
+                "Finance (%(who)s) acknowledged this day already: it can no longer be reopened.",
+                who=settlement.acknowledged_by,
+            )
+        )
+    if not reason:
+        raise FieldError("reason", _l("Give the reason."))
+    settlement.withdrawn_at, settlement.withdrawn_by = clock.now(), user.display_name
+    settlement.withdraw_reason = reason
+    audit.record(
+        "day.reopen", settlement, changes={"reason": reason}, label=str(settlement.day), actor=user
+    )
+    db.session.flush()
+
+
 def acknowledge(settlement: DaySettlement, user) -> None:
     """Finance confirms it received the day's settlement."""
+    db.session.refresh(settlement, with_for_update=True)
+    if settlement.withdrawn_at is not None:
+        raise _withdrawn(settlement)
     if settlement.acknowledged_at is not None:
         raise RuleError(_l("Finance acknowledged this day already."))
     settlement.acknowledged_at, settlement.acknowledged_by = clock.now(), user.display_name

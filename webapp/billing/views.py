@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.billing import exports, reports, services
-from webapp.billing.forms import BillForm, ReceiptForm, SlipForm, VoidForm
+from webapp.billing.forms import BillForm, ReceiptForm, ReopenForm, SlipForm, VoidForm
 from webapp.billing.models import Bill, DaySettlement, Receipt, ReportJob, WorkerSlip
 from webapp.billing.slips import create_slip
 from webapp.core import clock
@@ -145,26 +145,56 @@ def settlement():
         db.session.rollback()
         return _settlement_page(branch, day, refusal=error.message)
     db.session.commit()
-    return redirect(url_for("billing.settlement", day=day.isoformat()), code=303)
+    return _to_day(branch, day)
 
 
-def _settlement_page(branch: Branch, day: date, refusal=None, day_error=None):
+def _to_day(branch: Branch, day: date):
+    return redirect(url_for("billing.settlement", day=day.isoformat(), branch=branch.id), code=303)
+
+
+def _settlement_page(branch: Branch, day: date, refusal=None, day_error=None, reopen_form=None):
+    status = 422 if day_error or (reopen_form and reopen_form.errors) else 409 if refusal else 200
     return render_template(
         "billing/settlement.html",
         figures=services.day_figures(branch, day),
         closed=services.day_closed(branch.id, day),
+        versions=services.day_versions(branch.id, day),
         branch=branch,
         refusal=refusal,
         day_error=day_error,
+        reopen_form=reopen_form or ReopenForm(prefix="reopen"),
         branches=visible_branches(),
-    ), (422 if day_error else 409 if refusal else 200)
+    ), status
+
+
+@bp.post("/settlements/<int:settlement_id>/reopen")
+@require("settlements.reopen")
+def reopen(settlement_id: int):
+    """The branch head reopens a closed day finance has not acknowledged."""
+    row = get_scoped_or_404(DaySettlement, settlement_id)
+    branch = db.session.get(Branch, row.branch_id)
+    form = ReopenForm(prefix="reopen")
+    if form.validate_on_submit():
+        try:
+            services.reopen_day(row, form.reason.data, current_user)
+        except FieldError as error:
+            attach(form, error)
+        except RuleError as error:
+            db.session.rollback()
+            return _settlement_page(branch, row.day, refusal=error.message, reopen_form=form)
+        else:
+            db.session.commit()
+            return _to_day(branch, row.day)
+    return _settlement_page(branch, row.day, reopen_form=form)
 
 
 @bp.get("/settlements")
 @require("settlements.view")
 def settlements():
     rows = db.session.scalars(
-        scoped_select(DaySettlement).order_by(DaySettlement.day.desc()).limit(60)
+        scoped_select(DaySettlement)
+        .order_by(DaySettlement.day.desc(), DaySettlement.closed_at.desc())
+        .limit(60)
     ).all()
     return render_template("billing/settlements.html", settlements=rows)
 

@@ -60,6 +60,8 @@ class ServiceItem(db.Model):
 
 
 UNIT_LABELS = {"hour": _l("per hour"), "job": _l("per job")}
+# A bill line's quantity: "2.5 小时", "1 次".
+QUANTITY_UNITS = {"hour": _l("hours"), "job": _l("times")}
 
 
 class Material(db.Model):

@@ -54,6 +54,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     "orders.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.SERVICE_CENTER},
     "orders.dispatch": {Role.MANAGER, Role.BRANCH_HEAD},
     "instructions.create": {Role.SERVICE_CENTER, Role.MANAGER, Role.BRANCH_HEAD},
+    # The service center withdraws an instruction it sent, while no worker has it yet.
+    "instructions.cancel": {Role.SERVICE_CENTER},
     "idle_lists.view": {Role.SERVICE_CENTER, Role.MANAGER, Role.BRANCH_HEAD},
     # The company's catalogue and rules: one for every branch.
     "catalogue.edit": {Role.COMPANY_ADMIN},
@@ -89,6 +91,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     "settlements.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.FINANCE},
     "settlements.close": {Role.MANAGER, Role.BRANCH_HEAD},
     "settlements.acknowledge": {Role.FINANCE},
+    # A closed day finance has not acknowledged yet: reopened by the branch head only.
+    "settlements.reopen": {Role.BRANCH_HEAD},
     # The week's customer files (R12): collated by the branch, acknowledged by the two
     # sides they are handed to (R13).
     "weeks.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.SERVICE_CENTER, Role.FINANCE},

@@ -65,14 +65,18 @@ def _morning(ctx: Context) -> list[Duty]:
 
 
 def _instructions(ctx: Context) -> Duty:
-    waiting = Instruction.order_id.is_(None)
+    waiting = (
+        Instruction.order_id.is_(None),
+        Instruction.declined_at.is_(None),
+        Instruction.cancelled_at.is_(None),
+    )
     row = db.session.execute(
         sa.select(
             sa.func.count(Instruction.id),
             sa.func.count(Instruction.id).filter(Instruction.service_date < ctx.today),
             sa.func.count(Instruction.id).filter(Instruction.created_at > seen(ctx)),
             sa.func.min(Instruction.service_date),
-        ).where(Instruction.branch_id == ctx.branch_id, waiting)
+        ).where(Instruction.branch_id == ctx.branch_id, *waiting)
     ).one()
     count, past, new, first_day = row
     due = clock.at_local(first_day, time(0), ctx.zone) if first_day else None
@@ -82,7 +86,7 @@ def _instructions(ctx: Context) -> Duty:
         Section.DISPATCH,
         _l("Assign a worker to the instructions waiting"),
         count,
-        url_for("dispatch.board"),
+        url_for("dispatch.overdue_instructions") if past else url_for("dispatch.board"),
         state,
         due=due,
         new=new,
@@ -122,7 +126,12 @@ def service_center_instructions(ctx: Context) -> list[Duty]:
         sa.select(
             sa.func.count(Instruction.id),
             sa.func.count(Instruction.id).filter(Instruction.service_date < ctx.today),
-        ).where(Instruction.branch_id.in_(branches), Instruction.order_id.is_(None))
+        ).where(
+            Instruction.branch_id.in_(branches),
+            Instruction.order_id.is_(None),
+            Instruction.declined_at.is_(None),
+            Instruction.cancelled_at.is_(None),
+        )
     ).one()
     lists, new_lists = db.session.execute(
         sa.select(
@@ -136,7 +145,7 @@ def service_center_instructions(ctx: Context) -> list[Duty]:
             Section.WATCH,
             _l("Instructions sent, no worker assigned yet"),
             waiting,
-            url_for("dispatch.new_instruction"),
+            url_for("dispatch.instructions_sent"),
             State.OVERDUE if past else (State.OPEN if waiting else State.DONE),
         ),
         Duty(

@@ -3,20 +3,34 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     DecimalField,
+    IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, Optional
 
-from webapp.core.forms import NOTE_MAX, REQUIRED, BaseForm, F, VersionedForm, optional, required
+from webapp.core.forms import (
+    NOTE_MAX,
+    REQUIRED,
+    BaseForm,
+    F,
+    QueryForm,
+    VersionedForm,
+    optional,
+    required,
+)
 from webapp.core.i18n import lazy_gettext as _l
 
 
 class InstructionForm(BaseForm):
-    customer_id = SelectField(_l("Customer"), coerce=int)
+    customer_q = StringField(
+        _l("Find the customer: name, phone or address"), validators=optional(50), filters=F
+    )
+    customer_id = RadioField(_l("Customer"), coerce=int, validate_choice=False)
     items = SelectMultipleField(
         _l("Service items"), coerce=int, validators=[DataRequired(message=REQUIRED)]
     )
@@ -27,6 +41,19 @@ class InstructionForm(BaseForm):
         _l("Estimated hours"), places=1, validators=[InputRequired(message=REQUIRED)]
     )
     notes = TextAreaField(_l("Notes"), validators=optional(NOTE_MAX), filters=F)
+
+
+class CustomerSearchForm(QueryForm):
+    customer_q = StringField(validators=optional(50), filters=F)
+    customer_id = IntegerField(validators=[Optional()])
+
+
+class DeclineForm(BaseForm):
+    reason = StringField(_l("Why the branch declines it"), validators=required(500), filters=F)
+
+
+class InstructionCancelForm(BaseForm):
+    reason = StringField(_l("Why it is cancelled"), validators=required(500), filters=F)
 
 
 class AssignForm(BaseForm):

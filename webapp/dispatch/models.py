@@ -33,6 +33,12 @@ class Instruction(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id"))
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    decline_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    cancel_reason: Mapped[str] = mapped_column(sa.String(500), default="")
 
     customer: Mapped[Customer] = relationship()
     items: Mapped[list[ServiceItem]] = relationship(secondary=instruction_items)
@@ -41,6 +47,11 @@ class Instruction(db.Model):
     @property
     def name(self) -> str:
         return self.customer.name
+
+    @property
+    def waiting(self) -> bool:
+        """Neither assigned, declined by the branch nor cancelled by the service center."""
+        return self.order_id is None and self.declined_at is None and self.cancelled_at is None
 
 
 class IdleList(db.Model):

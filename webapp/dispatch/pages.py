@@ -1,25 +1,20 @@
 """Pages the dispatch views share with the visits' views: the order page and its conflicts."""
 
-import sqlalchemy as sa
-from flask import render_template
+from flask import redirect, render_template, url_for
 
 from webapp.briefing.services import briefing
 from webapp.core.errors import RuleError
-from webapp.core.models import AuditEntry
 from webapp.core.offline import outbox
 from webapp.dispatch import services
 from webapp.dispatch.forms import CancelForm, HandoverForm, LatenessForm
+from webapp.dispatch.history import order_history
 from webapp.extensions import db
 from webapp.orders.models import Order
 from webapp.orders.services import conflict_message, get_order_or_404
 
 
-def _history(order: Order) -> list[AuditEntry]:
-    return db.session.scalars(
-        sa.select(AuditEntry)
-        .where(AuditEntry.entity_type == "orders", AuditEntry.entity_id == order.id)
-        .order_by(AuditEntry.id)
-    ).all()
+def to_order(order_id: int, anchor: str = ""):
+    return redirect(url_for("dispatch.detail", order_id=order_id) + anchor, code=303)
 
 
 def order_page(order: Order, status: int = 200, **forms):
@@ -27,7 +22,7 @@ def order_page(order: Order, status: int = 200, **forms):
     context = {
         "order": order,
         "brief": briefing(order),
-        "history": _history(order),
+        "history": order_history(order),
         "handover_form": HandoverForm(prefix="handover", version=order.version),
         "cancel_form": CancelForm(prefix="cancel", version=order.version),
         "lateness_form": LatenessForm(prefix="lateness"),

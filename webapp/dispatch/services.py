@@ -15,6 +15,7 @@ from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.org import Branch
 from webapp.core.policy import get_setting
 from webapp.customers.models import Customer
+from webapp.dispatch.instructions import expect_waiting
 from webapp.dispatch.models import IdleList, Instruction
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
@@ -72,15 +73,6 @@ def create_instruction(branch, customer: Customer, items, slot: Slot, notes: str
     return instruction
 
 
-def open_instructions(branch_id: int):
-    return db.session.scalars(
-        sa.select(Instruction)
-        .where(Instruction.branch_id == branch_id, Instruction.order_id.is_(None))
-        .options(selectinload(Instruction.customer), selectinload(Instruction.items))
-        .order_by(Instruction.service_date, Instruction.window_start, Instruction.id)
-    ).all()
-
-
 def _overlapping(worker_id: int, day: date, start: time, end: time, exclude_id=None):
     return db.session.scalars(
         sa.select(Order).where(
@@ -124,6 +116,7 @@ def assign(instruction: Instruction, worker: Worker, user, *, confirm_overlap=Fa
     """Turn an instruction into an order for a worker (R7)."""
     if instruction.order_id is not None:
         raise OrderConflict(_l("This instruction has been assigned already."))
+    expect_waiting(instruction)
     if worker.branch_id != instruction.branch_id:
         raise FieldError("worker_id", _l("This worker belongs to another branch."))
     if worker.status != WorkerStatus.ACTIVE:
@@ -245,6 +238,7 @@ class Board:
     orders: list[Order]
     idle_workers: list[Worker]
     not_returned: set[int]
+    late: set[int]
     last_idle_list: IdleList | None
 
 
@@ -272,12 +266,19 @@ def day_board(branch, day: date) -> Board:
         for o in orders
         if o.status == OrderStatus.CHECKED_OUT and o.is_afternoon and now > day_end
     }
+    late = {
+        o.id
+        for o in orders
+        if o.status in (OrderStatus.ASSIGNED, OrderStatus.HANDED_OVER)
+        and now > clock.at_local(day, o.window_start, branch.timezone)
+    }
     last = db.session.scalar(
         sa.select(IdleList)
         .where(IdleList.branch_id == branch.id, IdleList.day == day)
         .order_by(IdleList.sent_at.desc())
     )
-    return Board(day, list(orders), [w for w in workers if w.id not in busy], not_returned, last)
+    idle = [w for w in workers if w.id not in busy]
+    return Board(day, list(orders), idle, not_returned, late, last)
 
 
 def send_idle_list(branch, day: date, user) -> IdleList:
