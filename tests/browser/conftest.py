@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ACTION_TIMEOUT_MS = 10_000
+ACTION_TIMEOUT_MS = 30_000
 
 expect.set_options(timeout=ACTION_TIMEOUT_MS)
 

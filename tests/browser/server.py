@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "webapp" / "translations"
 VENV_BIN = Path(sys.executable).parent
-START_TIMEOUT = 20.0
+START_TIMEOUT = 120.0
 
 
 def free_port() -> int:
