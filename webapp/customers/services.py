@@ -56,8 +56,11 @@ def update_customer(customer: Customer, values: dict) -> dict:
 
 
 def search_customers(user, q: str, limit: int = 50):
-    """Active search by name, phone digits or address."""
+    """Active search by name, phone digits or address. Text with a NUL character matches
+    nothing (no stored text holds one, and PostgreSQL refuses it in a query)."""
     query = scoped_select(Customer, user)
+    if "\x00" in q:
+        return iter(())
     if q:
         digits = "".join(ch for ch in q if ch.isdigit())
         conditions = [
