@@ -251,7 +251,9 @@ def change_status(worker_id: int):
             attach(form, error)
         else:
             db.session.commit()
-            return redirect(url_for("workers.detail", worker_id=worker.id), code=303)
+            return redirect(
+                url_for("workers.detail", worker_id=worker.id, section="file"), code=303
+            )
     return render_template("workers/detail.html", **context), 422
 
 
@@ -285,7 +287,9 @@ def upload_id_copy(worker_id: int):
             form.image.errors = [*form.image.errors, error.message]
         else:
             db.session.commit()
-            return redirect(url_for("workers.detail", worker_id=worker.id), code=303)
+            return redirect(
+                url_for("workers.detail", worker_id=worker.id, section="file"), code=303
+            )
     return render_template("workers/detail.html", **context), 422
 
 
