@@ -21,7 +21,7 @@ def log_in(page: Page, base_url: str, username: str, button_text: str) -> None:
 
 def issue_pin(manager: Page, base_url: str, worker_id) -> str:
     """The manager issues the worker a PIN from the personnel file; it is shown once."""
-    manager.goto(f"{base_url}/workers/{worker_id}")
+    manager.goto(f"{base_url}/workers/{worker_id}#pin")
     manager.once("dialog", lambda dialog: dialog.accept())
     manager.locator("#pin button").click()
     pin = manager.locator(".pin-shown").inner_text().strip()

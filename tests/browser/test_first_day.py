@@ -173,7 +173,7 @@ def test_first_day_of_a_manager_on_a_tablet(live_server, new_page, shot, zh, tmp
     page.locator("#copy-side").select_option("front")
     page.locator("#copy-image").set_input_files(png)
     page.get_by_role("button", name=zh("Upload"), exact=True).click()
-    page.wait_for_url(f"{worker_url}#id-copies")
+    page.wait_for_url(f"{worker_url}?section=file")
     front = page.locator('#id-copies img[src$="/id-copies/front"]')
     expect(front).to_have_count(1)
     front.scroll_into_view_if_needed()  # loading="lazy"
@@ -187,6 +187,7 @@ def test_first_day_of_a_manager_on_a_tablet(live_server, new_page, shot, zh, tmp
 
     # 5. A talk about a family difficulty, escalated to the branch head.
     notes = f"女儿住院需要照顾，想请假两周回老家（浏览器测试 {uuid.uuid4().hex[:8]}）"
+    page.locator(".file-tabs").get_by_role("link", name=zh("Talks"), exact=True).click()
     page.locator("#talk-talk_date").fill(today().isoformat())
     page.locator("#talk-topic").select_option("family")
     page.locator("#talk-notes").fill(notes)

@@ -57,7 +57,7 @@ def test_a_new_manual_version_is_acknowledged_at_the_tablet(live_server, new_pag
 
     manager = new_page()
     log_in(manager, live_server, "manager1", zh("Log in"))
-    manager.goto(f"{live_server}/workers/{worker_id}")
+    manager.goto(f"{live_server}/workers/{worker_id}#pin")
     manager.once("dialog", lambda dialog: dialog.accept())
     manager.locator("#pin button").click()
     pin = manager.locator(".pin-shown").inner_text().strip()

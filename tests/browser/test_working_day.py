@@ -161,7 +161,7 @@ def test_instruction_to_return_on_the_shared_tablet(live_server, new_page, shot,
     customer_link.click()
     expect(manager.locator("#history")).to_contain_text(WORK_DONE)
     expect(manager.locator("body")).to_contain_text(POTENTIAL)
-    manager.goto(f"{live_server}/workers/{worker_id}")
+    manager.goto(f"{live_server}/workers/{worker_id}#history")
     expect(manager.locator("#history")).to_contain_text(NEXT_TIME)
     expect(manager.locator(f'#history a[href$="/orders/{order_id}"]')).to_be_visible()
     shot(manager, "worker-history")

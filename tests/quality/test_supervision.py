@@ -152,7 +152,7 @@ def test_a_visit_with_photos_shows_on_the_workers_page(client, out, db, world):
         data=_form(photos=[jpeg_data_url(), jpeg_data_url(colour="red")]),
     )
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/workers/{out.worker_id}#quality"
+    assert response.headers["Location"] == f"/workers/{out.worker_id}?section=quality"
     visit = db.session.scalar(sa.select(Supervision))
     assert visit.arrived_at == shanghai(TODAY, 10, 30) and len(visit.photos) == 2
 

@@ -26,9 +26,8 @@ from webapp.core.offline import outbox
 from webapp.core.offline.idempotency import offline_capable
 from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.core.transactions import write_transaction
-from webapp.discipline import slips as discipline_slips
 from webapp.extensions import db
-from webapp.kiosk import services
+from webapp.kiosk import services, waiting
 from webapp.kiosk.forms import EnrollForm, PinForm
 from webapp.kiosk.models import KioskDevice
 from webapp.kiosk.tablet import (
@@ -38,8 +37,6 @@ from webapp.kiosk.tablet import (
     signed_in_worker,
     this_tablet_or_403,
 )
-from webapp.manual import services as manual_services
-from webapp.month_files import services as month_files_services
 from webapp.orders.models import Order
 from webapp.orders.services import Actor, conflict_message
 from webapp.visits.handling import Screen, check_in_step, check_out_step
@@ -178,21 +175,12 @@ def _worker_or_start():
 @bp.get("/kiosk/orders")
 @without_staff_login
 def orders():
+    """What waits for the worker signed in with their PIN, kind by kind."""
     device, worker = _worker_or_start()
     if worker is None:
         return back_to_start()
-    rows = services.open_orders(worker, device)
-    owed = complaint_deductions.deductions_to_acknowledge(worker)
-    unread = manual_services.unread(worker)
-    decided = discipline_slips.to_acknowledge(worker)
     return kiosk_page(
-        "kiosk/orders.html",
-        worker=worker,
-        orders=rows,
-        deductions=owed,
-        unread=unread,
-        decided=decided,
-        month_records=month_files_services.to_acknowledge(worker),
+        "kiosk/waiting.html", worker=worker, waiting=waiting.waiting_for(worker, device)
     )
 
 

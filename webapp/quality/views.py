@@ -75,8 +75,9 @@ def supervise(order_id: int):
             error = refusal_shown(form, failure)
         else:
             db.session.commit()
+            # The worker file opens on its quality section (an htmx redirect drops #fragments).
             return redirect(
-                url_for("workers.detail", worker_id=order.worker_id) + "#quality", code=303
+                url_for("workers.detail", worker_id=order.worker_id, section="quality"), code=303
             )
     return _page(order, form, 422 if request.method == "POST" else 200, error)
 

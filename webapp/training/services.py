@@ -305,6 +305,21 @@ def today_sessions(branch: Branch) -> list[TrainingSession]:
     )
 
 
+def to_sign(worker: Worker) -> list[TrainingSession]:
+    """Today's sessions of the worker's branch that have begun and that the worker has
+    not signed yet: what the shared tablet asks them to sign."""
+    branch = db.session.get(Branch, worker.branch_id)
+    signed = set(
+        db.session.scalars(
+            sa.select(TrainingAttendance.session_id).where(
+                TrainingAttendance.worker_id == worker.id
+            )
+        )
+    )
+    now = clock.now()
+    return [s for s in today_sessions(branch) if s.starts_at <= now and s.id not in signed]
+
+
 @dataclass
 class TrainingRecord:
     attendances: list[TrainingAttendance]

@@ -192,12 +192,30 @@ ALLOWED_STATUS = {
 
 
 def status_choices(worker: Worker, role: str) -> list[WorkerStatus]:
+    """The statuses this role may move the worker to from the current one."""
     current = WorkerStatus(worker.status)
-    return [to for (frm, to) in ALLOWED_STATUS.get(role, set()) if frm == current]
+    allowed = {to for (frm, to) in ALLOWED_STATUS.get(role, set()) if frm == current}
+    return [status for status in WorkerStatus if status in allowed]
+
+
+def status_options(worker: Worker, role: str) -> list[WorkerStatus]:
+    """The status form's choices: the current status first, where the form starts, then
+    the ones the role may choose; none when the role may change nothing."""
+    choices = status_choices(worker, role)
+    return [WorkerStatus(worker.status), *choices] if choices else []
 
 
 def change_status(worker: Worker, new_status: WorkerStatus, reason: str, role: str) -> None:
     """Suspend, dismiss (清退) or reinstate; the file itself is kept (R23)."""
+    if new_status == worker.status:
+        raise FieldError(
+            "status",
+            _l(
+                "%(name)s is %(status)s already: choose the new status.",
+                name=worker.name,
+                status=STATUS_LABELS[new_status],
+            ),
+        )
     if new_status not in status_choices(worker, role):
         raise FieldError("status", _l("You cannot make this change."))
     if new_status != WorkerStatus.ACTIVE and not reason:

@@ -8,6 +8,7 @@ from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import SearchForm, options, phone_value
 from webapp.core.htmx import render_page_or_partial, wants_partial
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.images import clean_uploads
 from webapp.core.masking import looks_like_id_number
 from webapp.core.money import yuan_text
@@ -136,11 +137,38 @@ def detail(worker_id: int):
     return render_template("workers/detail.html", **_detail_context(worker, full_id=full_id))
 
 
+# The worker file's sections, one shown at a time, and who sees each (the file and the
+# history are everybody's who sees the worker).
+FILE_SECTIONS = {
+    "file": (_l("File"), ()),
+    "talks": (_l("Talks"), ("talks.view",)),
+    "quality": (
+        _l("Quality and conduct"),
+        ("quality.view", "complaints.view", "discipline.view", "training.view"),
+    ),
+    "pay": (_l("Pay"), ("billing.issue",)),
+    "pin": (_l("Tablet PIN"), ("kiosk.manage",)),
+    "history": (_l("History"), ()),
+}
+
+
+def _sections(worker: Worker) -> dict[str, object]:
+    """The sections this user sees on this worker's file, with their labels."""
+    return {
+        key: label
+        for key, (label, needs) in FILE_SECTIONS.items()
+        if (not needs or any(can(current_user, need) for need in needs))
+        and (key != "pin" or worker.status == WorkerStatus.ACTIVE)
+    }
+
+
 def _detail_context(worker: Worker, **over):
-    status_form = StatusForm(prefix="status")
+    status_form = StatusForm(prefix="status", data={"status": worker.status})
     status_form.status.choices = options(
-        (s.value, STATUS_LABELS[s]) for s in services.status_choices(worker, current_user.role)
+        (s.value, STATUS_LABELS[s]) for s in services.status_options(worker, current_user.role)
     )
+    sections = _sections(worker)
+    wanted = request.args.get("section")
     orders, notes = briefing_services.history(worker_id=worker.id)
     context = {
         "orders": orders,
@@ -166,6 +194,8 @@ def _detail_context(worker: Worker, **over):
             else None
         ),
         "full_id": None,
+        "sections": sections,
+        "open": wanted if wanted in sections else "file",
         "status_form": status_form,
         "copy_form": IdCopyForm(prefix="copy"),
         "talk_form": TalkForm(prefix="talk"),
@@ -221,7 +251,9 @@ def change_status(worker_id: int):
             attach(form, error)
         else:
             db.session.commit()
-            return redirect(url_for("workers.detail", worker_id=worker.id), code=303)
+            return redirect(
+                url_for("workers.detail", worker_id=worker.id, section="file"), code=303
+            )
     return render_template("workers/detail.html", **context), 422
 
 
@@ -237,7 +269,7 @@ def pay_rule(worker_id: int):
             form.rule.errors = [*form.rule.errors, error.message]
         else:
             db.session.commit()
-            return redirect(url_for("workers.detail", worker_id=worker.id) + "#pay", code=303)
+            return redirect(url_for("workers.detail", worker_id=worker.id, section="pay"), code=303)
     return render_template("workers/pay_rule.html", worker=worker, form=form), 422
 
 
@@ -255,7 +287,9 @@ def upload_id_copy(worker_id: int):
             form.image.errors = [*form.image.errors, error.message]
         else:
             db.session.commit()
-            return redirect(url_for("workers.detail", worker_id=worker.id), code=303)
+            return redirect(
+                url_for("workers.detail", worker_id=worker.id, section="file"), code=303
+            )
     return render_template("workers/detail.html", **context), 422
 
 
@@ -296,8 +330,10 @@ def add_talk(worker_id: int):
             form.notes.errors = [*form.notes.errors, error.message]
         else:
             db.session.commit()
-            return redirect(url_for("workers.detail", worker_id=worker.id) + "#talks", code=303)
-    return render_template("workers/detail.html", **context), 422
+            return redirect(
+                url_for("workers.detail", worker_id=worker.id, section="talks"), code=303
+            )
+    return render_template("workers/detail.html", **{**context, "open": "talks"}), 422
 
 
 @bp.get("/escalations")
