@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.discipline.conftest import sign_in
+from tests.i18n import zh
 from tests.working_day import TODAY, field_error
 from webapp.core.models import AuditEntry
 from webapp.discipline import services
@@ -39,7 +40,12 @@ def test_an_approved_dismissal_refuses_the_pin_at_once_and_lists_the_future_orde
     # The worker's running session at the tablet ends with the decision.
     assert tablet.get("/kiosk/orders").headers["Location"] == "/kiosk"
     assert tablet.get("/kiosk/discipline").headers["Location"] == "/kiosk"
-    assert tablet.post(f"/kiosk/w/{worker.id}", data={"pin": pin}).status_code == 404
+    # A PIN typed on the pad opened before the decision is refused next to the field.
+    refused = tablet.post(f"/kiosk/w/{worker.id}", data={"pin": pin})
+    refusal = zh("%(name)s can no longer sign in here.") % {"name": worker.name}
+    assert refused.status_code == 422 and refusal in refused.text
+    assert tablet.get("/kiosk/orders").headers["Location"] == "/kiosk"
+    assert tablet.get(f"/kiosk/w/{worker.id}").status_code == 404
     assert worker.name not in tablet.get("/kiosk").text
 
     assert db.session.get(Worker, worker.id).status_reason == "多次与客户争吵"
