@@ -14,6 +14,7 @@ Months move forward from the real one only: the browser's cookies expire by its 
 clock, the server's runs on from the instant it is started at.
 """
 
+import re
 import subprocess
 from datetime import date, time, timedelta
 from decimal import Decimal
@@ -57,6 +58,7 @@ HEAD, ADMIN_DEPT = "head1", "xingzheng"  # the demo's branch head of 海曙网�
 TALK = "本月电话抽查分数低，客户投诉服务态度，谈话提醒改进。"
 TOPIC = "服务礼仪与沟通"
 COMMENTS = "连续两个月考核不合格，已清退。"
+HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
 def months_ahead() -> tuple[date, date, date]:
@@ -299,7 +301,7 @@ def test_a_worker_fails_twice_is_dismissed_and_the_month_reaches_the_administrat
     manager.get_by_role(
         "button", name=zh("Submit to the administration department"), exact=True
     ).click()
-    expect(manager.locator("#content-hash")).to_have_text(r"^[0-9a-f]{64}$")
+    expect(manager.locator("#content-hash")).to_have_text(HASH)
     assert_no_horizontal_scroll(manager)
 
     # The administration department reads it and downloads the records and the report.
