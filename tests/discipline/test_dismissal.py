@@ -26,11 +26,15 @@ DECIDE = {"decision-version": "1", "decision-decision": "approve", "decision-not
 
 @pytest.mark.rule("R26", "R23")
 def test_an_approved_dismissal_refuses_the_pin_at_once_and_lists_the_future_orders(
-    tablet, desk, head, worker, login_as
+    tablet, desk, head, worker, login_as, clock
 ):
     handed = desk.handed_over(worker=worker, day=TODAY + timedelta(days=1))
     assigned = desk.order(worker=worker, day=TODAY + timedelta(days=2))
     done = desk.checked_out(worker=worker)
+    now = clock.now()
+    clock.set(now - timedelta(days=1))
+    missed = desk.order(worker=worker, day=TODAY - timedelta(days=1))
+    clock.set(now)
     proposal = services.propose_dismissal(worker, "多次与客户争吵", [], desk.manager)
     pin = sign_in(tablet, worker, desk.manager)
     assert tablet.get("/kiosk/orders").status_code == 200
@@ -53,6 +57,7 @@ def test_an_approved_dismissal_refuses_the_pin_at_once_and_lists_the_future_orde
     page = tablet.get(f"/discipline/dismissals/{proposal.id}").text
     assert f"/orders/{handed.id}" in page and f"/orders/{assigned.id}" in page
     assert f'/orders/{done.id}"' not in page
+    assert f'/orders/{missed.id}"' not in page  # a past day's order is not reassigned
     assert tablet.get(f"/workers/{worker.id}").status_code == 200
 
 
