@@ -281,6 +281,7 @@ def test_a_worker_fails_twice_is_dismissed_and_the_month_reaches_the_administrat
     expect(tablet.locator(".keypad")).to_be_visible()
     head.get_by_role("button", name=zh("Record the decision"), exact=True).click()
     expect(head.locator("#decision")).to_be_visible()
+    expect(head.locator("#future-orders")).to_contain_text(zh("No future orders."))
     shot(head, "dismissed")
     type_pin(tablet, pin)
     refused = zh("%(name)s can no longer sign in here.") % {"name": name}
