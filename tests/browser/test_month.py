@@ -313,7 +313,7 @@ def test_a_worker_fails_twice_is_dismissed_and_the_month_reaches_the_administrat
     expect(admin.locator("#content-hash")).to_be_visible()
     assert_no_horizontal_scroll(admin)
     report = pdf_text(admin, base + admin.locator('a[href$=".pdf"]').get_attribute("href"))
-    assert "海曙网店" in report and f"{m2:%Y-%m}" in report
+    assert "人事档案月报" in report and "海曙网店" in report and f"{m2:%Y-%m}" in report
     admin.get_by_role("button", name=zh("Acknowledge receipt"), exact=True).click()
     expect(admin.locator("#submitted")).to_contain_text(zh("Acknowledged"))
     admin.goto(f"{base}/month-records?month={m2:%Y-%m}&branch={branch_id}")
