@@ -59,6 +59,9 @@ TALK = "本月电话抽查分数低，客户投诉服务态度，谈话提醒改
 TOPIC = "服务礼仪与沟通"
 COMMENTS = "连续两个月考核不合格，已清退。"
 HASH = re.compile(r"^[0-9a-f]{64}$")
+# WeasyPrint lays the branch's fifteen records out in a few seconds, several times that on a
+# machine loaded over ten times its two cores: longer than an action's 10 s.
+PDF_TIMEOUT_MS = 60_000
 
 
 def months_ahead() -> tuple[date, date, date]:
@@ -163,7 +166,7 @@ def type_pin(page: Page, pin: str) -> None:
 
 def pdf_text(page: Page, url: str) -> str:
     """GET the PDF with the page's login; its text, once its status and type are checked."""
-    response = page.request.get(url)
+    response = page.request.get(url, timeout=PDF_TIMEOUT_MS)
     assert response.status == 200, f"{url}: {response.status}"
     assert response.headers["content-type"] == "application/pdf"
     return subprocess.run(
