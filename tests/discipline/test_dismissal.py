@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.discipline.conftest import sign_in
+from tests.i18n import zh
 from tests.working_day import TODAY, field_error
 from webapp.core.models import AuditEntry
 from webapp.discipline import services
@@ -25,11 +26,15 @@ DECIDE = {"decision-version": "1", "decision-decision": "approve", "decision-not
 
 @pytest.mark.rule("R26", "R23")
 def test_an_approved_dismissal_refuses_the_pin_at_once_and_lists_the_future_orders(
-    tablet, desk, head, worker, login_as
+    tablet, desk, head, worker, login_as, clock
 ):
     handed = desk.handed_over(worker=worker, day=TODAY + timedelta(days=1))
     assigned = desk.order(worker=worker, day=TODAY + timedelta(days=2))
     done = desk.checked_out(worker=worker)
+    now = clock.now()
+    clock.set(now - timedelta(days=1))
+    missed = desk.order(worker=worker, day=TODAY - timedelta(days=1))
+    clock.set(now)
     proposal = services.propose_dismissal(worker, "多次与客户争吵", [], desk.manager)
     pin = sign_in(tablet, worker, desk.manager)
     assert tablet.get("/kiosk/orders").status_code == 200
@@ -39,7 +44,12 @@ def test_an_approved_dismissal_refuses_the_pin_at_once_and_lists_the_future_orde
     # The worker's running session at the tablet ends with the decision.
     assert tablet.get("/kiosk/orders").headers["Location"] == "/kiosk"
     assert tablet.get("/kiosk/discipline").headers["Location"] == "/kiosk"
-    assert tablet.post(f"/kiosk/w/{worker.id}", data={"pin": pin}).status_code == 404
+    # A PIN typed on the pad opened before the decision is refused next to the field.
+    refused = tablet.post(f"/kiosk/w/{worker.id}", data={"pin": pin})
+    refusal = zh("%(name)s can no longer sign in here.") % {"name": worker.name}
+    assert refused.status_code == 422 and refusal in refused.text
+    assert tablet.get("/kiosk/orders").headers["Location"] == "/kiosk"
+    assert tablet.get(f"/kiosk/w/{worker.id}").status_code == 404
     assert worker.name not in tablet.get("/kiosk").text
 
     assert db.session.get(Worker, worker.id).status_reason == "多次与客户争吵"
@@ -47,6 +57,7 @@ def test_an_approved_dismissal_refuses_the_pin_at_once_and_lists_the_future_orde
     page = tablet.get(f"/discipline/dismissals/{proposal.id}").text
     assert f"/orders/{handed.id}" in page and f"/orders/{assigned.id}" in page
     assert f'/orders/{done.id}"' not in page
+    assert f'/orders/{missed.id}"' not in page  # a past day's order is not reassigned
     assert tablet.get(f"/workers/{worker.id}").status_code == 200
 
 

@@ -158,6 +158,7 @@ def test_receiving_stock_is_audited_and_shown_with_the_warning(client, desk):
     page = client.get("/materials").text
     assert 'id="low-stock"' in page and "供应商送货" in page
     assert zh("Low stock") in page
+    assert zh("Below the minimum stock:") in page
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import format_yuan
+from webapp.core.org import Branch
 from webapp.core.policy import get_setting
 from webapp.core.roles import Role
 from webapp.discipline.models import (
@@ -224,13 +225,16 @@ def decide_dismissal(proposal: DismissalProposal, approve: bool, note: str, user
 
 
 def future_orders(worker: Worker) -> list[Order]:
-    """The worker's orders not yet checked out: to give to someone else."""
+    """The worker's orders from today on not yet checked out: to give to someone else (a
+    past day's order never served is not for another worker)."""
+    today = clock.local_today(db.session.get(Branch, worker.branch_id).timezone)
     return list(
         db.session.scalars(
             sa.select(Order)
             .where(
                 Order.worker_id == worker.id,
                 Order.status.in_([OrderStatus.ASSIGNED, OrderStatus.HANDED_OVER]),
+                Order.service_date >= today,
             )
             .order_by(Order.service_date, Order.window_start)
         )

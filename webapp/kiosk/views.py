@@ -40,7 +40,7 @@ from webapp.kiosk.tablet import (
 from webapp.orders.models import Order
 from webapp.orders.services import Actor, conflict_message
 from webapp.visits.handling import Screen, check_in_step, check_out_step
-from webapp.workers.models import Worker
+from webapp.workers.models import Worker, WorkerStatus
 from webapp.workers.services import active_workers
 
 bp = Blueprint("kiosk", __name__)
@@ -143,7 +143,11 @@ def start():
 def pin(worker_id: int):
     device = this_tablet_or_403()
     worker = db.session.get(Worker, worker_id)
-    if worker is None or worker.branch_id != device.branch_id or worker.status != "active":
+    if worker is None or worker.branch_id != device.branch_id:
+        abort(404)
+    # A worker dismissed or suspended is off the start page; a PIN typed on their pad,
+    # open since before, is refused next to it (verify_pin) rather than a page not found.
+    if request.method == "GET" and worker.status != WorkerStatus.ACTIVE:
         abort(404)
     form = PinForm()
     if form.validate_on_submit():
