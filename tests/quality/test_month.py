@@ -249,3 +249,15 @@ def test_the_branchs_scores_cover_its_active_workers(desk, clock):
     other = desk.world.worker(branch="B")
     scores = month_scores(desk.branch.id, NOV)
     assert worker.id in scores and other.id not in scores
+
+
+@pytest.mark.rule("R27", "R25")
+def test_a_worker_who_served_no_order_that_month_is_not_failed_for_training(desk, clock):
+    idle = desk.world.worker()
+    serving = desk.world.worker()
+    _done(desk, clock, serving, date(2026, 11, 10))
+    clock.set(shanghai(DEC, 9))
+    scores = month_scores(desk.branch.id, NOV)
+    assert scores[idle.id].total is None and scores[idle.id].passed
+    training = {i.key: i for i in scores[serving.id].inputs}["training"]
+    assert not training.no_data and training.value == 0

@@ -120,6 +120,7 @@ def test_only_the_branchs_manager_or_head_closes(client, login_as, desk, db, rol
 
 def test_the_workers_page_shows_each_month_and_the_chart(client, login_as, desk, clock):
     worker = _failing(desk, clock, date(2026, 11, 10))
+    _done(desk, clock, worker, date(2026, 10, 12))  # a month served before: a second point
     clock.set(shanghai(date(2026, 12, 1), 9))
     login_as("manager")
     client.post("/quality/month/close", data={"month": "2026-11"})

@@ -16,8 +16,9 @@ to 100):
 
 An input without data in the month (no spot check, no callback, no visit; for
 complaints and lateness, no order done and none of those complaints; for training, no
-minimum set or a worker who started later) is left out and the weights of the others
-are scaled up to 100 between them: it shows as "no data", never as a zero. The score
+minimum set, a worker who started later, or one with no order done that month) is
+left out and the weights of the others are scaled up to 100 between them: it shows as
+"no data", never as a zero. The score
 is the sum of value × weight over the inputs with data; it passes from
 `quality_pass_mark` on. A worker with no data at all has no score and is not failed.
 """
@@ -238,7 +239,9 @@ def _scores(branch: Branch, month: date, workers: list[Worker]) -> dict[int, Sco
     for worker_id, n in records.late_check_outs().items():
         late[worker_id] = late.get(worker_id, 0) + n
     required = get_setting(company, "training_hours_per_month")
-    started = [w.id for w in workers if w.start_date <= records.last]
+    # Training counts for a worker who served that month: one with no order done is not
+    # assessed on it (the training page still lists them short of hours).
+    started = [w.id for w in workers if w.start_date <= records.last and w.id in worked]
     hours = {w: hours_in_month(w, records.first) for w in started} if required else {}
     values = {
         "spot_checks": records.spot_checks(),
