@@ -176,6 +176,7 @@ def test_a_day_on_the_duty_board(server, office, day_orders, new_page, zh, shot)
     watch_without_reload(center)
     instructions = duty(manager, "dispatch.instructions")
     expect(instructions).to_have_attribute("data-count", "1", timeout=POLLED_MS)
+    expect(instructions).to_have_class(re.compile(r"\bduty-due-soon\b"))  # at 14:00
     shot(manager, "10-30-board")
     assert_no_horizontal_scroll(manager)
 
@@ -190,6 +191,9 @@ def test_a_day_on_the_duty_board(server, office, day_orders, new_page, zh, shot)
     assigned = int(re.search(r"/orders/(\d+)$", manager.url).group(1))
     manager.locator("#handover button.primary").click()
     expect(manager.locator(".badge.order-handed_over")).to_be_visible()
+    manager.goto(f"{base}/")
+    expect_duty(manager, "dispatch.instructions", "done", 0)
+    expect_duty(manager, "dispatch.task-sheets", "done", 0)
 
     # The service center's board turns green by itself; its list says to whom.
     expect_duty(center, "dispatch.sent-instructions", "done", 0, timeout=POLLED_MS)
