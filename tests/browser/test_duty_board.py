@@ -183,6 +183,7 @@ def test_a_day_on_the_duty_board(server, office, day_orders, new_page, zh, shot)
     # The manager follows the item's link, assigns a worker and hands the order over.
     instructions.locator("a").click()
     manager.wait_for_url(re.compile(r"/board$"))
+    expect(manager.locator("table.rows tr.late")).to_have_count(1)
     card = manager.locator("#instructions .instruction", has_text=customer)
     card.locator("a.button").click()
     worker = manager.locator("#worker_id option:checked").inner_text().split(" ")[1]
