@@ -77,6 +77,21 @@ def test_instructions_waiting_and_orders_past_their_start(desk, clock):
     del order
 
 
+@pytest.mark.rule("R7")
+def test_an_instruction_for_today_is_due_at_its_start_not_at_midnight(desk, clock):
+    clock.set(shanghai(TODAY, 10, 31))
+    desk.instruction(day=TODAY, start=time(14), end=time(16))
+    desk.instruction(day=TODAY, start=time(15), end=time(17))
+    waiting = duty(desk.manager, "dispatch.instructions")
+    assert (waiting.count, waiting.due, waiting.state) == (
+        2,
+        shanghai(TODAY, 14),
+        State.DUE_SOON,
+    )
+    clock.set(shanghai(TODAY, 14, 1))
+    assert duty(desk.manager, "dispatch.instructions").state == State.OVERDUE
+
+
 @pytest.mark.rule("R4", "R14")
 def test_before_leaving_follows_the_order_to_its_receipt(desk, clock):
     clock.set(shanghai(TODAY, 9, 0))

@@ -68,6 +68,17 @@ class Office:
 
     def handed_over(self, count: int = 1) -> list[int]:
         """Orders of today for the manager's branch, handed over to a worker each."""
+        ids = self.assigned([(time(0, 5), time(23, 55))] * count)
+        with self._context():
+            manager = db.session.scalar(sa.select(User).where(User.username == MANAGER))
+            for order_id in ids:
+                dispatch_services.hand_over(db.session.get(Order, order_id), "离线测试", manager)
+            db.session.commit()
+        return ids
+
+    def assigned(self, windows: list[tuple[time, time]]) -> list[int]:
+        """Orders of today for the manager's branch, one per (start, end) window, each
+        assigned to a worker (another customer and worker each), not yet handed over."""
         ids = []
         with self._context():
             manager = db.session.scalar(sa.select(User).where(User.username == MANAGER))
@@ -84,16 +95,15 @@ class Office:
                 sa.select(ServiceItem).where(ServiceItem.company_id == branch.company_id)
             )
             today = clock.local_today(branch.timezone)
-            for _ in range(count):
+            for start, end in windows:
                 self._made += 1
                 customer = customers[self._made % len(customers)]
                 worker = workers[self._made % len(workers)]
-                slot = Slot(today, time(0, 5), time(23, 55), Decimal(2))
+                slot = Slot(today, start, end, Decimal(2))
                 instruction = dispatch_services.create_instruction(
                     branch, customer, [item], slot, "", manager
                 )
                 order = dispatch_services.assign(instruction, worker, manager, confirm_overlap=True)
-                dispatch_services.hand_over(order, "离线测试", manager)
                 ids.append(order.id)
             db.session.commit()
         return ids

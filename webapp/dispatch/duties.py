@@ -64,6 +64,14 @@ def _morning(ctx: Context) -> list[Duty]:
     ]
 
 
+def _instructions_due(ctx: Context, first_day, first_start_today) -> datetime | None:
+    """Instructions for a later day are due before that day starts; one that came in for
+    today is due when its service starts (not at the midnight already past)."""
+    if first_start_today is not None:
+        return clock.at_local(ctx.today, first_start_today, ctx.zone)
+    return clock.at_local(first_day, time(0), ctx.zone) if first_day else None
+
+
 def _instructions(ctx: Context) -> Duty:
     waiting = (
         Instruction.order_id.is_(None),
@@ -76,10 +84,11 @@ def _instructions(ctx: Context) -> Duty:
             sa.func.count(Instruction.id).filter(Instruction.service_date < ctx.today),
             sa.func.count(Instruction.id).filter(Instruction.created_at > seen(ctx)),
             sa.func.min(Instruction.service_date),
+            sa.func.min(Instruction.window_start).filter(Instruction.service_date == ctx.today),
         ).where(Instruction.branch_id == ctx.branch_id, *waiting)
     ).one()
-    count, past, new, first_day = row
-    due = clock.at_local(first_day, time(0), ctx.zone) if first_day else None
+    count, past, new, first_day, first_start_today = row
+    due = _instructions_due(ctx, first_day, first_start_today)
     state = State.OVERDUE if past else state_of(count, ctx.now, due, soon=timedelta(days=1))
     return Duty(
         "dispatch.instructions",
