@@ -4,6 +4,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
 from webapp.workers.models import Worker
@@ -19,6 +20,14 @@ class Status(StrEnum):
     REQUESTED = "requested"
     APPROVED = "approved"
     REFUSED = "refused"
+
+
+KIND_LABELS = {Kind.LEAVE: _l("Leave"), Kind.SICK: _l("Sick leave"), Kind.REST: _l("Rest day")}
+STATUS_LABELS = {
+    Status.REQUESTED: _l("Asked for"),
+    Status.APPROVED: _l("Approved"),
+    Status.REFUSED: _l("Refused"),
+}
 
 
 class Absence(db.Model):

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import format_date
+from sqlalchemy.orm import selectinload
 
-from webapp.availability.models import Absence, Kind, Status
+from webapp.availability.models import KIND_LABELS, STATUS_LABELS, Absence, Kind, Status
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
@@ -22,13 +23,6 @@ from webapp.workers.models import Worker, WorkerStatus
 DAYS_AHEAD = 180
 DAYS_BACK = 31
 LONGEST = 60
-
-KIND_LABELS = {Kind.LEAVE: _l("Leave"), Kind.SICK: _l("Sick"), Kind.REST: _l("Rest day")}
-STATUS_LABELS = {
-    Status.REQUESTED: _l("Asked for"),
-    Status.APPROVED: _l("Approved"),
-    Status.REFUSED: _l("Refused"),
-}
 
 
 @dataclass
@@ -203,12 +197,14 @@ def recent(branch_id: int, today: date) -> list[Absence]:
 def away_on(branch_id: int, day: date) -> dict[int, Absence]:
     """The workers away on the day (an approved absence covers it), by worker id."""
     rows = db.session.scalars(
-        sa.select(Absence).where(
+        sa.select(Absence)
+        .where(
             Absence.branch_id == branch_id,
             Absence.status == Status.APPROVED,
             Absence.first_day <= day,
             Absence.last_day >= day,
         )
+        .options(selectinload(Absence.worker))
     )
     return {row.worker_id: row for row in rows}
 

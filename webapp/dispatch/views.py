@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from webapp.availability import services as availability
 from webapp.briefing.services import customer_brief
 from webapp.catalogue.services import catalogue
 from webapp.complaints import services as complaint_services
@@ -240,8 +241,14 @@ def assign(instruction_id: int):
             return _to_order(order.id)
     status = 422 if request.method == "POST" else 200
     brief = customer_brief(instruction.customer)
+    away = availability.away_on(instruction.branch_id, instruction.service_date).values()
     return render_template(
-        "dispatch/assign.html", instruction=instruction, form=form, warning=warning, brief=brief
+        "dispatch/assign.html",
+        instruction=instruction,
+        form=form,
+        warning=warning,
+        brief=brief,
+        away=away,
     ), status
 
 
