@@ -18,8 +18,8 @@ to 100):
 
 An input without data in the month (no spot check, no callback, no visit; for
 complaints and lateness, no order done and none of those complaints; for training, no
-minimum set, a worker away the whole month or one who started later) is left out and the weights of the others
-are scaled up to 100 between them: it shows as "no data", never as a zero. The score
+minimum set, a worker away the whole month or one who started later) is left out and
+the weights of the others are scaled up to 100 between them: it shows as "no data", never as a zero. The score
 is the sum of value × weight over the inputs with data; it passes from
 `quality_pass_mark` on. A worker with no data at all has no score and is not failed.
 """
@@ -257,9 +257,7 @@ def _scores(branch: Branch, month: date, workers: list[Worker]) -> dict[int, Sco
             get_setting(company, "quality_complaint_points"),
         ),
         "lateness": _deductions(ids, worked, late, get_setting(company, "quality_late_points")),
-        "training": {
-            w: (min(h * HUNDRED / required[w], HUNDRED), h) for w, h in hours.items()
-        },
+        "training": {w: (min(h * HUNDRED / required[w], HUNDRED), h) for w, h in hours.items()},
     }
     weights = {key: get_setting(company, f"quality_weight_{key}") for key in INPUTS}
     pass_mark = get_setting(company, "quality_pass_mark")

@@ -371,6 +371,4 @@ def worker_record(worker: Worker) -> TrainingRecord:
     required = required_hours(branch, [worker.id], month)[worker.id]
     hours = hours_in_month(worker.id, month)
     left = days_left(branch.id, month, branch.timezone)
-    return TrainingRecord(
-        rows, Shortfall(worker, hours, required.hours, left, required.days_away)
-    )
+    return TrainingRecord(rows, Shortfall(worker, hours, required.hours, left, required.days_away))
