@@ -57,7 +57,7 @@ NAVIGATION = (
     ("discipline.rules_page", _l("Duties and rules"), "discipline.rules"),
     ("training.index", _l("Safety training"), "training.view"),
     ("availability.index", _l("Who is away"), "absences.view"),
-    ("availability.calendar", _l("Closed days"), "calendar.view"),
+    ("availability.calendar_page", _l("Closed days"), "calendar.view"),
     ("quality.spot_check_list", _l("Spot checks"), "spot_checks.record"),
     ("quality.month", _l("Quality month"), "quality.view"),
     ("quality.questions", _l("Spot check questions"), "quality.questions"),

@@ -40,7 +40,7 @@ def closed_days(branch_id: int, first: date, last: date) -> dict[date, str]:
             ClosedDay.branch_id == branch_id, ClosedDay.day >= first, ClosedDay.day <= last
         )
     )
-    return dict(rows.tuples())
+    return {day: name for day, name in rows}
 
 
 def is_closed(branch_id: int, day: date) -> bool:

@@ -19,9 +19,9 @@ to 100):
 An input without data in the month (no spot check, no callback, no visit; for
 complaints and lateness, no order done and none of those complaints; for training, no
 minimum set, a worker away the whole month or one who started later) is left out and
-the weights of the others are scaled up to 100 between them: it shows as "no data", never as a zero. The score
-is the sum of value × weight over the inputs with data; it passes from
-`quality_pass_mark` on. A worker with no data at all has no score and is not failed.
+the weights of the others are scaled up to 100 between them: it shows as "no data",
+never as a zero. The score is the sum of value × weight over the inputs with data; it
+passes from `quality_pass_mark` on. A worker with no data at all has no score and is not failed.
 """
 
 from dataclasses import dataclass, field
