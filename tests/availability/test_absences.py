@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from tests.i18n import zh
 from tests.working_day import TODAY, field_error, login
+from webapp.accounts.board import board_of
 from webapp.availability.models import Absence, Status
 from webapp.availability.services import AbsenceData, decide, enter_absence, request_absence
 from webapp.core.errors import FieldError, RuleError
@@ -175,3 +176,16 @@ def test_approving_is_refused_when_an_approved_absence_overlaps(desk):
 
     with pytest.raises(RuleError):
         decide(asked, True, "", desk.manager)
+
+
+def test_a_request_waits_on_the_managers_board_until_decided(desk):
+    worker = desk.world.worker()
+    device, _token = kiosk_services.enroll(desk.branch, "前台平板", desk.manager)
+    absence = request_absence(worker, AbsenceData("rest", TODAY + DAY, TODAY + DAY), device)
+
+    waiting = {d.key: d for d in board_of(desk.manager).duties}["availability.requests"]
+    assert (waiting.count, waiting.url, waiting.state) == (1, "/absences", "open")
+
+    decide(absence, True, "", desk.manager)
+    done = {d.key: d for d in board_of(desk.manager).duties}["availability.requests"]
+    assert (done.count, done.state) == (0, "done")
