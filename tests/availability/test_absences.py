@@ -184,7 +184,7 @@ def test_a_request_waits_on_the_managers_board_until_decided(desk):
     absence = request_absence(worker, AbsenceData("rest", TODAY + DAY, TODAY + DAY), device)
 
     waiting = {d.key: d for d in board_of(desk.manager).duties}["availability.requests"]
-    assert (waiting.count, waiting.url, waiting.state) == (1, "/absences", "open")
+    assert (waiting.count, waiting.url, waiting.state) == (1, "/absences", "due-soon")
 
     decide(absence, True, "", desk.manager)
     done = {d.key: d for d in board_of(desk.manager).duties}["availability.requests"]
