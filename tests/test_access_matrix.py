@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 from tests.factories import PASSWORD, World
 from webapp.assessments.proposal import Room
 from webapp.assessments.services import AssessmentData, Schedule, accept_assessment
+from webapp.availability.services import AbsenceData, request_absence
 from webapp.billing.models import ReportJob
 from webapp.billing.services import close_day, issue_bill, issue_receipt
 from webapp.billing.slips import create_slip
@@ -25,6 +26,7 @@ from webapp.callbacks.services import Answers, hand_over_register, record_callba
 from webapp.catalogue.services import save_item_rules, save_service_item
 from webapp.complaints.services import NewComplaint, record_complaint
 from webapp.core import clock
+from webapp.core.calendar import close_day as close_day_of
 from webapp.core.clock import local_today
 from webapp.core.offline.models import Submission, SubmissionStatus
 from webapp.core.org import Branch, Company
@@ -277,6 +279,20 @@ ROUTES = {
     ),
     "discipline.kiosk": ("GET", "/kiosk/discipline", KIOSK),
     "discipline.kiosk_acknowledge": ("POST", "/kiosk/discipline/items/{discipline_item}", KIOSK),
+    "availability.index": ("GET", "/absences", PERMISSIONS["absences.view"]),
+    "availability.decide": (
+        "POST",
+        "/absences/{absence}/decision",
+        PERMISSIONS["absences.edit"],
+    ),
+    "availability.calendar_page": ("GET", "/calendar", PERMISSIONS["calendar.view"]),
+    "availability.close_day": ("POST", "/calendar/closed-days", PERMISSIONS["calendar.edit"]),
+    "availability.reopen_day": (
+        "POST",
+        "/calendar/closed-days/{closed_day}/reopen",
+        PERMISSIONS["calendar.edit"],
+    ),
+    "availability.kiosk_request": ("GET", "/kiosk/absences", KIOSK),
     "sync.service_worker": ("GET", "/sw.js", None),
     "sync.manifest": ("GET", "/manifest.webmanifest", None),
     "sync.offline": ("GET", "/offline", None),
@@ -569,7 +585,10 @@ def _records(world: World, branch: str, manager) -> dict[str, int]:
     item = propose_item(worker, ItemProposal("reward", "1. 表扬", "客户表扬", 5000), None, manager)
     last_month = (local_today().replace(day=1) - timedelta(days=1)).replace(day=1)
     month_report = submit_report(branch_obj, last_month, manager)
+    away = AbsenceData("rest", local_today() + timedelta(days=3), local_today() + timedelta(days=3))
     return {
+        "absence": request_absence(worker, away, device).id,
+        "closed_day": close_day_of(branch_obj, away.first_day, "春节", head).id,
         "discipline_item": item.id,
         "dismissal": propose_dismissal(worker, "屡次迟到", [], manager).id,
         "month_report": month_report.id,
@@ -664,6 +683,8 @@ ID_KEYS = (
     "discipline_item",
     "dismissal",
     "month_report",
+    "absence",
+    "closed_day",
 )
 
 

@@ -18,6 +18,7 @@ DEVICE_COOKIE = "bd_device"
 
 
 DUTY_AREAS = (
+    "availability",
     "billing",
     "callbacks",
     "complaints",
@@ -67,6 +68,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.accounts.views import bp as accounts_bp
     from webapp.admin.views import bp as admin_bp
     from webapp.assessments.views import bp as assessments_bp
+    from webapp.availability.views import bp as availability_bp
     from webapp.billing.views import bp as billing_bp
     from webapp.callbacks.views import bp as callbacks_bp
     from webapp.catalogue.views import bp as catalogue_bp
@@ -112,6 +114,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.register_blueprint(manual_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(discipline_bp)
+    app.register_blueprint(availability_bp)
     app.register_blueprint(materials_bp)
     app.register_blueprint(month_files_bp)
     errors.register(app)

@@ -2,13 +2,17 @@
 
 from webapp.accounts import models as accounts  # noqa: F401
 from webapp.assessments import models as assessments  # noqa: F401
+from webapp.availability import models as availability  # noqa: F401
 from webapp.billing import models as billing  # noqa: F401
 from webapp.briefing import models as briefing  # noqa: F401
 from webapp.callbacks import models as callbacks  # noqa: F401
 from webapp.catalogue import models as catalogue  # noqa: F401
 from webapp.complaints import models as complaints  # noqa: F401
+from webapp.core import (
+    calendar,  # noqa: F401
+    org,  # noqa: F401
+)
 from webapp.core import models as core  # noqa: F401
-from webapp.core import org  # noqa: F401
 from webapp.core.offline import models as offline  # noqa: F401
 from webapp.customers import models as customers  # noqa: F401
 from webapp.discipline import models as discipline  # noqa: F401

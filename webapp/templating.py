@@ -8,6 +8,8 @@ from flask_login import current_user
 
 from webapp.accounts.services import session_expires_at
 from webapp.assessments.models import FLOOR_LABELS, OUTCOME_LABELS, WEEKDAY_LABELS
+from webapp.availability.models import KIND_LABELS as ABSENCE_KINDS
+from webapp.availability.models import STATUS_LABELS as ABSENCE_STATUSES
 from webapp.billing.models import PAYMENT_METHODS
 from webapp.callbacks.models import KIND_LABELS, RATINGS, SATISFACTION_LABELS
 from webapp.catalogue.models import QUANTITY_UNITS, ROOM_KIND_LABELS, UNIT_LABELS
@@ -55,6 +57,8 @@ NAVIGATION = (
     ("discipline.index", _l("Rewards and penalties"), "discipline.view"),
     ("discipline.rules_page", _l("Duties and rules"), "discipline.rules"),
     ("training.index", _l("Safety training"), "training.view"),
+    ("availability.index", _l("Who is away"), "absences.view"),
+    ("availability.calendar_page", _l("Closed days"), "calendar.view"),
     ("quality.spot_check_list", _l("Spot checks"), "spot_checks.record"),
     ("quality.month", _l("Quality month"), "quality.view"),
     ("quality.questions", _l("Spot check questions"), "quality.questions"),
@@ -120,6 +124,8 @@ def register(app) -> None:
             "COMPLAINT_OUTCOMES": OUTCOMES,
             "COMPENSATIONS": COMPENSATIONS,
             "CALLBACK_KINDS": KIND_LABELS,
+            "ABSENCE_KINDS": ABSENCE_KINDS,
+            "ABSENCE_STATUSES": ABSENCE_STATUSES,
             "CALLBACK_RATINGS": RATINGS,
             "SATISFACTION_LABELS": SATISFACTION_LABELS,
             "DISCIPLINE_KINDS": DISCIPLINE_KINDS,

@@ -1,6 +1,7 @@
 """The weekly callback quotas (R18): so many phone and on-site callbacks per branch and
 week, the week starting Monday in the branch's time zone; the branch's managers share
-them."""
+them. A week with closed days (the branch calendar) asks for its open days' part:
+quota × open days / 7, rounded up."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 
 from webapp.accounts.models import User
 from webapp.callbacks.models import Callback, Kind
+from webapp.core import calendar as branch_calendar
 from webapp.core.org import Branch
 from webapp.core.policy import get_setting
 from webapp.core.roles import Role
@@ -82,19 +84,23 @@ def counts(branch_id: int, week: date) -> dict[tuple[int | None, str], int]:
     return {(user_id, kind): n for user_id, kind, n in rows}
 
 
-def _days_left(week: date, today: date) -> int:
-    sunday = week + timedelta(days=6)
-    if today > sunday:
-        return 0
-    return (sunday - max(today, week)).days + 1
+def prorated(quota: int, open_days: int) -> int:
+    """The quota of a week open `open_days` of its 7 days, rounded up."""
+    return -(-quota * open_days // 7)
+
+
+def _days_left(branch_id: int, week: date, today: date) -> int:
+    """Open days of the week still to come, today included."""
+    return branch_calendar.open_days(branch_id, max(today, week), week + timedelta(days=6))
 
 
 def progress(branch: Branch, week: date, today: date) -> Progress:
     """The week's callbacks against the quotas; each manager's share where there are two or
     more."""
     done = counts(branch.id, week)
-    phone_quota = get_setting(branch.company_id, "phone_callbacks_per_week")
-    onsite_quota = get_setting(branch.company_id, "onsite_callbacks_per_week")
+    open_days = branch_calendar.open_days(branch.id, week, week + timedelta(days=6))
+    phone_quota = prorated(get_setting(branch.company_id, "phone_callbacks_per_week"), open_days)
+    onsite_quota = prorated(get_setting(branch.company_id, "onsite_callbacks_per_week"), open_days)
     managers = _managers(branch.id)
     shares = []
     if len(managers) > 1:
@@ -116,6 +122,6 @@ def progress(branch: Branch, week: date, today: date) -> Progress:
         onsite=sum(n for (_user, kind), n in done.items() if kind == Kind.ONSITE),
         phone_quota=phone_quota,
         onsite_quota=onsite_quota,
-        days_left=_days_left(week, today),
+        days_left=_days_left(branch.id, week, today),
         shares=shares,
     )

@@ -9,15 +9,20 @@ size of the data: the board's SQL count is bounded by the number of providers.
 Each duty has a count, a link that goes straight to doing it, and a state: done
 (nothing left), open, due soon, or overdue (past its deadline). `state_of` turns a
 count and a deadline into the state the same way for every area.
+
+The branch calendar's closed days are skipped by the board itself, for every area: a
+deadline that falls on a closed day moves to the same time of the next open day (its
+state computed again, due soon within a day of it), and on a closed day nothing shows
+as overdue.
 """
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from webapp.core import clock
+from webapp.core import calendar, clock
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.policy import get_setting
 from webapp.core.roles import Role
@@ -178,10 +183,39 @@ class Board:
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
+# The closed days the board reads around its day: past deadlines and coming ones.
+CLOSED_WINDOW = (timedelta(days=62), timedelta(days=124))
+
+
+def skip_closed(context: Context, duty: Duty, closed) -> Duty:
+    """The duty with its deadline moved off closed days, and no overdue colour on one."""
+    if duty.due is not None and duty.state != State.DONE:
+        local = duty.due.astimezone(clock.zone(context.zone))
+        day = (local - timedelta(microseconds=1)).date()
+        shift = calendar.first_open(day, closed) - day
+        if shift:
+            due = clock.at_local(local.date() + shift, local.time(), context.zone)
+            state = state_of(duty.count, context.now, due, timedelta(days=1))
+            duty = replace(duty, due=due, state=state)
+    if context.today in closed and duty.state == State.OVERDUE:
+        duty = replace(duty, state=State.OPEN)
+    return duty
+
+
+def _closed(context: Context) -> dict[date, str]:
+    if context.branch_id is None:
+        return {}
+    before, after = CLOSED_WINDOW
+    return calendar.closed_days(context.branch_id, context.today - before, context.today + after)
+
+
 def board(context: Context) -> Board:
     """Every provider of the role, its duties grouped by section in the seed's order."""
+    closed = _closed(context)
     duties = [
-        duty for provider in REGISTRY.by_role.get(context.role, []) for duty in provider(context)
+        skip_closed(context, duty, closed)
+        for provider in REGISTRY.by_role.get(context.role, [])
+        for duty in provider(context)
     ]
     order = list(Section)
     grouped: dict[Section, list[Duty]] = {}

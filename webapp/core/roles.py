@@ -82,6 +82,11 @@ PERMISSIONS: dict[str, set[Role]] = {
     # Safety training (R25): planned and recorded by the branch, read by administration.
     "training.view": {Role.MANAGER, Role.BRANCH_HEAD, Role.ADMIN_DEPT},
     "training.edit": {Role.MANAGER, Role.BRANCH_HEAD},
+    # Who is available: absences entered or decided by the branch; its closed days.
+    "absences.view": {Role.MANAGER, Role.BRANCH_HEAD},
+    "absences.edit": {Role.MANAGER, Role.BRANCH_HEAD},
+    "calendar.view": {Role.MANAGER, Role.BRANCH_HEAD},
+    "calendar.edit": {Role.BRANCH_HEAD},
     # The branch's materials (R1): its stock, its minimums and the month's use.
     "materials.view": {Role.MANAGER, Role.BRANCH_HEAD},
     "materials.edit": {Role.MANAGER, Role.BRANCH_HEAD},

@@ -5,6 +5,7 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from webapp.availability import services as availability
 from webapp.briefing.services import customer_brief
 from webapp.catalogue.services import catalogue
 from webapp.core.access import require
@@ -222,6 +223,7 @@ def _assign_page(instruction: Instruction, status: int = 200, **context):
         instruction=instruction,
         state=instructions.instruction_state(instruction),
         brief=customer_brief(instruction.customer),
+        away=availability.away_on(instruction.branch_id, instruction.service_date).values(),
         **context,
     ), status
 

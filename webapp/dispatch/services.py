@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from flask_babel import format_datetime
 from sqlalchemy.orm import selectinload
 
+from webapp.availability import services as availability
+from webapp.availability.models import Absence
 from webapp.complaints.models import Complaint
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
@@ -94,8 +96,10 @@ class Candidate:
 
 
 def suggest_workers(branch_id: int, day: date, start: time, end: time) -> list[Candidate]:
-    """Active workers, free ones first: no overlap, then fewest orders that day."""
-    workers = active_workers(branch_id)
+    """Active workers not away that day, free ones first: no overlap, then fewest orders
+    that day."""
+    away = availability.away_on(branch_id, day)
+    workers = [w for w in active_workers(branch_id) if w.id not in away]
     orders = db.session.execute(
         sa.select(Order.worker_id, Order.window_start, Order.window_end).where(
             Order.branch_id == branch_id,
@@ -121,6 +125,9 @@ def assign(instruction: Instruction, worker: Worker, user, *, confirm_overlap=Fa
         raise FieldError("worker_id", _l("This worker belongs to another branch."))
     if worker.status != WorkerStatus.ACTIVE:
         raise FieldError("worker_id", _l("This worker is suspended or dismissed."))
+    absence = availability.away_on(instruction.branch_id, instruction.service_date).get(worker.id)
+    if absence is not None:
+        raise FieldError("worker_id", availability.away_message(worker, absence))
     clashes = _overlapping(
         worker.id, instruction.service_date, instruction.window_start, instruction.window_end
     )
@@ -237,6 +244,7 @@ class Board:
     day: date
     orders: list[Order]
     idle_workers: list[Worker]
+    away: list[Absence]
     not_returned: set[int]
     late: set[int]
     last_idle_list: IdleList | None
@@ -256,6 +264,7 @@ def day_board(branch, day: date) -> Board:
         .order_by(Order.window_start, Order.id)
     ).all()
     busy = {o.worker_id for o in orders if o.status != OrderStatus.CANCELLED}
+    away = availability.away_on(branch.id, day)
     workers = active_workers(branch.id)
     now = clock.now()
     day_end = clock.at_local(
@@ -277,12 +286,13 @@ def day_board(branch, day: date) -> Board:
         .where(IdleList.branch_id == branch.id, IdleList.day == day)
         .order_by(IdleList.sent_at.desc())
     )
-    idle = [w for w in workers if w.id not in busy]
-    return Board(day, list(orders), idle, not_returned, late, last)
+    idle = [w for w in workers if w.id not in busy and w.id not in away]
+    away_rows = sorted(away.values(), key=lambda row: row.worker.badge_no)
+    return Board(day, list(orders), idle, away_rows, not_returned, late, last)
 
 
 def send_idle_list(branch, day: date, user) -> IdleList:
-    """Send the workers with no order that day to the service center (R6)."""
+    """Send the workers with no order that day, and not away, to the service center (R6)."""
     board = day_board(branch, day)
     idle = IdleList(
         branch_id=branch.id,

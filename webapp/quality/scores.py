@@ -12,15 +12,17 @@ to 100):
   in part) that happened in the month, lateness aside, not below 0;
 - lateness: 100 less `quality_late_points` for each lateness complaint not rejected and
   each check-out after the order's start, not below 0;
-- training: the month's training hours against `training_hours_per_month`, at most 100.
+- training: the month's training hours against the worker's minimum, at most 100: the
+  setting `training_hours_per_month` pro-rated by the days the worker was away
+  (`training.services.required_hours`).
 
 An input without data in the month (no spot check, no callback, no visit; for
 complaints and lateness, no order done and none of those complaints; for training, no
-minimum set, a worker who started later, or one with no order done that month) is
-left out and the weights of the others are scaled up to 100 between them: it shows as
-"no data", never as a zero. The score
-is the sum of value × weight over the inputs with data; it passes from
-`quality_pass_mark` on. A worker with no data at all has no score and is not failed.
+minimum set, a worker away the whole month, one who started later, or one with no order
+done that month) is left out and the weights of the others are scaled up to 100 between
+them: it shows as "no data", never as a zero. The score is the sum of value × weight over
+the inputs with data; it passes from `quality_pass_mark` on. A worker with no data at
+all has no score and is not failed.
 """
 
 from dataclasses import dataclass, field
@@ -40,7 +42,7 @@ from webapp.core.policy import get_setting
 from webapp.extensions import db
 from webapp.orders.models import Order
 from webapp.quality.models import HIGHEST, SpotCheck, Supervision
-from webapp.training.services import hours_in_month
+from webapp.training.services import hours_in_month, required_hours
 from webapp.workers.models import Worker
 from webapp.workers.services import active_workers
 
@@ -238,11 +240,15 @@ def _scores(branch: Branch, month: date, workers: list[Worker]) -> dict[int, Sco
     late = records.complaints(lateness=True)
     for worker_id, n in records.late_check_outs().items():
         late[worker_id] = late.get(worker_id, 0) + n
-    required = get_setting(company, "training_hours_per_month")
     # Training counts for a worker who served that month: one with no order done is not
     # assessed on it (the training page still lists them short of hours).
     started = [w.id for w in workers if w.start_date <= records.last and w.id in worked]
-    hours = {w: hours_in_month(w, records.first) for w in started} if required else {}
+    required = {
+        w: minimum.hours
+        for w, minimum in required_hours(branch, started, records.first).items()
+        if minimum.hours
+    }
+    hours = {w: hours_in_month(w, records.first) for w in required}
     values = {
         "spot_checks": records.spot_checks(),
         "callbacks": records.callbacks(),
@@ -254,7 +260,7 @@ def _scores(branch: Branch, month: date, workers: list[Worker]) -> dict[int, Sco
             get_setting(company, "quality_complaint_points"),
         ),
         "lateness": _deductions(ids, worked, late, get_setting(company, "quality_late_points")),
-        "training": {w: (min(h * HUNDRED / required, HUNDRED), h) for w, h in hours.items()},
+        "training": {w: (min(h * HUNDRED / required[w], HUNDRED), h) for w, h in hours.items()},
     }
     weights = {key: get_setting(company, f"quality_weight_{key}") for key in INPUTS}
     pass_mark = get_setting(company, "quality_pass_mark")

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from webapp.availability import services as availability
 from webapp.core import audit, clock
+from webapp.core import calendar as branch_calendar
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.org import Branch
@@ -224,12 +226,13 @@ def hours_in_month(worker_id: int, month: date) -> Decimal:
 class Shortfall:
     worker: Worker
     hours: Decimal
-    required: int
+    required: Decimal
     days_left: int
+    days_away: int = 0
 
     @property
     def missing(self) -> Decimal:
-        return max(Decimal(self.required) - self.hours, Decimal(0))
+        return max(self.required - self.hours, Decimal(0))
 
     @property
     def flagged(self) -> bool:
@@ -243,25 +246,66 @@ class Shortfall:
         return min(int(self.hours * 100 / self.required), 100)
 
 
-def days_left(month: date, zone_name: str) -> int:
-    """Days of the month still to come, today included; 0 once it is over."""
+def _last_day(month: date) -> date:
     first = clock.month_start(month)
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def days_left(branch_id: int, month: date, zone_name: str) -> int:
+    """Open days of the month still to come, today included (closed days skipped); 0 once
+    the month is over."""
+    first, last = clock.month_start(month), _last_day(month)
     today = clock.local_today(zone_name)
     if today > last:
         return 0
-    return (last - max(today, first)).days + 1
+    return branch_calendar.open_days(branch_id, max(today, first), last)
+
+
+@dataclass
+class Minimum:
+    hours: Decimal
+    days_away: int
+
+
+def required_hours(branch: Branch, worker_ids, month: date) -> dict[int, Minimum]:
+    """The month's minimum for each worker, pro-rated by the days they were away:
+
+        required = training_hours_per_month × (open − away) / open
+
+    where `open` counts the month's days the branch is open (its closed days left out)
+    and `away` the open days an approved absence of the worker covers; to 0.1 hour, half
+    up. A worker away every open day, or a month the branch is closed throughout, needs
+    none."""
+    minimum = Decimal(get_setting(branch.company_id, "training_hours_per_month"))
+    first, last = clock.month_start(month), _last_day(month)
+    closed = branch_calendar.closed_days(branch.id, first, last)
+    open_days = (last - first).days + 1 - len(closed)
+    away = availability.away_days(branch.id, first, last)
+    result = {}
+    for worker_id in worker_ids:
+        days = len(away.get(worker_id, set()) - closed.keys())
+        share = Decimal(open_days - days) / open_days if open_days else Decimal(0)
+        hours = (minimum * share).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        result[worker_id] = Minimum(hours, days)
+    return result
 
 
 def month_hours(branch_id: int, month: date) -> list[Shortfall]:
-    """Every active worker's hours in the month against `training_hours_per_month`."""
+    """Every active worker's hours in the month against their pro-rated minimum."""
     branch = db.session.get(Branch, branch_id)
-    required = get_setting(branch.company_id, "training_hours_per_month")
+    workers = active_workers(branch_id)
+    required = required_hours(branch, [worker.id for worker in workers], month)
     minutes = _minutes_by_worker(branch_id, month)
-    left = days_left(month, branch.timezone)
+    left = days_left(branch_id, month, branch.timezone)
     return [
-        Shortfall(worker, _hours(minutes.get(worker.id, 0)), required, left)
-        for worker in active_workers(branch_id)
+        Shortfall(
+            worker,
+            _hours(minutes.get(worker.id, 0)),
+            required[worker.id].hours,
+            left,
+            required[worker.id].days_away,
+        )
+        for worker in workers
     ]
 
 
@@ -339,8 +383,7 @@ def worker_record(worker: Worker) -> TrainingRecord:
     )
     branch = db.session.get(Branch, worker.branch_id)
     month = clock.local_today(branch.timezone)
-    required = get_setting(branch.company_id, "training_hours_per_month")
+    required = required_hours(branch, [worker.id], month)[worker.id]
     hours = hours_in_month(worker.id, month)
-    return TrainingRecord(
-        rows, Shortfall(worker, hours, required, days_left(month, branch.timezone))
-    )
+    left = days_left(branch.id, month, branch.timezone)
+    return TrainingRecord(rows, Shortfall(worker, hours, required.hours, left, required.days_away))

@@ -1,0 +1,1 @@
+"""Who is available: workers\x27 leave, sick days and rest days."""
