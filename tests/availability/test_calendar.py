@@ -185,6 +185,9 @@ def test_the_quality_score_reads_the_pro_rated_minimum(desk):
     enter_absence(away, AbsenceData("leave", TODAY + DAY, date(2026, 12, 31)), desk.manager)
     enter_absence(gone, AbsenceData("sick", DECEMBER, date(2026, 12, 31)), desk.manager)
     _trained(desk, away, end=time(16))
+    served = desk.checked_out(worker=away, start=time(10), end=time(12))  # served this month
+    desk.clock.set(shanghai(TODAY, 12, 30))
+    desk.check_in(served, shanghai(TODAY, 10), shanghai(TODAY, 12))
 
     training = {i.key: i for i in month_score(away, DECEMBER).inputs}["training"]
     nothing = {i.key: i for i in month_score(gone, DECEMBER).inputs}["training"]
