@@ -55,6 +55,8 @@ class Config:
     # The job queue (webapp.core.jobs): empty for a SQLite file in the instance folder,
     # redis://host:6379 when several servers share the work.
     JOBS_URL = os.environ.get("BRANCHDESK_JOBS_URL", "")
+    # The queue's name in that store: installations sharing one Redis each need their own.
+    JOBS_QUEUE = os.environ.get("BRANCHDESK_JOBS_QUEUE", "branchdesk")
 
 
 class TestConfig(Config):

@@ -2,75 +2,17 @@
 grow with the month: 30 receipts or 300, the same SQL."""
 
 from contextlib import contextmanager
-from datetime import date, time
-from decimal import Decimal
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from tests.billing.test_billing_views import _pdf_text
 from webapp.billing import reports
-from webapp.billing.models import Bill, Receipt, ReportJob
-from webapp.customers.models import Customer
+from webapp.billing.models import ReportJob
 from webapp.extensions import db
-from webapp.orders.models import Order
 
 MONTH = "2026-12"
-
-
-def _month_of_receipts(world, count: int, after: int = 0) -> None:
-    """`count` more receipts of this month in branch A (numbered after `after`), each of
-    its own customer; the month's first receipt is voided."""
-    branch, worker = world.branches["A"], world.worker()
-    customers = db.session.scalars(
-        sa.insert(Customer).returning(Customer.id),
-        [
-            {"branch_id": branch.id, "name": f"月结客户{n}", "phone": "138", "address": "宁波"}
-            for n in range(after + 1, after + count + 1)
-        ],
-    ).all()
-    day = lambda i: date(2026, 12, i % 7 + 1)  # noqa: E731 - the working week so far
-    orders = db.session.scalars(
-        sa.insert(Order).returning(Order.id),
-        [
-            {
-                "branch_id": branch.id,
-                "customer_id": customer,
-                "worker_id": worker.id,
-                "service_date": day(i),
-                "window_start": time(9),
-                "window_end": time(11),
-                "est_hours": Decimal(2),
-                "status": "checked_in",
-            }
-            for i, customer in enumerate(customers)
-        ],
-    ).all()
-    bills = db.session.scalars(
-        sa.insert(Bill).returning(Bill.id),
-        [
-            {"branch_id": branch.id, "order_id": order, "subtotal_fen": 9000, "total_fen": 9000}
-            for order in orders
-        ],
-    ).all()
-    db.session.execute(
-        sa.insert(Receipt),
-        [
-            {
-                "branch_id": branch.id,
-                "year": 2026,
-                "number": after + i + 1,
-                "bill_id": bill,
-                "amount_fen": 9000,
-                "method": "cash",
-                "received_by": "测试",
-                "day": day(i),
-                "voided_at": reports.clock.now() if after + i == 0 else None,
-            }
-            for i, bill in enumerate(bills)
-        ],
-    )
-    db.session.flush()
 
 
 @contextmanager
@@ -103,10 +45,12 @@ def _reads(statements: list[str]) -> list[str]:
 
 
 @pytest.mark.rule("R4")
-def test_the_month_settlement_reads_the_same_few_statements_for_30_or_300_receipts(world):
-    _month_of_receipts(world, 30)
+def test_the_month_settlement_reads_the_same_few_statements_for_30_or_300_receipts(
+    world, month_of_receipts
+):
+    month_of_receipts(30)
     small, small_sql = _render_month(world)
-    _month_of_receipts(world, 270, after=30)
+    month_of_receipts(270, after=30)
     large, large_sql = _render_month(world)
 
     assert small.status == large.status == "done"
@@ -121,9 +65,9 @@ def test_the_month_settlement_reads_the_same_few_statements_for_30_or_300_receip
 
 
 @pytest.mark.rule("R4")
-def test_a_busy_month_is_read_in_one_statement(world):
+def test_a_busy_month_is_read_in_one_statement(world, month_of_receipts):
     """Beyond what one eager load's batch takes (500 rows) the month is still one read."""
-    _month_of_receipts(world, 1200)
+    month_of_receipts(1200)
     with _statements() as seen:
         rows = reports.month_rows(world.branches["A"], date(2026, 12, 1), date(2026, 12, 31))
     assert len(rows) == 1200 and len(seen) == 1

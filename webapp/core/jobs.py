@@ -31,20 +31,24 @@ _consumer_app: dict[str, Flask] = {}
 def init_app(app: Flask) -> None:
     """Store the queue where the app's configuration says."""
     queue.immediate = bool(app.config.get("JOBS_IMMEDIATE"))
-    queue.storage = storage_for(app.config.get("JOBS_URL", ""), Path(app.instance_path))
+    queue.storage = storage_for(
+        app.config.get("JOBS_URL", ""),
+        Path(app.instance_path),
+        app.config.get("JOBS_QUEUE", QUEUE_NAME),
+    )
 
 
-def storage_for(url: str, instance: Path):
+def storage_for(url: str, instance: Path, name: str = QUEUE_NAME):
     """The queue's storage: `redis://…`, `sqlite:///path`, `memory://`, or (empty) the
-    instance folder's jobs.sqlite3."""
+    instance folder's jobs.sqlite3. `name` tells apart installations sharing one Redis."""
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisStorage(QUEUE_NAME, url=url)
+        return RedisStorage(name, url=url)
     if url == "memory://":
-        return MemoryStorage(QUEUE_NAME)
+        return MemoryStorage(name)
     if url and not url.startswith("sqlite:///"):
         raise ValueError(f"JOBS_URL must be redis://…, sqlite:///… or memory://, not {url!r}")
     path = url.removeprefix("sqlite:///") or str(instance / "jobs.sqlite3")
-    return SqliteStorage(QUEUE_NAME, filename=path)
+    return SqliteStorage(name, filename=path)
 
 
 def task(function: Callable) -> Callable:
@@ -62,7 +66,7 @@ def task(function: Callable) -> Callable:
             finally:
                 db.session.remove()
 
-    return queue.task(name=f"{function.__module__}.{function.__name__}")(run)
+    return queue.task()(run)
 
 
 def work(workers: int = 1) -> None:
