@@ -21,7 +21,7 @@ def stored_queue(request, tmp_path):
         redis_or_skip()
         url = REDIS_URL
     else:
-        url = f"sqlite:///{tmp_path / 'jobs.sqlite3'}"
+        url = f"sqlite:///{tmp_path / 'job-queue.sqlite3'}"
     name = f"test-{uuid.uuid4().hex[:10]}"
     storage = jobs.storage_for(url, tmp_path, name)
     kept = jobs.queue.storage, jobs.queue.immediate
@@ -62,4 +62,4 @@ def test_the_settlement_waits_in_the_store_until_a_consumer_runs_it(
 def test_a_store_that_is_neither_sqlite_nor_redis_is_refused(tmp_path):
     with pytest.raises(ValueError, match="JOBS_URL"):
         jobs.storage_for("postgresql://127.0.0.1/jobs", tmp_path)
-    assert jobs.storage_for("", tmp_path).filename == str(tmp_path / "jobs.sqlite3")
+    assert jobs.storage_for("", tmp_path).filename == str(tmp_path / "job-queue.sqlite3")

@@ -141,9 +141,14 @@ class AppServer:
         self.process = self._spawn(
             "run", "--host", "127.0.0.1", "--port", str(self.port), "--no-reload"
         )
+        try:
+            wait_until_up(self.base_url, self.process, self.log)
+        except BaseException:
+            self.stop()
+            raise
+        # Once the web server is up: both loading the app at once slow each other down.
         if self.consumer is None or self.consumer.poll() is not None:
             self.start_consumer()
-        wait_until_up(self.base_url, self.process, self.log)
 
     def _spawn(self, *args: str) -> subprocess.Popen:
         with self.log.open("a") as out:

@@ -40,14 +40,14 @@ def init_app(app: Flask) -> None:
 
 def storage_for(url: str, instance: Path, name: str = QUEUE_NAME):
     """The queue's storage: `redis://…`, `sqlite:///path`, `memory://`, or (empty) the
-    instance folder's jobs.sqlite3. `name` tells apart installations sharing one Redis."""
+    instance folder's job-queue.sqlite3. `name` tells apart installations sharing one Redis."""
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisStorage(name, url=url)
     if url == "memory://":
         return MemoryStorage(name)
     if url and not url.startswith("sqlite:///"):
         raise ValueError(f"JOBS_URL must be redis://…, sqlite:///… or memory://, not {url!r}")
-    path = url.removeprefix("sqlite:///") or str(instance / "jobs.sqlite3")
+    path = url.removeprefix("sqlite:///") or str(instance / "job-queue.sqlite3")
     return SqliteStorage(name, filename=path)
 
 
