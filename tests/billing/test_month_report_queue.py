@@ -14,7 +14,7 @@ from webapp.extensions import db
 
 
 @pytest.fixture(params=["sqlite", "redis"])
-def stored_queue(request, tmp_path):
+def stored_queue(request, app, tmp_path, monkeypatch):
     """The app's queue on a store of its own (a SQLite file, or a queue in Redis named
     for this test), not run at once: what a web server does."""
     if request.param == "redis":
@@ -24,13 +24,11 @@ def stored_queue(request, tmp_path):
         url = f"sqlite:///{tmp_path / 'job-queue.sqlite3'}"
     name = f"test-{uuid.uuid4().hex[:10]}"
     storage = jobs.storage_for(url, tmp_path, name)
-    kept = jobs.queue.storage, jobs.queue.immediate
-    jobs.queue.immediate, jobs.queue.storage = False, storage
+    monkeypatch.setitem(app.extensions, "jobs", jobs.Store(storage, immediate=False))
     try:
         yield url, tmp_path, name
     finally:
         storage.flush_all()
-        jobs.queue.storage, jobs.queue.immediate = kept
 
 
 @pytest.mark.rule("R4", "D6")

@@ -12,11 +12,12 @@ database, where whichever server answers the page's polling reads it. With
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey
-from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from huey.storage import BaseStorage, MemoryStorage, RedisStorage, SqliteStorage
 
 from webapp.extensions import db
 
@@ -28,14 +29,28 @@ queue = Huey(QUEUE_NAME, results=False, immediate_use_memory=False, storage_clas
 _consumer_app: dict[str, Flask] = {}
 
 
+@dataclass(frozen=True)
+class Store:
+    """An app's queue: its storage, and whether jobs run at once in the caller."""
+
+    storage: BaseStorage
+    immediate: bool
+
+
 def init_app(app: Flask) -> None:
-    """Store the queue where the app's configuration says."""
-    queue.immediate = bool(app.config.get("JOBS_IMMEDIATE"))
-    queue.storage = storage_for(
+    """Where the app keeps its queue (several apps in one process, as in the tests, each
+    their own: the queue is pointed at the app's store when it is used)."""
+    storage = storage_for(
         app.config.get("JOBS_URL", ""),
         Path(app.instance_path),
         app.config.get("JOBS_QUEUE", QUEUE_NAME),
     )
+    app.extensions["jobs"] = Store(storage, bool(app.config.get("JOBS_IMMEDIATE")))
+
+
+def _use(app: Flask) -> None:
+    store = app.extensions["jobs"]
+    queue.storage, queue.immediate = store.storage, store.immediate
 
 
 def storage_for(url: str, instance: Path, name: str = QUEUE_NAME):
@@ -66,12 +81,20 @@ def task(function: Callable) -> Callable:
             finally:
                 db.session.remove()
 
-    return queue.task()(run)
+    queued = queue.task()(run)
+
+    @functools.wraps(function)
+    def enqueue(*args):
+        _use(current_app)
+        return queued(*args)
+
+    return enqueue
 
 
 def work(workers: int = 1) -> None:
     """Run the consumer of the current app's queue until SIGINT or SIGTERM."""
     _consumer_app["app"] = current_app._get_current_object()
+    _use(_consumer_app["app"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     consumer = queue.create_consumer(
         workers=workers, worker_type="thread", max_delay=POLL_AT_MOST_S, periodic=False
