@@ -239,7 +239,7 @@ def month_receipts(count: int, long_name_every: int = 0) -> list[SimpleNamespace
         SimpleNamespace(
             day=date(2026, 10, i * 31 // count + 1),
             code=f"2026-{i + 1:06d}",
-            bill=SimpleNamespace(order=SimpleNamespace(customer=SimpleNamespace(name=name))),
+            customer=name,
             amount_fen=(i * 3_700) % 100_000 + 8_000,
             method=methods[i % len(methods)],
             voided_at=datetime(2026, 10, 31) if i % 50 == 49 else None,

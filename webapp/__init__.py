@@ -10,7 +10,7 @@ from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 from webapp.config import Config
-from webapp.core import routing, transactions
+from webapp.core import jobs, routing, transactions
 from webapp.core.files import create_private, private_dir, write_private
 from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -61,6 +61,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     from webapp.core import ratelimit  # noqa: F401 - the database store's URI scheme
 
     limiter.init_app(app)
+    jobs.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
 
     from webapp import errors, models, templating  # noqa: F401 - models: every table

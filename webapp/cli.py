@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from webapp.core import jobs
 from webapp.core.crypto import KEY_FILE, ensure_key_file, load_keys
 from webapp.core.files import PRIVATE_UMASK, private_dir, private_umask
 from webapp.core.pdf.fonts import check_pdf_environment
@@ -23,6 +24,7 @@ keys_cli = AppGroup("keys", help="Encryption keys for personal data.")
 seed_cli = AppGroup("seed", help="Demo data.")
 users_cli = AppGroup("users", help="User accounts.")
 refused_cli = AppGroup("refused", help="Outbox records the office resolves.")
+jobs_cli = AppGroup("jobs", help="The job queue's consumer (long work: the month's settlement).")
 
 
 @keys_cli.command("init")
@@ -145,7 +147,8 @@ def _write_backup(target: Path) -> None:
 @click.option("--port", default=8000, type=int)
 @click.option("--workers", default=2, type=int)
 def serve(host: str, port: int, workers: int):
-    """Prepare (key, migrations, demo data when empty) and serve with gunicorn."""
+    """Prepare (key, migrations, demo data when empty), serve with gunicorn, and run the
+    job queue's consumer beside it."""
     instance = Path(current_app.instance_path)
     # Inherited by gunicorn and its workers: every file they create is the owner's only.
     os.umask(PRIVATE_UMASK)
@@ -177,9 +180,19 @@ def serve(host: str, port: int, workers: int):
             f"{host}:{port}",
             "--access-logfile",
             "-",
+            # Starts and stops the job queue's consumer with the server.
+            "--config",
+            "python:webapp.serving",
             "wsgi:app",
         ],
     )
+
+
+@jobs_cli.command("work")
+@click.option("--workers", default=1, type=int, help="Jobs run at once (each its own thread).")
+def jobs_work(workers: int):
+    """Run the jobs queued in BRANCHDESK_JOBS_URL's queue until stopped (SIGINT, SIGTERM)."""
+    jobs.work(workers)
 
 
 def register(app) -> None:
@@ -189,3 +202,4 @@ def register(app) -> None:
     app.cli.add_command(refused_cli)
     app.cli.add_command(backup)
     app.cli.add_command(serve)
+    app.cli.add_command(jobs_cli)

@@ -52,6 +52,11 @@ class Config:
     # Set by a deployment (e.g. to the commit): a new value makes every tablet's
     # service worker offer the new version even when no static file changed.
     BUILD = os.environ.get("BRANCHDESK_BUILD", "")
+    # The job queue (webapp.core.jobs): empty for a SQLite file in the instance folder,
+    # redis://host:6379 when several servers share the work.
+    JOBS_URL = os.environ.get("BRANCHDESK_JOBS_URL", "")
+    # The queue's name in that store: installations sharing one Redis each need their own.
+    JOBS_QUEUE = os.environ.get("BRANCHDESK_JOBS_QUEUE", "branchdesk")
 
 
 class TestConfig(Config):
@@ -61,8 +66,9 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     SERVER_NAME = "branchdesk.test"
-    # Background reports render in the request, inside the test's transaction.
-    REPORTS_INLINE = True
+    # Jobs run at once, in the request, inside the test's transaction.
+    JOBS_IMMEDIATE = True
+    JOBS_URL = "memory://"
     # Tests create many users: a cheap hash keeps the suite fast.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a hash method
 

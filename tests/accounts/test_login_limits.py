@@ -12,14 +12,14 @@ import uuid
 from http.cookiejar import CookieJar
 
 import pytest
-import redis
 import sqlalchemy as sa
 
 from tests.browser.server import free_port, stop, wait_until_up
-from tests.conftest import IN_CI, ROOT, csrf_token_from
+from tests.conftest import ROOT, csrf_token_from
 from tests.databases import migrated_app, sibling_database
 from tests.factories import PASSWORD
 from tests.i18n import zh
+from tests.redis_store import REDIS_URL, redis_or_skip
 from webapp.accounts import services
 from webapp.core.models import AuditEntry
 from webapp.extensions import db as _db
@@ -27,21 +27,8 @@ from webapp.extensions import limiter
 
 pytestmark = pytest.mark.rule("D6")
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 THROTTLED = "Too many failed logins: try again in %(n)s minutes."
 _addresses = itertools.count(1)
-
-
-def _redis_or_skip() -> redis.Redis:
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.RedisError as error:
-        message = f"Redis at {REDIS_URL} is not reachable: {error}"
-        if IN_CI:
-            pytest.fail(message)  # CI has Redis: missing, the distributed store is untested
-        pytest.skip(message)
-    return connection
 
 
 @pytest.fixture(params=["database", "redis"])
@@ -56,7 +43,7 @@ def store(request, app, client):
     if request.param == "database":
         yield tag
         return
-    connection = _redis_or_skip()
+    connection = redis_or_skip()
     original = app.config["RATELIMIT_STORAGE_URI"]
     app.config["RATELIMIT_STORAGE_URI"] = REDIS_URL
     limiter.init_app(app)

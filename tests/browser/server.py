@@ -3,6 +3,7 @@
 `AppServer` prepares an instance folder and a database (keys, migrations, demo data)
 and serves it with the `flask` CLI on a fixed port, so it can be killed and started
 again at the same address: the browser's service worker and outbox are per origin.
+Beside it runs the job queue's consumer (`flask jobs work`), as `flask serve` runs one.
 """
 
 import os
@@ -91,12 +92,14 @@ def stop(process: subprocess.Popen) -> None:
 class AppServer:
     """One instance folder and database, served on one port, stoppable and restartable."""
 
-    def __init__(self, instance: Path, database_url: str):
+    def __init__(self, instance: Path, database_url: str, **settings: str):
         self.instance = instance
         self.database_url = database_url
+        self.settings = settings  # more environment variables (BRANCHDESK_JOBS_URL…)
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
+        self.consumer: subprocess.Popen | None = None
         self.log = instance / "server.log"
         self.build = "1"
         self.moved_to: datetime | None = None
@@ -115,6 +118,7 @@ class AppServer:
             BRANCHDESK_BUILD=self.build,
             PYTHONUNBUFFERED="1",
         )
+        env.update(self.settings)
         return env
 
     def _flask(self, *args: str) -> list[str]:
@@ -136,19 +140,37 @@ class AppServer:
         self.moved_to = at
         if self.process is not None:
             self.process.wait(timeout=5)  # reap the one that was stopped or killed
+        self.process = self._spawn(
+            "run", "--host", "127.0.0.1", "--port", str(self.port), "--no-reload"
+        )
+        try:
+            wait_until_up(self.base_url, self.process, self.log)
+        except BaseException:
+            self.stop()
+            raise
+        # Once the web server is up: both loading the app at once slow each other down.
+        if self.consumer is None or self.consumer.poll() is not None:
+            self.start_consumer()
+
+    def _spawn(self, *args: str) -> subprocess.Popen:
         with self.log.open("a") as out:
-            self.process = subprocess.Popen(
-                self._flask("run", "--host", "127.0.0.1", "--port", str(self.port), "--no-reload"),
-                cwd=ROOT,
-                env=self.env(),
-                stdout=out,
-                stderr=subprocess.STDOUT,
+            return subprocess.Popen(
+                self._flask(*args), cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT
             )
-        wait_until_up(self.base_url, self.process, self.log)
+
+    def start_consumer(self) -> None:
+        if self.consumer is not None:
+            self.consumer.wait(timeout=5)  # reap the one that was stopped
+        self.consumer = self._spawn("jobs", "work")
+
+    def stop_consumer(self) -> None:
+        if self.consumer is not None:
+            stop(self.consumer)
 
     def stop(self) -> None:
         if self.process is not None:
             stop(self.process)
+        self.stop_consumer()
 
     def requests(self, method: str, path: str) -> int:
         """How many such requests reached the server, read from its access log."""
