@@ -51,7 +51,7 @@ def after_visit(writer: Writer, world: BranchWorld, order: dict, rng: random.Ran
             recorded_by=world.manager[1],
             created_at=called,
         )
-    elif draw < 0.155:
+    elif draw < 0.165:
         writer.add(
             "complaints",
             **common,
