@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from webapp.complaints import services as complaint_services
 from webapp.core import clock
@@ -100,7 +101,10 @@ def send_idle_list():
 @require("idle_lists.view")
 def idle_lists():
     lists = db.session.scalars(
-        scoped_select(IdleList).order_by(IdleList.sent_at.desc()).limit(50)
+        scoped_select(IdleList)
+        .options(selectinload(IdleList.branch), selectinload(IdleList.sent_by))
+        .order_by(IdleList.sent_at.desc(), IdleList.id.desc())
+        .limit(50)
     ).all()
     return render_template("dispatch/idle_lists.html", lists=lists)
 
