@@ -3,6 +3,7 @@
 import random
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from webapp import demo
@@ -11,6 +12,7 @@ from webapp.core.masking import mask_id_number
 from webapp.core.roles import Role
 from webapp.large.writer import Writer
 from webapp.workers.idnumbers import parse
+from webapp.workers.models import Worker
 from webapp.workers.services import id_digest
 
 CITIES = ["宁波", "杭州", "绍兴", "台州", "温州", "嘉兴", "湖州", "金华", "舟山", "丽水"]
@@ -53,7 +55,10 @@ def workers(
 ) -> list[tuple[int, str, str]]:
     """`count` personnel files, one in 20 dismissed; returns the active ones (id, name, badge)."""
     active = []
-    for n in range(count):
+    first = writer.connection.scalar(
+        sa.select(sa.func.count(Worker.id)).where(Worker.branch_id == branch_id)
+    )
+    for n in range(first, first + count):
         gender = "F" if rng.random() < 0.85 else "M"
         name = rng.choice(demo.SURNAMES) + rng.choice(
             demo.GIVEN_F if gender == "F" else demo.GIVEN_M
