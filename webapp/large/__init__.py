@@ -13,7 +13,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from webapp.accounts.models import User
-from webapp.billing.models import ReceiptCounter
+from webapp.billing.models import DaySettlement, ReceiptCounter
 from webapp.catalogue.models import ServiceItem
 from webapp.core import clock
 from webapp.core.org import Branch
@@ -114,6 +114,11 @@ def _grow_branch(writer: Writer, world, branch: BranchSize, size: Size, rng) -> 
             )
         ).all()
     )
+    closed = set(
+        db.session.scalars(
+            sa.select(DaySettlement.day).where(DaySettlement.branch_id == world.branch_id)
+        )
+    )
     per_day = branch.orders / size.days
     for offset in range(size.days, 0, -1):
         day = today - timedelta(days=offset)
@@ -125,7 +130,8 @@ def _grow_branch(writer: Writer, world, branch: BranchSize, size: Size, rng) -> 
             total, method, order = history.order_rows(writer, world, day, rng, done=True)
             paid.append((total, method))
             areas.after_visit(writer, world, order, rng)
-        history.close_day(writer, world, day, paid)
+        if day not in closed:  # grown again: the day's first settlement stays
+            history.close_day(writer, world, day, paid)
         history.idle_list(writer, world, day, rng)
     for _ in range(max(1, round(len(world.workers) * size.today_per_worker))):
         history.order_rows(writer, world, today, rng, done=False)
