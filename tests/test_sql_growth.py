@@ -86,7 +86,7 @@ def test_no_page_runs_more_sql_when_the_data_grows(client, branch_day, capsys, m
     grown = [
         f"{role} {url}: {small[role, url]} -> {large[role, url]} statements"
         for role, url in small
-        if large[role, url] != small[role, url]
+        if large[role, url] > small[role, url]
     ]
     with capsys.disabled():
         print(
