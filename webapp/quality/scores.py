@@ -39,7 +39,7 @@ from webapp.core.policy import get_setting
 from webapp.extensions import db
 from webapp.orders.models import Order
 from webapp.quality.models import HIGHEST, SpotCheck, Supervision
-from webapp.training.services import hours_in_month
+from webapp.training.services import hours_by_worker
 from webapp.workers.models import Worker
 from webapp.workers.services import active_workers
 
@@ -239,7 +239,7 @@ def _scores(branch: Branch, month: date, workers: list[Worker]) -> dict[int, Sco
         late[worker_id] = late.get(worker_id, 0) + n
     required = get_setting(company, "training_hours_per_month")
     started = [w.id for w in workers if w.start_date <= records.last]
-    hours = {w: hours_in_month(w, records.first) for w in started} if required else {}
+    hours = hours_by_worker(branch.id, records.first, started) if required else {}
     values = {
         "spot_checks": records.spot_checks(),
         "callbacks": records.callbacks(),
