@@ -13,6 +13,7 @@ from webapp.core.errors import FieldError, RuleError
 from webapp.core.forms import DayForm
 from webapp.core.offline.pages import offline_page
 from webapp.core.org import Branch
+from webapp.core.paging import page_number, paged
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.scoping import chosen_branch, scoped_select
 from webapp.dispatch import instructions, services
@@ -100,13 +101,12 @@ def send_idle_list():
 @bp.get("/idle-lists")
 @require("idle_lists.view")
 def idle_lists():
-    lists = db.session.scalars(
+    query = (
         scoped_select(IdleList)
         .options(selectinload(IdleList.branch), selectinload(IdleList.sent_by))
         .order_by(IdleList.sent_at.desc(), IdleList.id.desc())
-        .limit(50)
-    ).all()
-    return render_template("dispatch/idle_lists.html", lists=lists)
+    )
+    return render_template("dispatch/idle_lists.html", page=paged(query, page_number(), 50))
 
 
 # -- one order ---------------------------------------------------------------
