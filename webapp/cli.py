@@ -1,10 +1,12 @@
 """Command line: keys, demo data, users, serving and backups."""
 
+import dataclasses
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,6 +59,29 @@ def seed_demo_command(if_empty: bool):
     click.echo(f"demo company loaded; every demo login has the password {DEMO_PASSWORD}")
     for username, role, branch in logins:
         click.echo(f"  {username:<10} {role:<15} {branch}")
+
+
+@seed_cli.command("large")
+@click.option("--company", "company_id", type=int, default=None, help="Default: the first.")
+@click.option("--branches", type=int, default=20, show_default=True)
+@click.option("--days", type=int, default=730, show_default=True)
+@click.option("--scale", type=float, default=1.0, show_default=True, help="Of the issue's size.")
+@click.option("--seed", type=int, default=16, show_default=True)
+def seed_large_command(company_id, branches, days, scale, seed):
+    """Grow a company to years of data (issue 16's size at scale 1), in bulk."""
+    from webapp.core.org import Company
+    from webapp.large import ISSUE_SIZE, grow
+
+    company_id = company_id or db.session.scalar(sa.select(sa.func.min(Company.id)))
+    if company_id is None:
+        raise click.ClickException("no company: run `flask seed demo` first")
+    size = dataclasses.replace(ISSUE_SIZE.scaled(scale), branches=branches, days=days)
+    started = time.monotonic()
+    written = grow(company_id, size, seed)
+    db.session.commit()
+    for table, count in sorted(written.items()):
+        click.echo(f"  {table:<22} {count:>10,}")
+    click.echo(f"{sum(written.values()):,} rows in {time.monotonic() - started:.0f} s")
 
 
 @users_cli.command("create")

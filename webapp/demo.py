@@ -98,11 +98,11 @@ MOBILE_PREFIXES = [
 ]
 
 
-def _mobile(rng: random.Random) -> str:
+def mobile(rng: random.Random) -> str:
     return rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
 
 
-def _id_number(rng: random.Random, code: str, gender: str) -> str:
+def id_number(rng: random.Random, code: str, gender: str) -> str:
     while True:
         born = date(rng.randint(1968, 1998), 1, 1) + timedelta(days=rng.randrange(365))
         seq = rng.randrange(100) * 10 + (
@@ -241,16 +241,16 @@ def seed_demo(seed: int = 2026, workers_per_branch: int = 15, customers_per_bran
                 current_address=(
                     f"宁波市{district}{road}{rng.randint(1, 400)}弄{rng.randint(1, 40)}号"
                 ),
-                mobile=_mobile(rng),
+                mobile=mobile(rng),
                 landline="" if rng.random() < 0.7 else f"0574{rng.randint(8000_0000, 8899_9999)}",
                 referee_kind=rng.choice(["", "introducer", "guarantor"]),
             )
             if data.referee_kind:
                 data.referee_name = rng.choice(SURNAMES) + rng.choice(GIVEN_F + GIVEN_M)
                 data.referee_relation = rng.choice(["同乡", "亲戚", "前同事", "丈夫"])
-                data.referee_phone = _mobile(rng)
+                data.referee_phone = mobile(rng)
                 data.referee_address = f"{province}{city}{county}"
-            worker = create_worker(branch, data, parse(_id_number(rng, code, gender)))
+            worker = create_worker(branch, data, parse(id_number(rng, code, gender)))
             if rng.random() < 0.2:
                 add_talk(
                     worker,
@@ -268,7 +268,7 @@ def seed_demo(seed: int = 2026, workers_per_branch: int = 15, customers_per_bran
                 branch.id,
                 {
                     "name": rng.choice(SURNAMES) + rng.choice(["先生", "女士", "阿姨", "老师"]),
-                    "phone": _mobile(rng),
+                    "phone": mobile(rng),
                     "phone2": "",
                     "address": f"宁波市{district}{road}{rng.randint(1, 999)}号"
                     f"{rng.randint(1, 30)}幢{rng.randint(101, 2802)}室",

@@ -107,6 +107,18 @@ def test_a_random_sample_fills_the_quota_and_stays_the_same_all_week(desk, done,
     assert suggest(desk.branch, clock.now(), 0) == []
 
 
+def test_a_long_list_is_cut_after_the_likeliest(desk, done, clock, world, monkeypatch):
+    monkeypatch.setattr("webapp.callbacks.suggestions.SHOWN", 2)
+    firsts = [done(THURSDAY) for _ in range(3)]  # new customers' first orders
+    late_worker = world.worker()
+    late = done(THURSDAY, worker=late_worker)
+    record_lateness(late, shanghai(THURSDAY, 10, 20), "迟到二十分钟", desk.manager)
+    shown = suggest(desk.branch, clock.now(), 0)
+    assert len(shown) == 2 and shown[0].order == late  # the likeliest to matter
+    assert shown[1].order in firsts
+    assert len(suggest(desk.branch, clock.now(), 3)) == 3  # a larger quota shows that many
+
+
 def test_another_branchs_orders_are_never_suggested(desk, done, clock, world):
     done(THURSDAY)
     assert suggest(world.branches["B"], clock.now(), 18) == []

@@ -102,7 +102,8 @@ def test_a_step_past_its_time_is_overdue_on_the_complaint_and_in_the_list(compla
     assert services.overdue_steps(complaint) == []
     clock.advance(hours=2)  # 25 hours after receipt: the customer should have been called
     assert [s.kind for s in services.overdue_steps(complaint)] == ["contacted"]
-    row = next(r for r in services.branch_register(desk.branch.id) if r.complaint is complaint)
+    _waiting, page = services.branch_register(desk.branch.id)
+    row = next(r for r in page.rows if r.complaint is complaint)
     assert [s.kind for s in row.overdue] == ["contacted"]
     services.complete_step(complaint, 2, "迟了一天才联系上", desk.manager)
     assert services.overdue_steps(complaint) == []

@@ -296,3 +296,30 @@ def test_a_bad_award_is_refused_next_to_the_field(
     assert response.status_code == 422
     assert field_error(response.text, "decision-awarded") == zh(message)
     assert f'value="{awarded}"' in response.text and "理由</textarea>" in response.text
+
+
+def test_the_register_is_read_a_page_at_a_time_newest_first(
+    client, login_as, complain, clock, desk, monkeypatch
+):
+    monkeypatch.setattr("webapp.complaints.services.REGISTER_PAGE", 2)
+    big = complain(80000)
+    do_steps_until(big, "decision", desk.manager)
+    clock.advance(minutes=1)
+    newer = []
+    for _ in range(3):
+        clock.advance(minutes=1)
+        newer.append(complain())
+    login_as("branch_head")
+    first = client.get("/complaints").text
+    register = first[first.index('id="register"') :]
+    shown = [c.number in register for c in (newer[2], newer[1], newer[0], big)]
+    assert shown == [True, True, False, False]
+    assert 'id="waiting-for-head"' in first and big.number in first  # wherever it is paged
+    assert 'href="/complaints?page=2"' in first and 'rel="prev"' not in first
+    second = client.get("/complaints?page=2").text
+    register = second[second.index('id="register"') :]
+    assert newer[0].number in register and big.number in register
+    assert newer[2].number not in register and 'rel="next"' not in second
+    assert 'href="/complaints?page=1"' in second
+    for wrong in ("0", "-3", "x", "9" * 30):
+        assert client.get(f"/complaints?page={wrong}").status_code == 200

@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from webapp.accounts import board, services, throttle
 from webapp.accounts.forms import LoginForm, UserForm
@@ -116,6 +117,7 @@ def users():
 
 def _company_users() -> list[User]:
     query = sa.select(User).where(User.company_id == current_user.company_id)
+    query = query.options(joinedload(User.branch))
     return list(db.session.scalars(query.order_by(User.username)))
 
 

@@ -94,7 +94,7 @@ class Receipt(db.Model):
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
     year: Mapped[int]
     number: Mapped[int]
-    bill_id: Mapped[int] = mapped_column(sa.ForeignKey("bills.id"))
+    bill_id: Mapped[int] = mapped_column(sa.ForeignKey("bills.id"), index=True)
     amount_fen: Mapped[int]
     method: Mapped[str] = mapped_column(sa.String(10))
     received_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

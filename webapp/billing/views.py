@@ -3,6 +3,7 @@ from datetime import date
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from webapp.billing import exports, reports, services
 from webapp.billing.forms import BillForm, ReceiptForm, ReopenForm, SlipForm, VoidForm
@@ -194,6 +195,7 @@ def settlements():
     rows = db.session.scalars(
         scoped_select(DaySettlement)
         .order_by(DaySettlement.day.desc(), DaySettlement.closed_at.desc())
+        .options(joinedload(DaySettlement.branch))
         .limit(60)
     ).all()
     return render_template("billing/settlements.html", settlements=rows)

@@ -22,6 +22,9 @@ from webapp.quality.models import Supervision
 
 # How far back a worker's complaints and supervision scores, and a worker's start, count.
 RECENT = timedelta(days=30)
+# The longest list shown (a larger quota shows that many): a big branch's week has
+# hundreds of orders served and not called back, more than anyone reads.
+SHOWN = 30
 
 
 @dataclass
@@ -126,7 +129,7 @@ def _local(instant: datetime, branch: Branch) -> date:
 
 def suggest(branch: Branch, now: datetime, wanted: int) -> list[Suggestion]:
     """Orders to call back about, the likeliest to matter first, then chosen at random
-    until `wanted` are suggested."""
+    until `wanted` are suggested; at most `wanted` or SHOWN, whichever is more."""
     this_week = week_of(now, branch.timezone)
     last_week = this_week - timedelta(days=7)
     today = _local(now, branch)
@@ -154,4 +157,4 @@ def suggest(branch: Branch, now: datetime, wanted: int) -> list[Suggestion]:
     for suggestion in sample.sample(rest, min(len(rest), max(0, wanted - len(chosen)))):
         suggestion.add(0, _l("Chosen at random to fill the quota."))
         chosen.append(suggestion)
-    return chosen
+    return chosen[: max(wanted, SHOWN)]

@@ -23,6 +23,7 @@ from webapp.core.forms import REQUIRED
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import MAX_FEN, format_yuan
 from webapp.core.org import Branch
+from webapp.core.paging import Page, paged
 from webapp.core.photos import decode_photos
 from webapp.core.policy import get_setting
 from webapp.core.roles import Role
@@ -208,9 +209,10 @@ def authority_limit(complaint: Complaint) -> int:
     return get_setting(company_id, "complaint_authority_limit")
 
 
-def needs_branch_head(complaint: Complaint, awarded_fen: int = 0) -> bool:
-    """At or above the manager's limit, claimed or awarded: the branch head decides (R2)."""
-    limit = authority_limit(complaint)
+def needs_branch_head(complaint: Complaint, awarded_fen: int = 0, limit: int | None = None) -> bool:
+    """At or above the manager's limit, claimed or awarded: the branch head decides (R2).
+    A list of one branch's complaints passes the limit it read once."""
+    limit = authority_limit(complaint) if limit is None else limit
     return complaint.claimed_fen >= limit or awarded_fen >= limit
 
 
@@ -287,6 +289,9 @@ def decide_complaint(complaint: Complaint, decision: Decision, user, version=Non
 # -- the register -------------------------------------------------------------------
 
 
+REGISTER_PAGE = 50  # complaints on a page of the branch's register
+
+
 @dataclass
 class RegisterRow:
     complaint: Complaint
@@ -295,10 +300,8 @@ class RegisterRow:
     waits_for_head: bool
 
 
-def _register(*where) -> list[RegisterRow]:
-    """Complaints, newest first, with the step each waits for and those past their time;
-    a decision above the manager's limit waits for the branch head (R2, R28)."""
-    complaints = db.session.scalars(
+def _register_query(*where) -> sa.Select:
+    return (
         sa.select(Complaint)
         .where(*where)
         .options(
@@ -308,16 +311,35 @@ def _register(*where) -> list[RegisterRow]:
         )
         .order_by(Complaint.occurred_at.desc(), Complaint.id.desc())
     )
-    now, rows = clock.now(), []
+
+
+def _rows(complaints) -> list[RegisterRow]:
+    """Each complaint with the step it waits for and those past their time; a decision
+    above the manager's limit waits for the branch head (R2, R28). The complaints are
+    one branch's: its limit is read once."""
+    now, rows, limit = clock.now(), [], None
     for complaint in complaints:
         step = next_step(complaint)
-        waits = step is not None and step.kind == "decision" and needs_branch_head(complaint)
+        waits = False
+        if step is not None and step.kind == "decision":
+            limit = authority_limit(complaint) if limit is None else limit
+            waits = needs_branch_head(complaint, limit=limit)
         rows.append(RegisterRow(complaint, step, overdue_steps(complaint, now), waits))
     return rows
 
 
-def branch_register(branch_id: int) -> list[RegisterRow]:
-    return _register(Complaint.branch_id == branch_id)
+def _register(*where) -> list[RegisterRow]:
+    """Complaints, newest first, as the register shows them."""
+    return _rows(db.session.scalars(_register_query(*where)))
+
+
+def branch_register(branch_id: int, page_number: int = 1) -> tuple[list[RegisterRow], Page]:
+    """The branch's complaints waiting for its head, and one page of its register,
+    newest first."""
+    waiting = _register(Complaint.branch_id == branch_id, Complaint.decided_at.is_(None))
+    page = paged(_register_query(Complaint.branch_id == branch_id), page_number, REGISTER_PAGE)
+    page.rows = _rows(page.rows)
+    return [row for row in waiting if row.waits_for_head], page
 
 
 def customer_register(customer_id: int) -> list[RegisterRow]:

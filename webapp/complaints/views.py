@@ -14,6 +14,7 @@ from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import parse_int
 from webapp.core.org import Branch
+from webapp.core.paging import page_number
 from webapp.core.photos import takes_photos
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.scoping import chosen_branch, get_scoped_or_404, scoped_select
@@ -31,9 +32,8 @@ def _to_complaint(complaint: Complaint):
 @require("complaints.view")
 def index():
     branch = chosen_branch()
-    return render_template(
-        "complaints/index.html", branch=branch, rows=services.branch_register(branch.id)
-    )
+    waiting, page = services.branch_register(branch.id, page_number())
+    return render_template("complaints/index.html", branch=branch, waiting=waiting, page=page)
 
 
 # -- a new complaint -------------------------------------------------------------

@@ -12,6 +12,8 @@ class AuditEntry(db.Model):
     """Append-only: the database refuses updates and deletes (see migrations)."""
 
     __tablename__ = "audit_entries"
+    # A branch's log newest first: the company index would walk every branch's entries.
+    __table_args__ = (sa.Index("ix_audit_entries_branch_id_id", "branch_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

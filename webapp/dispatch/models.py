@@ -32,7 +32,7 @@ class Instruction(db.Model):
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id"))
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id"), index=True)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     declined_by: Mapped[str] = mapped_column(sa.String(50), default="")
     decline_reason: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -58,6 +58,7 @@ class IdleList(db.Model):
     """The workers without an order on a day, sent to the service center (R6)."""
 
     __tablename__ = "idle_lists"
+    __table_args__ = (sa.Index("ix_idle_lists_branch_id_sent_at", "branch_id", "sent_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from webapp.complaints import services as complaint_services
 from webapp.core import clock
@@ -12,6 +13,7 @@ from webapp.core.errors import FieldError, RuleError
 from webapp.core.forms import DayForm
 from webapp.core.offline.pages import offline_page
 from webapp.core.org import Branch
+from webapp.core.paging import page_number, paged
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.scoping import chosen_branch, scoped_select
 from webapp.dispatch import instructions, services
@@ -99,10 +101,12 @@ def send_idle_list():
 @bp.get("/idle-lists")
 @require("idle_lists.view")
 def idle_lists():
-    lists = db.session.scalars(
-        scoped_select(IdleList).order_by(IdleList.sent_at.desc()).limit(50)
-    ).all()
-    return render_template("dispatch/idle_lists.html", lists=lists)
+    query = (
+        scoped_select(IdleList)
+        .options(selectinload(IdleList.branch), selectinload(IdleList.sent_by))
+        .order_by(IdleList.sent_at.desc(), IdleList.id.desc())
+    )
+    return render_template("dispatch/idle_lists.html", page=paged(query, page_number(), 50))
 
 
 # -- one order ---------------------------------------------------------------

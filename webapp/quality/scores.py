@@ -42,7 +42,7 @@ from webapp.core.policy import get_setting
 from webapp.extensions import db
 from webapp.orders.models import Order
 from webapp.quality.models import HIGHEST, SpotCheck, Supervision
-from webapp.training.services import hours_in_month, required_hours
+from webapp.training.services import hours_by_worker, required_hours
 from webapp.workers.models import Worker
 from webapp.workers.services import active_workers
 
@@ -248,7 +248,7 @@ def _scores(branch: Branch, month: date, workers: list[Worker]) -> dict[int, Sco
         for w, minimum in required_hours(branch, started, records.first).items()
         if minimum.hours
     }
-    hours = {w: hours_in_month(w, records.first) for w in required}
+    hours = hours_by_worker(branch.id, records.first, list(required))
     values = {
         "spot_checks": records.spot_checks(),
         "callbacks": records.callbacks(),

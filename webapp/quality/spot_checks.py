@@ -183,7 +183,10 @@ def recent(branch_id: int, limit: int = 20) -> list[SpotCheck]:
         db.session.scalars(
             sa.select(SpotCheck)
             .where(SpotCheck.branch_id == branch_id)
-            .options(selectinload(SpotCheck.worker), selectinload(SpotCheck.order))
+            .options(
+                selectinload(SpotCheck.worker),
+                selectinload(SpotCheck.order).selectinload(Order.customer),
+            )
             .order_by(SpotCheck.called_at.desc(), SpotCheck.id.desc())
             .limit(limit)
         )

@@ -215,6 +215,13 @@ def _minutes_by_worker(branch_id: int, month: date) -> dict[int, int]:
     return totals
 
 
+def hours_by_worker(branch_id: int, month: date, worker_ids: list[int]) -> dict[int, Decimal]:
+    """The training hours each of these workers of the branch attended in the month, in
+    one query for all of them."""
+    minutes = _minutes_by_worker(branch_id, month)
+    return {w: _hours(minutes.get(w, 0)) for w in worker_ids}
+
+
 def hours_in_month(worker_id: int, month: date) -> Decimal:
     """The training hours the worker attended in the month (the branch's zone: a session
     counts in the month of its local start)."""

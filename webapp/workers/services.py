@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from webapp.core import audit, crypto
 from webapp.core.errors import FieldError, RuleError
@@ -245,6 +246,7 @@ def search(q: str, status: str = "", user=None) -> list[Worker]:
             conditions.append(Worker.mobile.contains(digits, autoescape=True))
         query = query.where(sa.or_(*conditions))
     query = query.order_by(Worker.status, Worker.badge_no).limit(SEARCH_LIMIT)
+    query = query.options(selectinload(Worker.id_copies))  # the list flags missing copies
     return list(db.session.scalars(query))
 
 

@@ -1,0 +1,113 @@
+"""No page's SQL count grows with the data (issue 16).
+
+A working day's branch is grown a little (`webapp.large.grow`: workers, customers, weeks
+of orders with everything they carry, callbacks, complaints, spot checks, training,
+today's orders), so that every list has rows; every page each role reaches (found by
+crawling, as the bad-input test does) is read; then the company is grown again, several
+times over, and the same pages are read once more: each page's number of SQL statements
+must stay the same. A page that runs a query per row fails here.
+"""
+
+import time as timer
+from collections import Counter
+from typing import NamedTuple
+
+import pytest
+import sqlalchemy as sa
+
+from tests.test_bad_input import ROLES, Crawler, Fillers, Findings, _login, branch_day
+from webapp.core import clock as app_clock
+from webapp.large import BranchSize, Size, grow
+
+__all__ = ["branch_day"]  # the working day's fixture, shared with the bad-input test
+
+SMALL = Size(
+    branches=2,
+    big=BranchSize(workers=4, customers=20, orders=160),
+    small=BranchSize(workers=2, customers=5, orders=10),
+    days=40,
+    today_per_worker=0.5,
+)
+LARGE = Size(
+    branches=3,
+    big=BranchSize(workers=16, customers=60, orders=400),
+    small=BranchSize(workers=3, customers=10, orders=10),
+    days=40,
+    today_per_worker=0.5,
+)
+SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+class Login(NamedTuple):
+    """Who `_login` signs in: the name outlives the session's rows."""
+
+    username: str
+
+
+class StatementCounter:
+    """Counts the SQL statements the app sends (the tests' savepoints left out)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(SAVEPOINTS):
+            self.count += 1
+
+    def __enter__(self):
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", self)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", self)
+
+
+def _counts(client, db, counter: StatementCounter, pages: dict[str, list[str]], users) -> Counter:
+    counts: Counter = Counter()
+    for role, urls in pages.items():
+        _login(client, users[role])
+        for url in urls:
+            # Each request starts with an empty session, as in production: a row an
+            # earlier page loaded must not spare this page a query.
+            db.session.expunge_all()
+            before = counter.count
+            response = client.get(url)
+            counts[role, url] = counter.count - before
+            assert response.status_code < 500, (role, url, response.status_code)
+    return counts
+
+
+@pytest.mark.rule("D6", "R4", "R5", "R8")
+def test_no_page_runs_more_sql_when_the_data_grows(client, db, branch_day, capsys, monkeypatch):
+    monkeypatch.setattr("tests.test_bad_input.PAGES_PER_PATTERN", 1)
+    started = timer.monotonic()
+    world = branch_day
+    company_id = world.company.id
+    users = {
+        role: Login(world.user(role, branch=None if role in ROLES[2:] else "A").username)
+        for role in ROLES
+    }
+    grow(company_id, SMALL, seed=7)
+    crawler = Crawler(client, Findings(), Fillers(app_clock.local_today()))
+    pages = {}
+    for role, user in users.items():  # a first visit may write once (the board's "seen")
+        _login(client, user)
+        pages[role] = [url for url in crawler.crawl(role)[0] if not url.startswith("/login")]
+    with StatementCounter() as counter:
+        small = _counts(client, db, counter, pages, users)
+        written = grow(company_id, LARGE, seed=8)
+        large = _counts(client, db, counter, pages, users)
+    grown = [
+        f"{role} {url}: {small[role, url]} -> {large[role, url]} statements"
+        for role, url in small
+        if large[role, url] > small[role, url]
+    ]
+    with capsys.disabled():
+        print(
+            f"\nSQL growth: {len(small)} pages of {len(pages)} roles read on small data and "
+            f"after {sum(written.values()):,} more rows; {len(grown)} grew; "
+            f"{timer.monotonic() - started:.0f} s"
+        )
+    assert written["orders"] > 400 and written["workers"] > 16
+    assert len(small) > 60
+    assert not grown, "\n".join(grown)
