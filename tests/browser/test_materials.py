@@ -45,7 +45,7 @@ def test_the_manager_receives_stock_and_sees_the_low_stock_warning(live_server, 
     manager.locator("#minimum-minimum").fill(f"{on_hand + 1:f}")
     manager.get_by_role("button", name=zh("Save the minimum")).click()
     expect(manager.locator("#low-stock")).to_contain_text("橡胶手套")
-    expect(row).to_contain_text(zh("Below the minimum"))
+    expect(row).to_contain_text(zh("Low stock"))
     assert_no_horizontal_scroll(manager)
     assert small_touch_targets(manager) == []
     shot(manager, "materials-768x1024")

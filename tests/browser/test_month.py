@@ -193,6 +193,7 @@ def talk_and_training(manager: Page, tablet: Page, base: str, day: date, worker,
     """The failed worker's follow-ups: a talk on the file, a session signed at the tablet."""
     worker_id, name = worker
     manager.goto(f"{base}/workers/{worker_id}")
+    manager.locator(".file-tabs").get_by_role("link", name=zh("Talks"), exact=True).click()
     manager.locator("#talk-talk_date").fill(day.isoformat())
     manager.locator("#talk-topic").select_option("work")
     manager.locator("#talk-notes").fill(TALK)
