@@ -79,7 +79,7 @@ def _session_expires() -> int | str:
 
 
 def format_quantity(value: Decimal) -> str:
-    """A material's quantity as people write it: 12, 2.5, 0.25."""
+    """A quantity (material, hours) as people write it: 12, 2.5, 0.25."""
     return f"{value.quantize(Decimal('0.01')).normalize():f}"
 
 
