@@ -501,6 +501,9 @@ def test_the_shared_tablet_sends_a_workers_check_out_after_their_minute(
         page.locator(f'.keypad [data-key="{digit}"]').click()
     page.locator(".keypad button[type=submit]").click()
     page.locator(f'.kiosk-order a[href$="/kiosk/orders/{order_id}/check-out"]').click()
+    # The page's scripts arm the send button once loaded: offline before that, on a
+    # loaded machine, they never would.
+    expect(page.locator("form button.primary")).to_be_enabled()
 
     set_network(page.context, online=False)
     _fill_check_out(page)
