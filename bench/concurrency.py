@@ -133,10 +133,13 @@ def serve(kind: str, workers: int, pg_url: str, orders: int = 60) -> Iterator[tu
                 log.close()
 
 
-def _seed_orders(env: dict[str, str], per_branch: int) -> None:
-    """Orders handed over for today, beside the demo's, so the tablets have work."""
+def _seed_orders(
+    env: dict[str, str], per_branch: int, python: tuple[str, ...] = (sys.executable,)
+) -> None:
+    """Orders handed over for today, beside the demo's, so the tablets have work; `python`
+    is the interpreter's command line (a test runs it on a moved clock)."""
     subprocess.run(  # noqa: S603 - our own command
-        [sys.executable, __file__, "--seed-orders", str(per_branch)],
+        [*python, __file__, "--seed-orders", str(per_branch)],
         cwd=ROOT,
         env=env,
         check=True,

@@ -3,23 +3,30 @@ one server" says: tablets behind a balancer that sends each request to the next 
 check orders out and in and take payment; the receipts' numbers stay gapless, and an
 outbox record sent to both servers at once is applied once.
 
-In the PostgreSQL leg (TEST_DATABASE_URL): SQLite is one machine's database.
+In the PostgreSQL leg (TEST_DATABASE_URL): SQLite is one machine's database. The
+servers, the seeding and the tablets share one clock moved to 10:00 in the branches'
+zone: at midnight a visit checked in on the next day is refused, as it should be.
 """
 
 import importlib.util
 import itertools
 import os
+import sys
 import threading
 import time
 import urllib.parse
 import urllib.request
 import uuid
 from collections import Counter, defaultdict
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis
 import sqlalchemy as sa
+import time_machine
 
+from tests.browser.moved_clock import clock_arguments
 from tests.browser.server import AppServer
 from tests.conftest import ROOT
 from tests.databases import sibling_database
@@ -33,6 +40,7 @@ _spec.loader.exec_module(bench)
 
 ORDERS_PER_BRANCH = 6
 ROUNDS = 40
+ZONE = ZoneInfo("Asia/Shanghai")  # the demo's branches
 
 
 class BalancedTablet(bench.Tablet):
@@ -62,7 +70,8 @@ def two_servers(tmp_path):
         "BRANCHDESK_JOBS_URL": REDIS_URL,
         "BRANCHDESK_JOBS_QUEUE": queue,
     }
-    with sibling_database(tmp_path, "two") as url:
+    morning = datetime.now(ZONE).replace(hour=10, minute=0, second=0, microsecond=0)
+    with sibling_database(tmp_path, "two") as url, time_machine.travel(morning, tick=True):
         servers = []
         for name in ("one", "two"):
             (tmp_path / name).mkdir()
@@ -70,8 +79,9 @@ def two_servers(tmp_path):
         servers[0].prepare()
         try:
             for server in servers:
-                server.start()
-            bench._seed_orders(servers[0].env(), per_branch=ORDERS_PER_BRANCH)
+                server.start(at=datetime.now(ZONE))
+            moved = (sys.executable, *clock_arguments(datetime.now(ZONE)), "--script")
+            bench._seed_orders(servers[0].env(), ORDERS_PER_BRANCH, moved)
             yield servers, url
         finally:
             for server in servers:

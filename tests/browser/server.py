@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.moved_clock import clock_arguments, real_time
+
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "webapp" / "translations"
 VENV_BIN = Path(sys.executable).parent
@@ -103,6 +105,7 @@ class AppServer:
         self.log = instance / "server.log"
         self.build = "1"
         self.moved_to: datetime | None = None
+        self.moved_since = 0.0  # the real time at which the clock was at `moved_to`
 
     def env(self) -> dict[str, str]:
         env = {
@@ -123,8 +126,8 @@ class AppServer:
 
     def _flask(self, *args: str) -> list[str]:
         if self.moved_to is not None:
-            clock = ["tests.browser.moved_clock", self.moved_to.isoformat()]
-            return [sys.executable, "-m", *clock, "--app", "wsgi", *args]
+            clock = clock_arguments(self.moved_to, self.moved_since)
+            return [sys.executable, *clock, "--app", "wsgi", *args]
         return [sys.executable, "-m", "flask", "--app", "wsgi", *args]
 
     def prepare(self) -> "AppServer":
@@ -137,7 +140,7 @@ class AppServer:
         """Serve; `at` moves the server's clock to that instant (it runs on from there)."""
         if build is not None:
             self.build = build
-        self.moved_to = at
+        self.moved_to, self.moved_since = at, real_time()
         if self.process is not None:
             self.process.wait(timeout=5)  # reap the one that was stopped or killed
         self.process = self._spawn(
