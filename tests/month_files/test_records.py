@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from tests.i18n import zh
 from tests.month_files.conftest import NOVEMBER, visit
 from tests.working_day import TODAY, field_error, shanghai
+from webapp.availability.services import AbsenceData, enter_absence
 from webapp.core.errors import FieldError, RuleError
 from webapp.discipline.services import ItemProposal, decide_item, propose_item
 from webapp.kiosk import services as kiosk_services
@@ -33,10 +34,25 @@ def test_the_record_is_pre_filled_from_the_months_data_in_the_branch_zone(desk, 
     assert data["callbacks"] == {"count": 2, "rating": "4.0"}
     assert data["complaints"] == {"count": 2, "upheld": 1}
     assert data["supervision"] == {"count": 3, "score": "83.7"}
-    assert data["training"] == {"hours": "2.0", "required": 10, "short": True}
+    assert data["training"] == {"hours": "2.0", "required": "10", "days_away": 0, "short": True}
     december = facts.gather(november, desk.branch, date(2026, 12, 1))
     assert december["orders"] == {"count": 1, "hours": "2.0"}
     assert december["callbacks"] == {"count": 0, "rating": None}
+
+
+@pytest.mark.rule("R21", "R25")
+def test_the_training_minimum_is_pro_rated_by_the_days_away(desk, clock, november):
+    # Away 7-30 November: 24 of November's 30 open days, so 10 h x 6/30 = 2 h.
+    clock.set(shanghai(date(2026, 11, 20), 10))
+    enter_absence(
+        november, AbsenceData("leave", date(2026, 11, 7), date(2026, 11, 30)), desk.manager
+    )
+    clock.set(shanghai(TODAY, 9))
+
+    data = facts.gather(november, desk.branch, NOVEMBER)
+
+    assert data["training"] == {"hours": "2.0", "required": "2", "days_away": 24, "short": False}
+    assert facts.gather(november, desk.branch, date(2026, 10, 1))["training"]["required"] == "10"
 
 
 @pytest.mark.rule("R21", "R26", "R27")

@@ -10,7 +10,6 @@ from webapp.callbacks.models import Callback
 from webapp.complaints.models import Complaint
 from webapp.core import clock
 from webapp.core.org import Branch
-from webapp.core.policy import get_setting
 from webapp.discipline import services as discipline
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
@@ -89,11 +88,18 @@ def supervision(worker: Worker, start: datetime, end: datetime) -> dict:
     return {"count": count, "score": _one_decimal(average)}
 
 
-def training_hours(worker: Worker, month: date) -> dict:
-    """Safety training hours attended in the month against the company's minimum (R25)."""
-    required = get_setting(worker.company_id, "training_hours_per_month")
+def training_hours(worker: Worker, branch: Branch, month: date) -> dict:
+    """Safety training hours attended in the month against the worker's minimum, the
+    company's pro-rated by the days the worker was away (R25), as the training page and
+    the quality score count it."""
+    minimum = training.required_hours(branch, [worker.id], month)[worker.id]
     hours = training.hours_in_month(worker.id, month)
-    return {"hours": str(hours), "required": required, "short": hours < required}
+    return {
+        "hours": str(hours),
+        "required": f"{minimum.hours.normalize():f}",
+        "days_away": minimum.days_away,
+        "short": hours < minimum.hours,
+    }
 
 
 def spot_checks(worker: Worker, start: datetime, end: datetime) -> dict:
@@ -157,7 +163,7 @@ def gather(worker: Worker, branch: Branch, month: date) -> dict:
         "callbacks": callbacks(worker, start, end),
         "complaints": complaints(worker, start, end),
         "supervision": supervision(worker, start, end),
-        "training": training_hours(worker, month),
+        "training": training_hours(worker, branch, month),
         "spot_checks": spot_checks(worker, start, end),
         "quality_score": quality_score(worker, month),
         "rewards_penalties": rewards_penalties(worker, start, end),
