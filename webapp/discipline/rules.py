@@ -4,11 +4,9 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from webapp.core import audit
-from webapp.core.errors import FieldError
-from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.versioning import publish_next
 from webapp.discipline.models import RulesVersion
 from webapp.extensions import db
 
@@ -53,27 +51,21 @@ def numbered_rules(version: RulesVersion | None) -> list[str]:
 def publish(draft: RulesDraft, user) -> RulesVersion:
     """Publish the company's next version; a version published meanwhile is refused."""
     latest = current(user.company_id)
-    number = latest.number if latest else 0
-    if draft.based_on != number:
-        raise FieldError(
-            "rules", _l("Version %(n)s was published meanwhile: read it first.", n=number)
+
+    def add(number: int) -> RulesVersion:
+        version = RulesVersion(
+            company_id=user.company_id,
+            number=number,
+            duties=draft.duties,
+            rules=draft.rules,
+            why=draft.why,
+            published_by_id=user.id,
+            published_by=user.display_name,
         )
-    version = RulesVersion(
-        company_id=user.company_id,
-        number=number + 1,
-        duties=draft.duties,
-        rules=draft.rules,
-        why=draft.why,
-        published_by_id=user.id,
-        published_by=user.display_name,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(version)
-    except IntegrityError as exc:
-        raise FieldError(
-            "rules", _l("Another version was published meanwhile: read it first.")
-        ) from exc
+        db.session.add(version)
+        return version
+
+    version = publish_next(latest.number if latest else 0, draft.based_on, "rules", add)
     audit.record(
         "discipline.rules_publish",
         version,

@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from webapp.core import audit
-from webapp.core.errors import FieldError, RuleError
+from webapp.core.errors import RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.org import Branch
+from webapp.core.versioning import publish_next
 from webapp.extensions import db
 from webapp.manual import seed
 from webapp.manual.models import ManualAcknowledgement, ManualSection, ManualVersion
@@ -59,26 +60,21 @@ def publish(section: ManualSection | None, draft: Draft, user, *, branch_id=None
         )
         db.session.add(section)
         db.session.flush()
-    number = section.current.number if section.versions else 0
-    if draft.based_on != number:
-        raise FieldError(
-            "body", _l("Version %(n)s was published meanwhile: read it first.", n=number)
+
+    def add(number: int) -> ManualVersion:
+        version = ManualVersion(
+            number=number,
+            title=draft.title,
+            body=draft.body,
+            why=draft.why,
+            published_by_id=user.id,
+            published_by=user.display_name,
         )
-    version = ManualVersion(
-        number=number + 1,
-        title=draft.title,
-        body=draft.body,
-        why=draft.why,
-        published_by_id=user.id,
-        published_by=user.display_name,
-    )
-    try:
-        with db.session.begin_nested():
-            section.versions.append(version)
-    except IntegrityError as exc:
-        raise FieldError(
-            "body", _l("Another version was published meanwhile: read it first.")
-        ) from exc
+        section.versions.append(version)
+        return version
+
+    latest = section.current.number if section.versions else 0
+    version = publish_next(latest, draft.based_on, "body", add)
     audit.record(
         "manual.publish",
         version,
