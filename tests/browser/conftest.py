@@ -41,14 +41,23 @@ expect.set_options(timeout=ACTION_TIMEOUT_MS)
 # --- the live server ------------------------------------------------------------
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Iterator[AppServer]:
+    """A server's instance and demo database, prepared once and never started: each
+    server below starts from a copy of it."""
+    instance = tmp_path_factory.mktemp("template-instance")
+    with sibling_database(instance, "template") as database_url:
+        yield AppServer(instance, database_url).prepare()
+
+
 @pytest.fixture(scope="module")
-def server(request, tmp_path_factory) -> Iterator[AppServer]:
+def server(request, tmp_path_factory, demo_template) -> Iterator[AppServer]:
     """A server of the test module's own (instance folder and demo database, named after
     the module), for tests that kill it, restart it or write to its database directly."""
     name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
     instance = tmp_path_factory.mktemp(f"{name}-instance")
     with sibling_database(instance, name) as database_url:
-        app_server = AppServer(instance, database_url).prepare()
+        app_server = AppServer(instance, database_url).prepare(demo_template)
         app_server.start()
         try:
             yield app_server
@@ -65,11 +74,11 @@ def office(server) -> Iterator[Office]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
+def live_server(tmp_path_factory, demo_template) -> Iterator[str]:
     """Base URL of the app served from a fresh instance folder and demo database."""
     instance = tmp_path_factory.mktemp("live-instance")
     with sibling_database(instance, "live") as database_url:
-        server = AppServer(instance, database_url).prepare()
+        server = AppServer(instance, database_url).prepare(demo_template)
         server.start()
         try:
             yield server.base_url
