@@ -17,18 +17,18 @@ from PIL import Image, ImageDraw
 from sqlalchemy.orm.exc import StaleDataError
 
 from tests.factories import World, handed_over_order
+from tests.races import STALE, at_once, one_won
 from webapp.accounts.models import User
 from webapp.billing import services as billing
 from webapp.billing.models import Bill
 from webapp.catalogue import services as catalogue_services
 from webapp.core import clock
-from webapp.core.errors import RuleError
 from webapp.dispatch import services as dispatch_services
 from webapp.dispatch.services import Slot
 from webapp.extensions import db
 from webapp.orders import services as order_services
 from webapp.orders.models import Order, OrderStatus
-from webapp.orders.services import Actor, OrderConflict
+from webapp.orders.services import Actor
 from webapp.visits import services as visit_services
 from webapp.visits.models import Checkout, Visit
 
@@ -69,29 +69,18 @@ def test_simultaneous_check_ins_give_one_visit_and_one_conflict(committed_app, r
         )
         db.session.commit()
         version = order.version
-    start = threading.Barrier(2)
-    outcomes: dict[str, str] = {}
 
-    def attempt(name: str) -> None:
-        with committed_app.test_request_context(method="POST"):
-            start.wait()
-            try:
-                order = db.session.get(Order, order_id)
-                end = clock.now()
-                visit = visit_services.CheckIn(
-                    end - timedelta(minutes=1), end, "保洁", potential_services="擦玻璃"
-                )
-                visit_services.check_in(order, visit, Actor(name=name, role="manager"), version)
-                db.session.commit()
-                outcomes[name] = "checked in"
-            except (OrderConflict, StaleDataError) as error:
-                db.session.rollback()
-                outcomes[name] = str(getattr(error, "message", error))
-            finally:
-                db.session.remove()
+    def check_in(name: str) -> str:
+        order = db.session.get(Order, order_id)
+        end = clock.now()
+        visit = visit_services.CheckIn(
+            end - timedelta(minutes=1), end, "保洁", potential_services="擦玻璃"
+        )
+        visit_services.check_in(order, visit, Actor(name=name, role="manager"), version)
+        return "checked in"
 
-    _run_together([lambda n=n: attempt(n) for n in ("甲管理员", "乙管理员")])
-    assert sorted(outcomes.values()).count("checked in") == 1, outcomes
+    outcomes = at_once(committed_app, ("甲管理员", "乙管理员"), check_in, STALE, lambda e: str(e))
+    assert list(outcomes.values()).count("checked in") == 1, outcomes
     with committed_app.app_context():
         assert db.session.query(Visit).filter_by(order_id=order_id).count() == 1
 
@@ -100,43 +89,25 @@ def test_simultaneous_check_ins_give_one_visit_and_one_conflict(committed_app, r
 @pytest.mark.parametrize("round_", range(3))
 def test_simultaneous_check_outs_give_one_success_and_one_conflict(committed_app, round_):
     order_id, version = _handed_over_order(committed_app)
-    start = threading.Barrier(2)
-    outcomes: dict[str, str] = {}
 
-    def attempt(name: str) -> None:
-        with committed_app.test_request_context(method="POST"):
-            start.wait()
-            try:
-                order = db.session.get(Order, order_id)
-                visit_services.check_out(
-                    order,
-                    ticked=CHECKS,
-                    issued={},
-                    signature=_signature(),
-                    actor=Actor(name=name, role="manager"),
-                    version=version,
-                )
-                db.session.commit()
-                outcomes[name] = "checked out"
-            except (OrderConflict, StaleDataError) as error:
-                db.session.rollback()
-                outcomes[name] = str(
-                    order_services.conflict_message(db.session.get(Order, order_id))
-                    if isinstance(error, StaleDataError)
-                    else error.message
-                )
-            finally:
-                db.session.remove()
+    def check_out(name: str) -> str:
+        visit_services.check_out(
+            db.session.get(Order, order_id),
+            ticked=CHECKS,
+            issued={},
+            signature=_signature(),
+            actor=Actor(name=name, role="manager"),
+            version=version,
+        )
+        return "checked out"
 
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in ("甲管理员", "乙管理员")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert sorted(outcomes.values()).count("checked out") == 1, outcomes
-    winner = next(name for name, outcome in outcomes.items() if outcome == "checked out")
-    loser = next(name for name in outcomes if name != winner)
-    assert winner in outcomes[loser]  # "已由 甲管理员 于 09:31 出单。"
+    def explain(error: BaseException) -> str:
+        if isinstance(error, StaleDataError):
+            return str(order_services.conflict_message(db.session.get(Order, order_id)))
+        return str(error.message)
+
+    outcomes = at_once(committed_app, ("甲管理员", "乙管理员"), check_out, STALE, explain)
+    winner = one_won(outcomes, "checked out")  # the other: "已由 甲管理员 于 09:31 出单。"
     with committed_app.app_context():
         order = db.session.get(Order, order_id)
         assert order.status == OrderStatus.CHECKED_OUT and order.checked_out_by == winner
@@ -177,61 +148,31 @@ def _billed_orders(app, count: int) -> tuple[list[int], int]:
         return bills, manager.id
 
 
-def _run_together(targets) -> None:
-    threads = [threading.Thread(target=target) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-
 @pytest.mark.rule("R4")
 def test_receipts_issued_at_the_same_moment_get_gapless_unique_numbers(committed_app):
     bill_ids, manager_id = _billed_orders(committed_app, 6)
-    start = threading.Barrier(len(bill_ids))
-    numbers: list[int] = []
-    errors: list[BaseException] = []
 
-    def pay(bill_id: int) -> None:
-        with committed_app.test_request_context(method="POST"):
-            start.wait()
-            try:
-                manager = db.session.get(User, manager_id)
-                receipt = billing.issue_receipt(db.session.get(Bill, bill_id), "cash", manager)
-                db.session.commit()
-                numbers.append(receipt.number)
-            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-                errors.append(error)
-            finally:
-                db.session.remove()
+    def pay(bill_id: str) -> str:
+        manager = db.session.get(User, manager_id)
+        return str(
+            billing.issue_receipt(db.session.get(Bill, int(bill_id)), "cash", manager).number
+        )
 
-    _run_together([lambda b=b: pay(b) for b in bill_ids])
-    assert errors == []
-    assert sorted(numbers) == list(range(1, len(bill_ids) + 1))
+    # Nothing is refused: a failing payment leaves its bill without an outcome.
+    numbers = at_once(committed_app, map(str, bill_ids), pay, refused=())
+    assert sorted(map(int, numbers.values())) == list(range(1, len(bill_ids) + 1)), numbers
 
 
 @pytest.mark.rule("R4", "D6")
 @pytest.mark.parametrize("round_", range(3))
 def test_two_people_paying_one_bill_at_once_get_one_receipt_and_one_refusal(committed_app, round_):
     [bill_id], manager_id = _billed_orders(committed_app, 1)
-    start = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def pay() -> None:
-        with committed_app.test_request_context(method="POST"):
-            start.wait()
-            try:
-                manager = db.session.get(User, manager_id)
-                receipt = billing.issue_receipt(db.session.get(Bill, bill_id), "cash", manager)
-                db.session.commit()
-                outcomes.append(receipt.code)
-            except RuleError as error:
-                db.session.rollback()
-                outcomes.append(str(error.message))
-            finally:
-                db.session.remove()
+    def pay(_tablet: str) -> str:
+        manager = db.session.get(User, manager_id)
+        return billing.issue_receipt(db.session.get(Bill, bill_id), "cash", manager).code
 
-    _run_together([pay, pay])
+    outcomes = list(at_once(committed_app, ("one", "two"), pay).values())
     receipts = [o for o in outcomes if re.fullmatch(r"[A-Z0-9]+-\d{4}-\d{6}", o)]
     assert len(receipts) == 1, outcomes
     [refusal] = [o for o in outcomes if o not in receipts]
@@ -246,28 +187,13 @@ def test_two_people_closing_one_day_get_one_success_and_one_refusal(committed_ap
         head = World(first.company, {"A": first.branch}).user("branch_head", display_name="王经理")
         db.session.commit()
         people = {first.display_name: first.id, head.display_name: head.id}
-    start = threading.Barrier(2)
-    outcomes: dict[str, str] = {}
 
-    def close(name: str) -> None:
-        with committed_app.test_request_context(method="POST"):
-            start.wait()
-            try:
-                user = db.session.get(User, people[name])
-                billing.close_day(user.branch, clock.local_today(), user)
-                db.session.commit()
-                outcomes[name] = "closed"
-            except RuleError as error:
-                db.session.rollback()
-                outcomes[name] = str(error.message)
-            finally:
-                db.session.remove()
+    def close(name: str) -> str:
+        user = db.session.get(User, people[name])
+        billing.close_day(user.branch, clock.local_today(), user)
+        return "closed"
 
-    _run_together([lambda n=n: close(n) for n in people])
-    assert sorted(outcomes.values()).count("closed") == 1, outcomes
-    winner = next(name for name, outcome in outcomes.items() if outcome == "closed")
-    loser = next(name for name in outcomes if name != winner)
-    assert winner in outcomes[loser]
+    one_won(at_once(committed_app, people, close), "closed")
 
 
 @pytest.mark.rule("D6")

@@ -3,15 +3,13 @@
 Real commits on a database of its own (SQLite file, or a PostgreSQL sibling).
 """
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 
 from tests.factories import World
+from tests.races import at_once, one_won
 from webapp.accounts.models import User
 from webapp.core import clock
-from webapp.core.errors import RuleError
 from webapp.extensions import db
 from webapp.quality.models import MonthAssessment, MonthResult
 from webapp.quality.services import close_month, previous_month
@@ -32,33 +30,13 @@ def test_two_tablets_closing_one_month_give_one_closing_and_a_conflict(committed
         head = world.user("branch_head", display_name="王经理")
         db.session.commit()
         people = {manager.display_name: manager.id, head.display_name: head.id}
-    start = threading.Barrier(2)
-    outcomes: dict[str, str] = {}
 
-    def close(name: str) -> None:
-        with committed_app.test_request_context(method="POST"):
-            start.wait()
-            try:
-                user = db.session.get(User, people[name])
-                month = previous_month(clock.local_today(user.branch.timezone))
-                close_month(user.branch, month, user)
-                db.session.commit()
-                outcomes[name] = "closed"
-            except RuleError as error:
-                db.session.rollback()
-                outcomes[name] = str(error.message)
-            finally:
-                db.session.remove()
+    def close(name: str) -> str:
+        user = db.session.get(User, people[name])
+        close_month(user.branch, previous_month(clock.local_today(user.branch.timezone)), user)
+        return "closed"
 
-    threads = [threading.Thread(target=close, args=(name,)) for name in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert list(outcomes.values()).count("closed") == 1, outcomes
-    winner = next(name for name, outcome in outcomes.items() if outcome == "closed")
-    loser = next(name for name in outcomes if name != winner)
-    assert winner in outcomes[loser]
+    one_won(at_once(committed_app, people, close), "closed")
     with committed_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(MonthAssessment)) == 1
         assert db.session.scalar(sa.select(sa.func.count()).select_from(MonthResult)) == 1
