@@ -9,6 +9,9 @@ APT_PACKAGES := python3 python3-venv python3-dev build-essential chromium fonts-
 	libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils postgresql-client
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard webapp/translations/*/LC_MESSAGES/messages.po))
 PORT ?= 8000
+# The suite runs in this many processes, a test file in one (`make test TEST_PROCESSES=1`
+# for one process).
+TEST_PROCESSES ?= 2
 
 export FLASK_APP := wsgi
 
@@ -18,7 +21,7 @@ run: system $(VENV)/.installed $(CATALOGUES)
 	$(VENV)/bin/flask serve --port $(PORT)
 
 test: system $(VENV)/.installed $(CATALOGUES)
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 # Style, then the import layers of docs/architecture.md ([tool.importlinter] in pyproject.toml).
 lint: $(VENV)/.installed

@@ -6,6 +6,7 @@ suite on PostgreSQL (.ci/run does).
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from flask.ctx import _cv_app
 from flask.testing import FlaskClient
 
 from tests import factories
-from tests.databases import migrated_app, sibling_database
+from tests.databases import migrated_app, sibling_database, xdist_worker
 from webapp.extensions import db as _db
 
 pytest_plugins = ["tests.working_day"]
@@ -23,11 +24,15 @@ IN_CI = os.environ.get("CI") == "true"
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """TEST_DATABASE_URL (a database of its own per process when the suite is split over
+    several, `make test`'s -n), else a SQLite file."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if url and not xdist_worker():
+        yield url
+        return
+    with sibling_database(tmp_path_factory.mktemp("db"), "test") as own:
+        yield own
 
 
 @pytest.fixture(scope="session")

@@ -53,13 +53,21 @@ class PostgresSibling:
         self._execute("DROP DATABASE IF EXISTS {} WITH (FORCE)")
 
 
+def xdist_worker() -> str:
+    """The name of this process among the suite's parallel ones (gw0, gw1…), or ""."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
 @contextlib.contextmanager
 def sibling_database(folder: Path, suffix: str) -> Iterator[str]:
-    """The URL of an empty database of its own, removed afterwards."""
+    """The URL of an empty database of its own, removed afterwards; with the suite split
+    over processes, each has its own (the name carries the worker's)."""
     test_url = os.environ.get("TEST_DATABASE_URL", "")
     if not test_url.startswith("postgresql"):
         yield f"sqlite:///{folder / f'{suffix}.sqlite3'}"
         return
+    if xdist_worker():
+        suffix = f"{xdist_worker()}_{suffix}"
     url = sa.engine.make_url(test_url)
     database = PostgresSibling(url.set(database=f"{url.database}_{suffix}").render_as_string(False))
     database.create()
