@@ -190,6 +190,11 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def built_folder(app: Flask) -> Path:
+    """The folder WhiteNoise serves: each static file under its own and its hashed name."""
+    return Path(app.config["STATIC_BUILD_FOLDER"]) / FILES
+
+
 def init_app(app: Flask) -> None:
     """Build if needed, hash `url_for("static", ...)`, serve the build with WhiteNoise."""
     build = Path(app.config["STATIC_BUILD_FOLDER"])
@@ -209,7 +214,7 @@ def init_app(app: Flask) -> None:
     app.url_defaults(hashed_url)
     app.wsgi_app = StaticFiles(
         app.wsgi_app,
-        root=build / FILES,
+        root=built_folder(app),
         prefix=prefix,
         max_age=0,
         immutable_file_test=lambda _path, url: url in immutable,
