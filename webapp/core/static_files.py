@@ -55,7 +55,7 @@ class Manifest:
 
 
 class StaticFiles(WhiteNoise):
-    # WhiteNoise keeps an immutable file for ten years; a year is what browsers honour.
+    # A year, the longest HTTP/1.1 advised for "never expires" (WhiteNoise sets ten).
     FOREVER = ONE_YEAR
 
 
