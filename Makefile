@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 APT_PACKAGES := python3 python3-venv python3-dev build-essential chromium fonts-noto-cjk \
 	libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils postgresql-client
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard webapp/translations/*/LC_MESSAGES/messages.po))
+# The static files under content-hashed names with .br/.gz copies (webapp/core/static_files.py).
+STATIC_BUILD := build/static.json
+STATIC_SOURCES := $(shell find static -type f)
 PORT ?= 8000
 # The suite runs in this many processes, a test file in one (`make test TEST_PROCESSES=1`
 # for one process).
@@ -17,10 +20,10 @@ export FLASK_APP := wsgi
 
 .PHONY: run test system lint translations-update bench
 
-run: system $(VENV)/.installed $(CATALOGUES)
+run: system $(VENV)/.installed $(CATALOGUES) $(STATIC_BUILD)
 	$(VENV)/bin/flask serve --port $(PORT)
 
-test: system $(VENV)/.installed $(CATALOGUES)
+test: system $(VENV)/.installed $(CATALOGUES) $(STATIC_BUILD)
 	$(VENV)/bin/pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 # Style, then the import layers of docs/architecture.md ([tool.importlinter] in pyproject.toml).
@@ -42,6 +45,11 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+# The app builds it too when it starts and finds it out of date.
+$(STATIC_BUILD): $(STATIC_SOURCES) webapp/core/static_files.py $(VENV)/.installed
+	$(VENV)/bin/flask static build
 	touch $@
 
 %.mo: %.po $(VENV)/.installed

@@ -10,9 +10,9 @@ from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 from webapp.config import Config
-from webapp.core import jobs, routing, transactions
+from webapp.core import jobs, routing, static_files, transactions
 from webapp.core.files import create_private, private_dir, write_private
-from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+from webapp.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 DEVICE_COOKIE = "bd_device"
 
@@ -51,6 +51,9 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.config.from_object(config)
     _private_files(app)
     _load_secrets(app)
+    # Registered first, so it runs last of the after_request functions: it compresses
+    # what the others have finished (a response already compressed is left as it is).
+    compress.init_app(app)
     # Before CSRFProtect's own before_request, which is the first to read the form.
     app.before_request(_form_limits)
 
@@ -62,6 +65,7 @@ def create_app(config: type[Config] | object = Config) -> Flask:
 
     limiter.init_app(app)
     jobs.init_app(app)
+    static_files.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
 
     from webapp import errors, models, templating  # noqa: F401 - models: every table
@@ -124,11 +128,30 @@ def create_app(config: type[Config] | object = Config) -> Flask:
     app.before_request(_identify_device)
     app.after_request(_security_headers)
     transactions.init_app(app)
+    _strict_transport_security(app)
 
     from webapp.cli import register as register_cli
 
     register_cli(app)
     return app
+
+
+def _strict_transport_security(app: Flask) -> None:
+    """Config.HSTS on every answer, the static files' (served before Flask) included."""
+    inner = app.wsgi_app
+
+    def wsgi_app(environ, start_response):
+        value = app.config["HSTS"]
+        if not value:
+            return inner(environ, start_response)
+
+        def start(status, headers, exc_info=None):
+            headers.append(("Strict-Transport-Security", value))
+            return start_response(status, headers, exc_info)
+
+        return inner(environ, start)
+
+    app.wsgi_app = wsgi_app
 
 
 def _load_secrets(app: Flask) -> None:
@@ -212,9 +235,6 @@ def _security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
-    if current_app.config["SESSION_COOKIE_SECURE"]:
-        # Served behind TLS: the browser must never try plain HTTP again (one year).
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.endpoint != "static" and current_user and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
     return response

@@ -1,4 +1,4 @@
-"""Command line: keys, demo data, users, serving and backups."""
+"""Command line: keys, demo data, users, static files, serving and backups."""
 
 import dataclasses
 import os
@@ -16,7 +16,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
-from webapp.core import jobs
+from webapp.core import jobs, static_files
 from webapp.core.crypto import KEY_FILE, ensure_key_file, load_keys
 from webapp.core.files import PRIVATE_UMASK, private_dir, private_umask
 from webapp.core.pdf.fonts import check_pdf_environment
@@ -27,6 +27,7 @@ seed_cli = AppGroup("seed", help="Demo data.")
 users_cli = AppGroup("users", help="User accounts.")
 refused_cli = AppGroup("refused", help="Outbox records the office resolves.")
 jobs_cli = AppGroup("jobs", help="The job queue's consumer (long work: the month's settlement).")
+static_cli = AppGroup("static", help="The static files under hashed names, compressed.")
 
 
 @keys_cli.command("init")
@@ -220,6 +221,14 @@ def jobs_work(workers: int):
     jobs.work(workers)
 
 
+@static_cli.command("build")
+def static_build():
+    """Build the static files if they changed (the app does it too when it starts)."""
+    folder = Path(current_app.config["STATIC_BUILD_FOLDER"])
+    manifest = static_files.ensure_built(Path(current_app.static_folder), folder)
+    click.echo(f"{len(manifest.files)} static files, hashed and compressed, in {folder}")
+
+
 def register(app) -> None:
     app.cli.add_command(keys_cli)
     app.cli.add_command(seed_cli)
@@ -228,3 +237,4 @@ def register(app) -> None:
     app.cli.add_command(backup)
     app.cli.add_command(serve)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(static_cli)

@@ -22,6 +22,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("BRANCHDESK_SECURE_COOKIES", "0") == "1"
     SESSION_COOKIE_NAME = "bd_session"
+    # The Strict-Transport-Security header: once a browser has it, plain HTTP to this
+    # host is refused. By default a year behind TLS (secure cookies), none on plain HTTP.
+    HSTS = os.environ.get("BRANCHDESK_HSTS", "max-age=31536000" if SESSION_COOKIE_SECURE else "")
     REMEMBER_COOKIE_DURATION = 0
     # Uploads above this get a 413 page; ID copies have their own 5 MB check.
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
@@ -52,6 +55,12 @@ class Config:
     # Set by a deployment (e.g. to the commit): a new value makes every tablet's
     # service worker offer the new version even when no static file changed.
     BUILD = os.environ.get("BRANCHDESK_BUILD", "")
+    # Where the static files are built: hashed names, compressed copies, the manifest
+    # (webapp.core.static_files; `make` builds it, the app too when it is out of date).
+    STATIC_BUILD_FOLDER = ROOT / "build"
+    # HTML, JSON and scripts the app renders are compressed (Flask-Compress).
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br"]
     # The job queue (webapp.core.jobs): empty for a SQLite file in the instance folder,
     # redis://host:6379 when several servers share the work.
     JOBS_URL = os.environ.get("BRANCHDESK_JOBS_URL", "")

@@ -3,19 +3,54 @@
 "use strict";
 
 importScripts(
-  "{{ workbox }}workbox-core.prod.js",
-  "{{ workbox }}workbox-routing.prod.js",
-  "{{ workbox }}workbox-strategies.prod.js",
-  "{{ workbox }}workbox-precaching.prod.js",
+{%- for url in workbox %}
+  "{{ url }}",
+{%- endfor %}
 );
 
 const PAGES = "branchdesk-pages";
 const STATIC_PREFIX = "branchdesk-static-";
 const OFFLINE_URL = "{{ offline_url }}";
 
+const PRECACHE = {{ precache }};
+
 workbox.core.setCacheNameDetails({ prefix: "branchdesk", precache: "static", suffix: "{{ build }}" });
-workbox.precaching.precacheAndRoute({{ precache }});
+workbox.precaching.precacheAndRoute(PRECACHE);
 workbox.core.clientsClaim();
+
+// Static files carry a hash of their content in their name (app.3f2a9b1c4d5e.css). A
+// page kept from an earlier build asks for that build's names: the network answers
+// them while it has them; without it (or once they are gone) this build's file of the
+// same own name stands in, as the same name always did before names were hashed.
+const STATIC_URL = "{{ static_prefix }}";
+const STATIC_TIMEOUT_MS = 4000;
+const ownName = (path) => path.replace(/\.[0-9a-f]{12}(?=(\.[^./]*)?$)/, "");
+const thisBuild = new Map(PRECACHE.map(({ url }) => [ownName(url), url]));
+
+const sameNameOfThisBuild = async (url) => {
+  const current = thisBuild.get(ownName(url.pathname));
+  return current ? workbox.precaching.matchPrecache(current) : undefined;
+};
+
+workbox.routing.registerRoute(
+  ({ url }) => url.origin === self.location.origin && url.pathname.startsWith(STATIC_URL),
+  async ({ request, url }) => {
+    let timer;
+    const late = new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error("no answer")), STATIC_TIMEOUT_MS);
+    });
+    let answer;
+    try {
+      answer = await Promise.race([fetch(request), late]);
+      if (answer.ok) return answer;
+    } catch (error) {
+      answer = Response.error();
+    } finally {
+      clearTimeout(timer);
+    }
+    return (await sameNameOfThisBuild(url)) || answer;
+  },
+);
 
 // Caches of earlier builds go once this one takes over. The outbox is in
 // IndexedDB and is never touched here.

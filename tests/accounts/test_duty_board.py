@@ -212,6 +212,26 @@ def test_a_poll_that_finds_nothing_new_gets_a_304(client, desk, clock):
     assert 'data-duty="dispatch.instructions" data-count="1"' in changed.text
 
 
+@pytest.mark.rule("D6")
+def test_a_compressed_poll_that_finds_nothing_new_gets_a_304_in_either_encoding(
+    client, desk, clock
+):
+    desk.instruction()
+    db.session.commit()
+    login(client, desk.manager)
+    first = client.get("/duties", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert first.status_code == 200 and first.headers["Content-Encoding"] == "br"
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"')  # the same board whichever encoding carried it
+    for encoding in ("br", "gzip", "identity"):
+        again = client.get("/duties", headers={"Accept-Encoding": encoding, "If-None-Match": etag})
+        assert again.status_code == 304 and again.data == b"", encoding
+    desk.instruction()
+    db.session.commit()
+    changed = client.get("/duties", headers={"Accept-Encoding": "br", "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
 def test_the_header_counts_what_arrived_since_the_board_was_opened(client, desk, clock):
     desk.instruction()
     db.session.commit()

@@ -918,7 +918,7 @@ def test_a_tap_before_the_pages_script_runs_is_not_lost(server, office, browser,
     context = browser.new_context(service_workers="block", locale="zh-CN")
     try:
         page = context.new_page()
-        page.route("**/static/js/{outbox,kiosk}.js*", lambda route: route.abort())
+        page.route("**/static/js/{outbox,kiosk}.*", lambda route: route.abort())
         log_in(page, server.base_url, MANAGER, zh("Log in"))
         page.goto(f"{server.base_url}/orders/{order_id}/check-out")
         expect(page.locator("form[data-outbox] button[type=submit]")).to_be_disabled()
@@ -930,7 +930,7 @@ def test_a_tap_before_the_pages_script_runs_is_not_lost(server, office, browser,
         for key in page.locator(".keypad [data-key]").all():
             expect(key).to_be_disabled()
 
-        page.unroute("**/static/js/{outbox,kiosk}.js*")
+        page.unroute("**/static/js/{outbox,kiosk}.*")
         page.reload()
         expect(page.locator('.keypad [data-key="1"]')).to_be_enabled()
     finally:

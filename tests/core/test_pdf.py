@@ -11,7 +11,7 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from flask import render_template
+from flask import render_template, url_for
 from PIL import Image, ImageChops
 from weasyprint import CSS, HTML
 
@@ -173,6 +173,17 @@ def test_the_fetcher_serves_static_files_and_data_urls(app):
     response = fetcher("data:text/plain;base64,5pS25o2u")
     assert response.read().decode() == "收据"
     response.close()
+
+
+def test_the_fetcher_reads_the_hashed_names_url_for_gives(app):
+    with app.test_request_context():
+        url = url_for("static", filename="css/print.css")
+    assert re.fullmatch(r"/static/css/print\.[0-9a-f]{12}\.css", url)
+    response = restricted_fetcher(app)(url)
+    try:
+        assert b"Noto Sans CJK SC" in response.read()
+    finally:
+        response.close()
 
 
 def test_a_template_asking_for_a_remote_file_fails_loudly(app):

@@ -87,7 +87,9 @@ def home():
 def _conditional(shown, template: str):
     """The board's fragment with its ETag: a poll that finds nothing new gets a 304."""
     response = make_response(render_template(template, board=shown))
-    response.set_etag(board.etag_of(current_user, shown, str(get_locale())))
+    # Weak: the same fragment compressed (br or gzip, Flask-Compress) or not is the same
+    # board, so a poll's If-None-Match matches whichever encoding it was last sent in.
+    response.set_etag(board.etag_of(current_user, shown, str(get_locale())), weak=True)
     response.cache_control.private = True
     response.cache_control.no_cache = True
     return response.make_conditional(request)

@@ -3,8 +3,6 @@
 import hashlib
 import json
 from datetime import timedelta
-from functools import cache
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -29,6 +27,7 @@ from webapp.core.offline.pages import OFFLINE_PAGE, offline_page
 from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.core.snapshot import rendering_together
+from webapp.core.static_files import hashed_names
 from webapp.extensions import db
 from webapp.kiosk.services import this_tablet
 from webapp.orders.models import Order, OrderStatus
@@ -39,6 +38,9 @@ bp = Blueprint("sync", __name__)
 # The suggested orders whose on-site callback form is kept for use offline.
 ONSITE_PAGES_KEPT = 10
 SKIPPED_STATIC = (".map", ".md", "LICENSE")
+# The service worker's Workbox modules, in the order they load (core first).
+WORKBOX = "vendor/workbox-7.4.1"
+WORKBOX_PARTS = ("core", "routing", "strategies", "precaching")
 # What a page kept for today is rendered with: the tablet's login, device and language.
 FORWARDED = ("Cookie", "Accept-Language", "User-Agent")
 # What an order's pages read of it, loaded for all of today's orders in one query each.
@@ -53,34 +55,36 @@ PAGE_RELATIONS = (
 )
 
 
-@cache
-def _static_manifest(static_folder: str, deployed: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """Every static file with a content hash, and the build version they make up."""
-    root = Path(static_folder)
-    entries = []
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and not path.name.endswith(SKIPPED_STATIC):
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-            entries.append((path.relative_to(root).as_posix(), digest))
+def _precached() -> tuple[str, list[str]]:
+    """The static files under the hashed names pages load, and the build they make up."""
+    urls = sorted(
+        url_for("static", filename=name)
+        for name in hashed_names()
+        if not name.endswith(SKIPPED_STATIC)
+    )
     env = current_app.jinja_env
     template = env.loader.get_source(env, "sync/sw.js")[0]
-    build = hashlib.sha256((repr(entries) + template + deployed).encode()).hexdigest()[:12]
-    return build, tuple(entries)
+    deployed = current_app.config["BUILD"]
+    build = hashlib.sha256((repr(urls) + template + deployed).encode()).hexdigest()[:12]
+    return build, urls
 
 
 @bp.get("/sw.js")
 def service_worker():
-    build, entries = _static_manifest(current_app.static_folder, current_app.config["BUILD"])
-    precache = [
-        {"url": url_for("static", filename=name), "revision": digest} for name, digest in entries
-    ]
+    build, urls = _precached()
+    # A hashed name is its own revision; the offline page changes with the build.
+    precache = [{"url": url, "revision": None} for url in urls]
     precache.append({"url": url_for("sync.offline"), "revision": build})
     body = render_template(
         "sync/sw.js",
         build=build,
         precache=json.dumps(precache),
         offline_url=url_for("sync.offline"),
-        workbox=url_for("static", filename="vendor/workbox-7.4.1/"),
+        static_prefix=url_for("static", filename=""),
+        workbox=[
+            url_for("static", filename=f"{WORKBOX}/workbox-{part}.prod.js")
+            for part in WORKBOX_PARTS
+        ],
     )
     response = make_response(body)
     response.mimetype = "text/javascript"

@@ -11,6 +11,8 @@ from urllib.request import url2pathname
 from flask import Flask, current_app
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from webapp.core.static_files import built_folder
+
 
 class PdfResourceError(ValueError):
     """A PDF template asked for a file it may not load, or one that is missing."""
@@ -55,11 +57,13 @@ class StaticFileFetcher(URLFetcher):
 
 
 def restricted_fetcher(app: Flask | None = None) -> StaticFileFetcher:
-    """The URL fetcher of the app's PDFs (the current app unless one is given)."""
+    """The URL fetcher of the app's PDFs (the current app unless one is given).
+
+    It reads the built static folder, which holds every file under its own name and
+    under the hashed name url_for() gives (core.static_files).
+    """
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.static_folder is None:
-        raise RuntimeError("PDF documents need the app's static folder")
-    return static_fetcher(app.static_folder, app.static_url_path or "/static")
+    return static_fetcher(str(built_folder(app)), app.static_url_path or "/static")
 
 
 @cache
