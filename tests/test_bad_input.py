@@ -5,8 +5,9 @@ The forms are discovered, not listed: the test crawls the running app as each ro
 with lxml and fills each one from its own defaults plus fillers by input type. Then, one
 field at a time, a bad input goes into an otherwise valid submission (stored, shown back)
 posted twice (the second answer is often 409), and into an invalid one (the 422 page shows
-it). At the end every page each role can reach is read again, as a page and as an htmx
-partial. Any 5xx, traceback or payload that became live markup fails the test.
+it); each choice gets a value the page did not offer. At the end every page each role can
+reach is read again, as a page and as an htmx partial. Any 5xx, traceback, payload that
+became live markup, or field error of a Chinese page without Chinese fails the test.
 
 Payloads carry the marker "bdx": markup is live when the parsed DOM holds an element or
 attribute that came from a payload (a `bdx…` tag or attribute, a <script>/<style> or an
@@ -83,6 +84,8 @@ SKIP_SUFFIXES = (".pdf", ".xlsx")
 PAGES_PER_PATTERN = 2
 TEXT_TYPES = {"text", "search", "email", "url", "tel", ""}
 TYPED_TYPES = {"number", "date", "time", "datetime-local", "month", "hidden"}
+CHOICES = {"select", "radio", "checkbox"}
+TAMPERED = "99999"
 REPEATED = re.compile(r"-[1-9]\d*-")
 LIVE_ATTRS = re.compile(r"^(on|hx-|data-hx-|bdx)")
 
@@ -145,6 +148,18 @@ def live_markup(html: str) -> list[str]:
     return found
 
 
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def untranslated_errors(html: str) -> list[str]:
+    """Field errors of a Chinese page that hold no Chinese: a message left in English."""
+    if '<html lang="zh-CN">' not in html:
+        return []
+    root = lxml.html.document_fromstring(html)
+    errors = (p.text_content().strip() for p in root.xpath('//p[@class="error"]'))
+    return [error for error in errors if error and not CHINESE.search(error)]
+
+
 class Crawler:
     def __init__(self, client, findings: Findings, fillers):
         self.client = client
@@ -160,6 +175,8 @@ class Crawler:
         if "html" in response.content_type:
             for what in live_markup(text):
                 self.findings.problems.append(f"{context}: {method} {url} live {what}")
+            for error in untranslated_errors(text):
+                self.findings.problems.append(f"{context}: {method} {url} in English: {error}")
         return response, text
 
     def crawl(self, role: str) -> tuple[list[str], list[FormSpec]]:
@@ -409,6 +426,13 @@ def test_hostile_input_in_every_form_never_becomes_markup_nor_a_500(client, bran
                         data[other] = [data[other][0] + "\x00"]
                         crawler.post_form(spec, data, f"{role} {name} (invalid)")
                         posts_invalid += 1
+            # A value the page did not offer, in each choice (a tampered post).
+            for name in dict.fromkeys(n for n, kind, _ in spec.fields if kind in CHOICES):
+                if not REPEATED.search(name) and spec.method == "POST":
+                    data = crawler.valid_data(spec)
+                    data[name] = [TAMPERED]
+                    crawler.post_form(spec, data, f"{role} {name} (tampered)")
+                    posts_invalid += 1
             _login_again_if_needed(client, user)
             slowest[f"{spec.method} {_pattern(spec.action)}"] += timer.monotonic() - form_started
             if spec.method == "POST" and (spec.textual or spec.typed) and not made_valid:

@@ -1,5 +1,8 @@
 """Policy settings: the seed's figures are defaults, edited by the company admin, audited."""
 
+import re
+
+import lxml.html
 import pytest
 import sqlalchemy as sa
 
@@ -42,6 +45,24 @@ def test_the_settings_page_shows_every_company_setting(client, login_as):
     for setting in SETTINGS:
         assert (f'name="{setting.key}"' in page) == (setting.scope == "company")
     assert 'value="500.00"' in page
+
+
+# SPEC's rule and design codes (R2, R25, D1…), not words a user reads.
+SPEC_CODES = re.compile(r"(?<![A-Za-z0-9])[RD]\d{1,2}(?![0-9])")
+
+
+@pytest.mark.rule("R14", "R15", "R18", "R25", "R27")
+@pytest.mark.parametrize("role", ["company_admin", "branch_head"])
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_settings_page_explains_in_words_without_rule_codes(client, login_as, role, lang):
+    login_as(role, branch=None if role == "company_admin" else "A")
+    client.post("/language", data={"lang": lang})
+    page = lxml.html.document_fromstring(client.get("/settings").text)
+    text = page.body.text_content()
+    hints = [p.text_content() for p in page.xpath("//main//p[@class='hint']")]
+    assert len(hints) >= (20 if role == "company_admin" else 3)
+    assert SPEC_CODES.findall(text) == []
+    assert SPEC_CODES.findall("（R2）R25。R14; D1") == ["R2", "R25", "R14", "D1"]
 
 
 def test_the_company_admin_changes_a_setting_and_it_is_audited(client, login_as, world, db):

@@ -2,9 +2,10 @@
 
 import pytest
 from flask import render_template_string
-from wtforms import Form, StringField
+from wtforms import StringField
 
 from tests.factories import PASSWORD
+from webapp.core.forms import SubForm
 from webapp.core.i18n import _l
 
 SCRIPT = "<script>alert(1)</script>"
@@ -25,7 +26,7 @@ def test_a_cancel_reason_with_markup_is_text_on_the_409_page(client, desk):
 
 @pytest.mark.rule("D6")
 def test_a_lazy_message_is_escaped_once_wherever_it_is_rendered(app):
-    class LabelForm(Form):
+    class LabelForm(SubForm):
         name = StringField(_l("Tools & materials"))
 
     with app.test_request_context():

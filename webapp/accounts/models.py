@@ -6,10 +6,28 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import generate_password_hash
 
+from webapp.core import audit
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.org import Branch, Company
 from webapp.core.roles import Role
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
+
+audit.describe(
+    "users",
+    _l("Users and logins"),
+    {
+        "auth.login": _l("Logged in"),
+        "auth.logout": _l("Logged out"),
+        "auth.login_failed": _l("Login refused"),
+        "user.create": _l("User created"),
+        "user.enable": _l("User enabled"),
+        "user.disable": _l("User disabled"),
+    },
+    records={
+        "users": _l("User"),
+    },
+)
 
 
 class User(UserMixin, db.Model):

@@ -9,9 +9,11 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from webapp.core.forms import REQUIRED, BaseForm, DateWindow, QueryForm, strip
+from webapp.core import audit
+from webapp.core.forms import REQUIRED, BaseForm, DateWindow, QueryForm, options, strip
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import fen_to_yuan, to_fen
 from webapp.core.policy import errors_together
@@ -89,9 +91,23 @@ AUDIT_DAYS = DateWindow(earliest=date(2000, 1, 1), years_ahead=1)
 
 class AuditFilterForm(QueryForm):
     person = StringField(_l("Person"), validators=[Optional()], filters=(strip,))
-    entity = SelectField(_l("Record type"), validators=[Optional()], validate_choice=False)
+    entity = SelectField(_l("Record type"), validators=[Optional()])
     entity_id = IntegerField(_l("Record number"), validators=[Optional()])
-    action = StringField(_l("Action"), validators=[Optional()], filters=(strip,))
+    action = SelectField(_l("Action"), validators=[Optional()])
     # The log goes back to the company's first day: filtering from long ago is fine.
     date_from = DateField(_l("From"), validators=[Optional(), AUDIT_DAYS])
     date_to = DateField(_l("To"), validators=[Optional(), AUDIT_DAYS])
+
+
+def audit_filter_form(args) -> AuditFilterForm:
+    """The log's filter: every record type and action the areas describe, in words, the
+    actions under their area's heading."""
+    form = AuditFilterForm(args)
+    records = sorted(audit.record_types().items(), key=lambda item: str(item[1]))
+    form.entity.choices = options([("", _l("All records")), *records])
+    form.action.choices = [SelectChoice("", _l("All actions"))] + [
+        SelectChoice(action, label, optgroup=heading.label)
+        for heading in audit.headings()
+        for action, label in heading.actions.items()
+    ]
+    return form

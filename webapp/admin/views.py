@@ -7,10 +7,9 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.admin.forms import AuditFilterForm, form_values, initial_values, settings_form_class
+from webapp.admin.forms import audit_filter_form, form_values, initial_values, settings_form_class
 from webapp.core import audit, policy
 from webapp.core.access import require
-from webapp.core.forms import options
 from webapp.core.htmx import render_page_or_partial
 from webapp.core.models import AuditEntry
 from webapp.core.roles import can
@@ -19,7 +18,6 @@ from webapp.extensions import db
 
 bp = Blueprint("admin", __name__)
 AUDIT_PAGE = 100
-ENTITY_TYPES = ("workers", "talks", "customers", "users", "id_copies")
 
 
 def _local_midnight(day) -> datetime:
@@ -29,8 +27,7 @@ def _local_midnight(day) -> datetime:
 @bp.get("/audit")
 @require("audit.view")
 def audit_log():
-    form = AuditFilterForm(request.args)
-    form.entity.choices = options([("", "")] + [(e, e) for e in ENTITY_TYPES])
+    form = audit_filter_form(request.args)
     form.validate_or_404()
     query = sa.select(AuditEntry).where(AuditEntry.company_id == current_user.company_id)
     if current_user.branch_id is not None:
@@ -42,7 +39,7 @@ def audit_log():
     if form.entity_id.data:
         query = query.where(AuditEntry.entity_id == form.entity_id.data)
     if form.action.data:
-        query = query.where(AuditEntry.action.startswith(form.action.data, autoescape=True))
+        query = query.where(AuditEntry.action == form.action.data)
     if form.date_from.data:
         query = query.where(AuditEntry.at >= _local_midnight(form.date_from.data))
     if form.date_to.data:
@@ -50,7 +47,12 @@ def audit_log():
         query = query.where(AuditEntry.at < end)
     entries = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE))
     return render_page_or_partial(
-        "admin/audit.html", "admin/_audit_rows.html", form=form, entries=list(entries)
+        "admin/audit.html",
+        "admin/_audit_rows.html",
+        form=form,
+        entries=list(entries),
+        action_label=audit.action_label,
+        record_label=audit.record_label,
     )
 
 

@@ -4,7 +4,6 @@ from wtforms import (
     DateField,
     DecimalField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -26,6 +25,7 @@ from webapp.core.forms import (
     CnPhone,
     F,
     Finite,
+    SubForm,
     YuanField,
     optional,
     options,
@@ -39,7 +39,7 @@ from webapp.customers.forms import MAX_AREA
 BLANK_ROOMS = 3
 
 
-class RoomForm(Form):
+class RoomForm(SubForm):
     kind = SelectField(
         _l("Room"),
         choices=options([("", "—"), *ROOM_KIND_LABELS.items()]),

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.catalogue.models import ServiceItem
+from webapp.core import audit
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.photos import StoredPhoto
 from webapp.core.types import UTCDateTime, utcnow
@@ -14,6 +15,19 @@ from webapp.customers.models import Customer
 from webapp.dispatch.models import Instruction
 from webapp.extensions import db
 from webapp.workers.models import Worker
+
+audit.describe(
+    "assessments",
+    _l("On-site assessments"),
+    {
+        "assessment.accept": _l("Proposal accepted by the customer"),
+        "plan.extend": _l("Recurring plan's visits added"),
+    },
+    records={
+        "assessments": _l("On-site assessment"),
+        "service_plans": _l("Recurring plan"),
+    },
+)
 
 
 class Outcome(StrEnum):

@@ -4,10 +4,24 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.core import audit
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
 from webapp.workers.models import Worker
+
+audit.describe(
+    "absences",
+    _l("Who is away"),
+    {
+        "absence.enter": _l("Absence entered"),
+        "absence.request": _l("Absence asked for at the shared tablet"),
+        "absence.decide": _l("Absence request decided"),
+    },
+    records={
+        "absences": _l("Absence"),
+    },
+)
 
 
 class Kind(StrEnum):

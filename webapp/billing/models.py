@@ -4,10 +4,34 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.core import audit
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
 from webapp.orders.models import Order
+
+audit.describe(
+    "billing",
+    _l("Receipts and settlements"),
+    {
+        "bill.issue": _l("Bill issued"),
+        "receipt.issue": _l("Receipt issued"),
+        "receipt.void": _l("Receipt voided"),
+        "day.close": _l("Day closed"),
+        "day.reopen": _l("Day's settlement reopened"),
+        "day.acknowledge": _l("Day's settlement acknowledged"),
+        "slip.create": _l("Settlement slip made"),
+        "report.start": _l("Month's settlement asked for"),
+        "worker.pay_rule": _l("Pay rule changed"),
+    },
+    records={
+        "bills": _l("Bill"),
+        "receipts": _l("Receipt"),
+        "day_settlements": _l("Day's settlement"),
+        "worker_slips": _l("Settlement slip"),
+        "report_jobs": _l("Month's settlement"),
+    },
+)
 
 PAYMENT_METHODS = {
     "cash": _l("Cash"),

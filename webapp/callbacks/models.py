@@ -5,6 +5,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.core import audit
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.photos import StoredPhoto
 from webapp.core.types import UTCDateTime, utcnow
@@ -12,6 +13,23 @@ from webapp.customers.models import Customer
 from webapp.extensions import db
 from webapp.orders.models import Order
 from webapp.workers.models import Worker
+
+audit.describe(
+    "callbacks",
+    _l("Callbacks"),
+    {
+        "callback.record": _l("Callback recorded"),
+        "callback.edit": _l("Callback edited"),
+        "callback.correct": _l("Callback corrected"),
+        "callback.note": _l("Note added to a callback"),
+        "callback_register.hand_over": _l("Callback register handed over"),
+        "callback_register.acknowledge": _l("Callback register acknowledged"),
+    },
+    records={
+        "callbacks": _l("Callback"),
+        "callback_registers": _l("Callback register"),
+    },
+)
 
 
 class Kind(StrEnum):

@@ -4,8 +4,24 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from webapp.core import audit
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.extensions import db
+
+audit.describe(
+    "catalogue",
+    _l("Catalogue"),
+    {
+        "catalogue.item": _l("Service item saved"),
+        "catalogue.rules": _l("Assessment rules changed"),
+        "catalogue.material": _l("Material saved"),
+        "catalogue.material_cost": _l("Material's unit cost changed"),
+    },
+    records={
+        "service_items": _l("Service item"),
+        "materials": _l("Material"),
+    },
+)
 
 
 class RoomKind(StrEnum):

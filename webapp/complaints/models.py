@@ -3,6 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.core import audit
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.photos import StoredPhoto
 from webapp.core.types import UTCDateTime, utcnow
@@ -10,6 +11,21 @@ from webapp.customers.models import Customer
 from webapp.extensions import db
 from webapp.orders.models import Order
 from webapp.workers.models import Worker
+
+audit.describe(
+    "complaints",
+    _l("Complaints"),
+    {
+        "complaint.record": _l("Complaint recorded"),
+        "complaint.step": _l("Complaint step done"),
+        "complaint.decide": _l("Complaint decided"),
+        "complaint.acknowledge": _l("Deduction acknowledged by the worker"),
+        "complaints.procedure": _l("Complaint procedure changed"),
+    },
+    records={
+        "complaints": _l("Complaint"),
+    },
+)
 
 CHANNELS = {
     "phone": _l("Phone"),

@@ -1,5 +1,6 @@
 """The audit log: who, role, branch, device, when, what, before/after."""
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +21,49 @@ COMPANY_WIDE_ACTIONS = (
     "catalogue.rules",
     "catalogue.material",
 )
+
+
+@dataclass
+class Heading:
+    """One area's actions in the audit log's filter, under its name."""
+
+    label: object
+    actions: dict[str, object] = field(default_factory=dict)
+
+
+_HEADINGS: dict[str, Heading] = {}
+_ACTIONS: dict[str, object] = {}
+_RECORDS: dict[str, object] = {}
+
+
+def describe(
+    key: str, label, actions: dict[str, object], records: dict[str, object] | None = None
+) -> None:
+    """An area names the actions it records and the records they are about (by table), in
+    the words the audit log shows and filters by; it does so beside its models, so they
+    are known wherever its records are. Areas sharing a `key` (dispatch and visits, on
+    orders) fill one heading."""
+    heading = _HEADINGS.setdefault(key, Heading(label))
+    heading.actions.update(actions)
+    _ACTIONS.update(actions)
+    _RECORDS.update(records or {})
+
+
+def headings() -> list[Heading]:
+    return list(_HEADINGS.values())
+
+
+def action_label(action: str):
+    """The action in the user's language; its code when no area described it."""
+    return _ACTIONS.get(action, action)
+
+
+def record_types() -> dict[str, object]:
+    return dict(_RECORDS)
+
+
+def record_label(table: str):
+    return _RECORDS.get(table, table)
 
 
 def visible_in_branches(branch_ids) -> sa.ColumnElement[bool]:

@@ -13,6 +13,18 @@ from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
 
+audit.describe(
+    "calendar",
+    _l("Closed days"),
+    {
+        "calendar.close": _l("Closed day added"),
+        "calendar.reopen": _l("Closed day removed"),
+    },
+    records={
+        "closed_days": _l("Closed day"),
+    },
+)
+
 # A closed day is set at most this far ahead, and never in the past.
 DAYS_AHEAD = 400
 # How far `next_open_day` looks: longer than any closure a branch has.

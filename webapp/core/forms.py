@@ -13,11 +13,12 @@ from wtforms import (
     DateTimeLocalField,
     DecimalField,
     FieldList,
+    Form,  # noqa: TID251 (the one subclass)
     FormField,
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
+    SelectMultipleField,  # noqa: TID251 (the one subclass)
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -120,7 +121,27 @@ class YuanField(StringField):
             raise ValidationError(MONEY_MESSAGES[exc.reason]) from exc
 
 
-class CheckboxesField(SelectMultipleField):
+# WTForms' own message, which WTForms' catalogues translate (not the app's).
+WTFORMS_NOT_A_CHOICE = "Not a valid choice."
+
+
+class MultipleChoiceField(SelectMultipleField):
+    """A multiple choice that refuses a value it did not offer in the user's language.
+
+    WTForms' Chinese catalogue has no translation of its own message for it ("'99' is not
+    a valid choice for this field.", marked fuzzy upstream), so the field says WTForms'
+    "Not a valid choice." instead, which that catalogue translates.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_choice_message", self._not_a_choice)
+        super().__init__(*args, **kwargs)
+
+    def _not_a_choice(self, count: int) -> str:
+        return self.gettext(WTFORMS_NOT_A_CHOICE)
+
+
+class CheckboxesField(MultipleChoiceField):
     """A multiple choice shown as a list of checkboxes (touch-friendly, no Ctrl-click)."""
 
     widget = ListWidget(prefix_label=False)
@@ -276,10 +297,10 @@ class _WTFormsTranslations:
 _TRANSLATIONS = _WTFormsTranslations()
 
 
-class BaseForm(FlaskForm):
-    """Every form of the app: NUL in text, numbers that are not numbers or too large, and
-    dates outside the field's window are refused next to the field, before the field's
-    own validators see them (NumberRange would raise on "sNaN")."""
+class _Bounds:
+    """NUL in text, numbers that are not numbers or too large, and dates outside the
+    field's window are refused next to the field, before the field's own validators see
+    them (NumberRange would raise on "sNaN"); WTForms' messages in the user's language."""
 
     class Meta:
         def get_translations(self, form):
@@ -291,6 +312,16 @@ class BaseForm(FlaskForm):
             if message is not None:
                 field.validators = (_Refuse(message),)
         return super().validate(extra_validators)
+
+
+class BaseForm(_Bounds, FlaskForm):
+    """Every form of the app (see `_Bounds`), with its CSRF token."""
+
+
+class SubForm(_Bounds, Form):
+    """A form without a CSRF token of its own: the rows of a FormField or FieldList inside
+    a BaseForm, or a form posted where CSRFProtect checks the request. WTForms builds a
+    subform with its own Meta, so without this its messages would be English."""
 
 
 class QueryForm(BaseForm):

@@ -28,6 +28,15 @@ from webapp.core.policy_settings import (
 from webapp.core.snapshot import repeated_read
 from webapp.extensions import db
 
+audit.describe(
+    "settings",
+    _l("Settings"),
+    {
+        "settings.update": _l("Company settings changed"),
+        "settings.branch_update": _l("Branch settings changed"),
+    },
+)
+
 
 @dataclass(frozen=True)
 class Together:

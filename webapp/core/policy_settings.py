@@ -27,7 +27,10 @@ SETTINGS: tuple[Setting, ...] = (
         "money",
         50000,
         _l("Complaint authority limit of the manager (CNY)"),
-        _l("Complaints claiming this amount or more are decided by the branch head (R2)."),
+        _l(
+            "Complaints claiming this amount or more are decided by the branch head; smaller "
+            "ones by the manager."
+        ),
         minimum=0,
         maximum=100_000_00,
     ),
@@ -36,7 +39,10 @@ SETTINGS: tuple[Setting, ...] = (
         "int",
         2,
         _l("Lateness complaints per week that stop evening handovers"),
-        _l("From this many complaints in one week, no orders at the end of the day (R16)."),
+        _l(
+            "A worker with this many lateness complaints in one week is handed no orders at the "
+            "end of the day."
+        ),
         minimum=1,
         maximum=20,
     ),
@@ -45,7 +51,7 @@ SETTINGS: tuple[Setting, ...] = (
         "int",
         18,
         _l("Phone callbacks per week (minimum)"),
-        _l("Weekly callback quota (R18)."),
+        _l("At least this many phone callbacks a week, fewer in a week with closed days."),
         minimum=0,
         maximum=500,
     ),
@@ -54,7 +60,7 @@ SETTINGS: tuple[Setting, ...] = (
         "int",
         2,
         _l("On-site callbacks per week (minimum)"),
-        _l("Weekly callback quota (R18)."),
+        _l("At least this many on-site callbacks a week, fewer in a week with closed days."),
         minimum=0,
         maximum=100,
     ),
@@ -63,7 +69,10 @@ SETTINGS: tuple[Setting, ...] = (
         "int",
         10,
         _l("Safety training hours per worker per month (minimum)"),
-        _l("R25."),
+        _l(
+            "Fewer hours are asked of a worker away part of the month (leave, sick days), in "
+            "proportion."
+        ),
         minimum=0,
         maximum=200,
     ),
@@ -72,7 +81,7 @@ SETTINGS: tuple[Setting, ...] = (
         "int",
         60,
         _l("Quality pass mark (0-100)"),
-        _l("A monthly quality score below this fails the assessment (R27)."),
+        _l("A monthly quality score below this fails the month's assessment."),
         minimum=0,
         maximum=100,
     ),
@@ -82,7 +91,9 @@ SETTINGS: tuple[Setting, ...] = (
             "int",
             weight,
             label,
-            _l("Percent of the monthly quality score (R27); the weights add up to 100."),
+            _l(
+                "Its share of the monthly quality score, in percent; the six weights add up to 100."
+            ),
             minimum=0,
             maximum=100,
         )
@@ -100,7 +111,10 @@ SETTINGS: tuple[Setting, ...] = (
         "int",
         25,
         _l("Points an upheld complaint costs"),
-        _l("Of the complaints input (0-100) of the monthly quality score (R27)."),
+        _l(
+            "Taken off the complaints part (0-100) of the monthly quality score for each upheld "
+            "complaint."
+        ),
         minimum=0,
         maximum=100,
     ),
@@ -109,7 +123,7 @@ SETTINGS: tuple[Setting, ...] = (
         "int",
         20,
         _l("Points a late arrival costs"),
-        _l("A lateness complaint or a late check-out, of the lateness input (R27)."),
+        _l("Taken off the lateness part (0-100) for each lateness complaint or late check-out."),
         minimum=0,
         maximum=100,
     ),
@@ -118,7 +132,7 @@ SETTINGS: tuple[Setting, ...] = (
         "int",
         14,
         _l("Days to do a failed assessment's talk and training"),
-        _l("Counted from the closing of the month (R27)."),
+        _l("Counted from the closing of the month."),
         minimum=1,
         maximum=90,
     ),
@@ -127,7 +141,7 @@ SETTINGS: tuple[Setting, ...] = (
         "int",
         150,
         _l("Material use per order flagged above this percent of the branch's average"),
-        _l("150 means 1.5 times the branch's average use per order in the month (R1)."),
+        _l("150 means 1.5 times the branch's average use per order in the month."),
         minimum=100,
         maximum=1000,
     ),
@@ -136,7 +150,10 @@ SETTINGS: tuple[Setting, ...] = (
         "int",
         4,
         _l("Weeks of a recurring plan put on the board ahead"),
-        _l("A recurring plan from an assessment has its visits this many weeks ahead (R3)."),
+        _l(
+            "A recurring plan from an on-site assessment has its visits on the board this many "
+            "weeks ahead."
+        ),
         minimum=1,
         maximum=12,
     ),
@@ -145,7 +162,10 @@ SETTINGS: tuple[Setting, ...] = (
         "time",
         "18:00",
         _l("End of the working day"),
-        _l("Afternoon orders must be checked in by then (R14); later work needs consent (R15)."),
+        _l(
+            "Workers on afternoon orders come back and check in by then; working on later needs "
+            "the manager's consent."
+        ),
         scope=BRANCH,
     ),
     Setting(
@@ -154,7 +174,7 @@ SETTINGS: tuple[Setting, ...] = (
         "本人自愿在下班时间后继续为同一客户服务，已征得网店管理人员同意。"
         "继续服务期间因本人原因造成的一切后果和责任由本人承担。",
         _l("Overtime consent clause"),
-        _l("The responsibility clause a worker signs to stay on after hours (R15)."),
+        _l("The responsibility clause a worker signs to stay on after hours."),
     ),
     Setting(
         "session_idle_minutes",
@@ -229,7 +249,7 @@ SETTINGS: tuple[Setting, ...] = (
         "money",
         200000,
         _l("Largest reward or penalty (CNY)"),
-        _l("A manager proposes a reward or a penalty of at most this amount (R26)."),
+        _l("A manager proposes a reward or a penalty of at most this amount."),
         minimum=100,
         maximum=100_000_00,
     ),

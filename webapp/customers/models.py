@@ -4,8 +4,22 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from webapp.core import audit
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
+
+audit.describe(
+    "customers",
+    _l("Customer files"),
+    {
+        "customer.create": _l("Customer file created"),
+        "customer.update": _l("Customer file changed"),
+    },
+    records={
+        "customers": _l("Customer"),
+    },
+)
 
 
 class Customer(db.Model):

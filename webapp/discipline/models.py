@@ -3,10 +3,29 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from webapp.core import audit
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
 from webapp.workers.models import Worker
+
+audit.describe(
+    "discipline",
+    _l("Rewards and penalties"),
+    {
+        "discipline.propose": _l("Reward or penalty proposed"),
+        "discipline.decide": _l("Reward or penalty decided"),
+        "discipline.acknowledge": _l("Reward or penalty acknowledged by the worker"),
+        "discipline.propose_dismissal": _l("Dismissal proposed"),
+        "discipline.decide_dismissal": _l("Dismissal decided"),
+        "discipline.rules_publish": _l("Duties and rules published"),
+    },
+    records={
+        "discipline_items": _l("Reward or penalty"),
+        "discipline_dismissals": _l("Dismissal proposal"),
+        "discipline_rules_versions": _l("Duties and rules"),
+    },
+)
 
 KINDS = {"reward": _l("Reward"), "penalty": _l("Penalty")}
 STATUSES = {

@@ -6,7 +6,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -18,6 +17,7 @@ from webapp.core.forms import (
     REQUIRED,
     BaseForm,
     F,
+    MultipleChoiceField,
     QueryForm,
     VersionedForm,
     optional,
@@ -31,7 +31,7 @@ class InstructionForm(BaseForm):
         _l("Find the customer: name, phone or address"), validators=optional(50), filters=F
     )
     customer_id = RadioField(_l("Customer"), coerce=int, validate_choice=False)
-    items = SelectMultipleField(
+    items = MultipleChoiceField(
         _l("Service items"), coerce=int, validators=[DataRequired(message=REQUIRED)]
     )
     service_date = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED)])

@@ -6,6 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import format_datetime
 
+from webapp.core import audit
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.models import AuditEntry
 from webapp.extensions import db
@@ -49,7 +50,9 @@ class HistoryLine:
 def _sentence(entry: AuditEntry, order: Order):
     write = SENTENCES.get(entry.action)
     if write is None:
-        return _l("%(actor)s: %(action)s", actor=entry.actor_name, action=entry.action)
+        return _l(
+            "%(actor)s: %(action)s", actor=entry.actor_name, action=audit.action_label(entry.action)
+        )
     return write(entry.actor_name, order, entry.changes or {})
 
 

@@ -5,9 +5,30 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.catalogue.models import ServiceItem
+from webapp.core import audit
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.customers.models import Customer
 from webapp.extensions import db
+
+audit.describe(
+    "orders",
+    _l("Orders"),
+    {
+        "instruction.create": _l("Instruction sent"),
+        "instruction.decline": _l("Instruction declined"),
+        "instruction.cancel": _l("Instruction cancelled"),
+        "order.assign": _l("Worker assigned"),
+        "order.handover": _l("Order handed over"),
+        "order.cancel": _l("Order cancelled"),
+        "idle_list.send": _l("Idle list sent"),
+    },
+    records={
+        "instructions": _l("Instruction"),
+        "orders": _l("Order"),
+        "idle_lists": _l("Idle list"),
+    },
+)
 
 instruction_items = sa.Table(
     "instruction_items",

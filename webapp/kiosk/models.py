@@ -3,8 +3,25 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.core import audit
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
+
+audit.describe(
+    "kiosk",
+    _l("Shared tablet"),
+    {
+        "kiosk.enroll": _l("Shared tablet enrolled"),
+        "kiosk.revoke": _l("Shared tablet removed"),
+        "kiosk.pin_failed": _l("Wrong PIN"),
+        "kiosk.unlock": _l("PIN pad unlocked"),
+        "worker.pin_issue": _l("PIN given to a worker"),
+    },
+    records={
+        "kiosk_devices": _l("Shared tablet"),
+    },
+)
 
 
 class KioskDevice(db.Model):

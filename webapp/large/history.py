@@ -109,8 +109,10 @@ def order_rows(writer: Writer, world: BranchWorld, day: date, rng: random.Random
         writer.add("order_items", order_id=oid, service_item_id=item[0])
         writer.add("instruction_items", instruction_id=instruction["id"], service_item_id=item[0])
     label = f"{day:%m-%d}"
-    _audit(writer, world, created, "instruction.create", "instruction", entity_id=instruction["id"])
-    _audit(writer, world, created + timedelta(minutes=5), "order.assign", "order", entity_id=oid)
+    _audit(
+        writer, world, created, "instruction.create", "instructions", entity_id=instruction["id"]
+    )
+    _audit(writer, world, created + timedelta(minutes=5), "order.assign", "orders", entity_id=oid)
     if not done:
         return None
     worker_kw = {"user_id": None, "actor": worker_name, "role": "worker", "entity_id": oid}
@@ -128,7 +130,7 @@ def order_rows(writer: Writer, world: BranchWorld, day: date, rng: random.Random
         device="",
         client_uuid=None,
     )
-    _audit(writer, world, order["checked_out_at"], "order.check_out", "order", **worker_kw)
+    _audit(writer, world, order["checked_out_at"], "order.check_out", "orders", **worker_kw)
     writer.add(
         "visits",
         order_id=oid,
@@ -140,7 +142,7 @@ def order_rows(writer: Writer, world: BranchWorld, day: date, rng: random.Random
         at=order["checked_in_at"],
         client_uuid=None,
     )
-    _audit(writer, world, order["checked_in_at"], "order.check_in", "order", **worker_kw)
+    _audit(writer, world, order["checked_in_at"], "order.check_in", "orders", **worker_kw)
     lines = [(item, hours if item[2] == "hour" else 1) for item in items]
     total = sum(item[3] * quantity for item, quantity in lines)
     billed = order["checked_in_at"] + timedelta(minutes=10)
@@ -165,7 +167,7 @@ def order_rows(writer: Writer, world: BranchWorld, day: date, rng: random.Random
             unit_price_fen=item[3],
             amount_fen=item[3] * quantity,
         )
-    _audit(writer, world, billed, "bill.issue", "bill", entity_id=bill["id"], label=label)
+    _audit(writer, world, billed, "bill.issue", "bills", entity_id=bill["id"], label=label)
     number = world.receipt_numbers.get(day.year, 0) + 1
     world.receipt_numbers[day.year] = number
     method = rng.choice(METHODS)
@@ -186,7 +188,7 @@ def order_rows(writer: Writer, world: BranchWorld, day: date, rng: random.Random
         void_reason="",
         replaces_id=None,
     )
-    _audit(writer, world, billed, "receipt.issue", "receipt", entity_id=receipt["id"])
+    _audit(writer, world, billed, "receipt.issue", "receipts", entity_id=receipt["id"])
     return total, method, order
 
 
@@ -218,7 +220,9 @@ def close_day(writer: Writer, world: BranchWorld, day: date, paid: list[tuple[in
         withdraw_reason="",
     )
     changes = {"total_fen": total}
-    _audit(writer, world, closed, "day.close", "day", entity_id=row["id"], changes=changes)
+    _audit(
+        writer, world, closed, "day.close", "day_settlements", entity_id=row["id"], changes=changes
+    )
 
 
 def idle_list(writer: Writer, world: BranchWorld, day: date, rng: random.Random) -> None:

@@ -3,8 +3,23 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.core import audit
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
+
+audit.describe(
+    "manual",
+    _l("Manual"),
+    {
+        "manual.publish": _l("Manual section published"),
+        "manual.acknowledge": _l("Manual signed by a worker"),
+    },
+    records={
+        "manual_versions": _l("Manual version"),
+        "manual_acknowledgements": _l("Manual signature"),
+    },
+)
 
 
 class ManualSection(db.Model):

@@ -5,8 +5,23 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.catalogue.models import Material
+from webapp.core import audit
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
+
+audit.describe(
+    "materials",
+    _l("Materials"),
+    {
+        "materials.receive": _l("Stock received"),
+        "materials.minimum": _l("Minimum stock changed"),
+    },
+    records={
+        "stock_receipts": _l("Stock received"),
+        "stock_minimums": _l("Minimum stock"),
+    },
+)
 
 
 class StockReceipt(db.Model):

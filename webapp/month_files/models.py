@@ -3,8 +3,25 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.core import audit
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
+
+audit.describe(
+    "month_files",
+    _l("Monthly files"),
+    {
+        "month_record.comment": _l("Performance record commented"),
+        "month_record.acknowledge": _l("Performance record acknowledged by the worker"),
+        "month_report.submit": _l("Monthly report submitted"),
+        "month_report.acknowledge": _l("Monthly report acknowledged"),
+    },
+    records={
+        "month_records": _l("Monthly performance record"),
+        "month_reports": _l("Monthly report"),
+    },
+)
 
 
 class MonthRecord(db.Model):

@@ -4,12 +4,29 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.core import audit
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.photos import StoredPhoto
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
 from webapp.orders.models import Order
 from webapp.workers.models import Worker
+
+audit.describe(
+    "quality",
+    _l("Quality"),
+    {
+        "supervision.record": _l("Supervision visit recorded"),
+        "spot_check.record": _l("Phone spot check recorded"),
+        "spot_check_questions.update": _l("Spot check questions changed"),
+        "quality_month.close": _l("Quality month closed"),
+    },
+    records={
+        "supervisions": _l("Supervision visit"),
+        "spot_checks": _l("Phone spot check"),
+        "quality_months": _l("Quality month"),
+    },
+)
 
 # What the manager watches on a supervision visit: (column, label).
 CHECKLIST = (

@@ -3,10 +3,24 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.core import audit
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
 from webapp.manual.models import ManualSection
 from webapp.workers.models import Worker
+
+audit.describe(
+    "training",
+    _l("Safety training"),
+    {
+        "training.create": _l("Training session entered"),
+        "training.attend": _l("Training attendance recorded"),
+    },
+    records={
+        "training_sessions": _l("Training session"),
+    },
+)
 
 # What a session is about: a section of the service code and safety manual, or a skill.
 MANUAL, SKILL = "manual", "skill"

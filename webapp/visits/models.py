@@ -5,9 +5,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.catalogue.models import Material
+from webapp.core import audit
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
 from webapp.orders.models import Order
+
+audit.describe(
+    "orders",
+    _l("Orders"),
+    {
+        "order.check_out": _l("Checked out"),
+        "order.check_in": _l("Checked in"),
+        "order.overtime_consent": _l("Overtime consent recorded"),
+    },
+)
 
 
 class Checkout(db.Model):

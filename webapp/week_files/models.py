@@ -3,8 +3,23 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.core import audit
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
+
+audit.describe(
+    "week_files",
+    _l("Weekly customer files"),
+    {
+        "week.collate": _l("Week's registration forms collated"),
+        "week.hand_over": _l("Week's customer files handed over"),
+        "week.acknowledge": _l("Week's customer files acknowledged"),
+    },
+    records={
+        "week_files": _l("Week's customer files"),
+    },
+)
 
 # The two sides a week's files are handed to (R13), named by the role that acknowledges.
 SIDES = ("service_center", "finance")

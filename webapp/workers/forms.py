@@ -4,7 +4,6 @@ import unicodedata
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -28,6 +27,7 @@ from webapp.core.forms import (
     CnPhone,
     F,
     NotInFuture,
+    SubForm,
     YuanField,
     optional,
     options,
@@ -38,7 +38,7 @@ from webapp.workers import idnumbers
 from webapp.workers.models import ESCALATION_LABELS, GENDER_LABELS, TOPIC_LABELS
 
 
-class AddressForm(Form):
+class AddressForm(SubForm):
     province = StringField(_l("Province"), validators=required(30), filters=F)
     city = StringField(_l("City"), validators=required(30), filters=F)
     county = StringField(_l("County / district"), validators=required(30), filters=F)
@@ -137,7 +137,7 @@ class CloseEscalationForm(BaseForm):
     resolution = TextAreaField(_l("How it was resolved"), validators=required(NOTE_MAX), filters=F)
 
 
-class IdSearchForm(Form):
+class IdSearchForm(SubForm):
     """Posted, never in a URL; CSRF is checked for every POST by CSRFProtect."""
 
     id_number = StringField(

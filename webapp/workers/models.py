@@ -4,10 +4,29 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.core import crypto
+from webapp.core import audit, crypto
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
+
+audit.describe(
+    "workers",
+    _l("Workers"),
+    {
+        "worker.create": _l("Personnel file created"),
+        "worker.update": _l("Personnel file changed"),
+        "worker.status": _l("Status changed"),
+        "worker.id_number.view": _l("Full ID number viewed"),
+        "worker.id_copy.upload": _l("ID card copy uploaded"),
+        "worker.id_copy.view": _l("ID card copy viewed"),
+        "talk.create": _l("Talk recorded"),
+        "talk.escalation_closed": _l("Escalation closed"),
+    },
+    records={
+        "workers": _l("Worker"),
+        "talks": _l("Talk"),
+    },
+)
 
 
 class WorkerStatus(StrEnum):

@@ -5,8 +5,24 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from webapp.core import audit
+from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
+
+audit.describe(
+    "offline",
+    _l("Offline records"),
+    {
+        "submission.refused": _l("Offline record refused"),
+        "submission.too_large": _l("Offline record too large to keep"),
+        "submission.resolved": _l("Refused record resolved"),
+        "submission.purged": _l("Resolved records deleted"),
+    },
+    records={
+        "submissions": _l("Offline record"),
+    },
+)
 
 
 class SubmissionStatus(StrEnum):
