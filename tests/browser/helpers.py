@@ -50,40 +50,7 @@ def assert_no_horizontal_scroll(page: Page) -> None:
     assert fits, f"{page.url} scrolls sideways: scrollWidth {widths[0]} > clientWidth {widths[1]}"
 
 
-TOUCH_TARGETS = ", ".join(
-    [
-        ".topbar a",
-        ".topbar button",
-        ".topbar input",
-        ".topbar select",
-        ".mainnav a",
-        ".mainnav button",
-        ".mainnav input",
-        ".mainnav select",
-        "main button",
-        "main .button",
-    ]
-)
-
-
-def small_touch_targets(page: Page, minimum: float = 44) -> list[str]:
-    """Visible controls of the header, the menu and the page smaller than minimum x minimum."""
-    return page.eval_on_selector_all(
-        TOUCH_TARGETS,
-        """(elements, minimum) => elements
-            .filter((el) => !(el.tagName === "INPUT" && el.type === "hidden"))
-            .filter((el) => el.getClientRects().length > 0
-                && getComputedStyle(el).visibility !== "hidden")
-            .map((el) => [el, el.getBoundingClientRect()])
-            .filter(([el, box]) => box.width < minimum - 0.5 || box.height < minimum - 0.5)
-            .map(([el, box]) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}`
-                + ` "${(el.innerText || el.value || "").trim().slice(0, 30)}"`
-                + ` ${box.width.toFixed(1)}x${box.height.toFixed(1)}`)""",
-        minimum,
-    )
-
-
-SMALL_CONTROLS = """(minimum) => {
+SMALL_TOUCH_TARGETS = """(minimum) => {
     const shown = (el) => el.getClientRects().length > 0
         && getComputedStyle(el).visibility !== "hidden";
     const union = (a, b) => {
@@ -110,10 +77,10 @@ SMALL_CONTROLS = """(minimum) => {
 }"""
 
 
-def small_controls(page: Page, minimum: float = 44) -> list[str]:
+def small_touch_targets(page: Page, minimum: float = 44) -> list[str]:
     """Every visible link, button, field and summary on the page smaller than minimum x
     minimum (a checkbox or radio button counted with its label)."""
-    return page.evaluate(SMALL_CONTROLS, minimum)
+    return page.evaluate(SMALL_TOUCH_TARGETS, minimum)
 
 
 # A heading that wraps so that a line holds one character (时/间): its characters grouped

@@ -13,7 +13,7 @@ from tests.browser.helpers import (
     headings_one_character_a_line,
     log_in,
     open_menu,
-    small_controls,
+    small_touch_targets,
     today,
 )
 
@@ -83,7 +83,7 @@ def problems_on(page: Page, where: str, errors: list[str]) -> list[str]:
     if widths[0] > widths[1]:
         found.append(f"{where}: the page scrolls sideways ({widths[0]} > {widths[1]} px)")
     found += [f"{where}: scrolls sideways inside: {s}" for s in page.evaluate(SIDEWAYS_SCROLLERS)]
-    found += [f"{where}: smaller than 44x44: {s}" for s in small_controls(page)]
+    found += [f"{where}: smaller than 44x44: {s}" for s in small_touch_targets(page)]
     found += [
         f"{where}: heading one character a line: {h}" for h in headings_one_character_a_line(page)
     ]
@@ -133,7 +133,7 @@ def check_header_and_menu(page: Page, size) -> None:
     for index in range(links.count()):
         expect(links.nth(index)).to_be_visible()
     expect(logout).to_be_visible()
-    assert small_controls(page) == []
+    assert small_touch_targets(page) == []
     page.keyboard.press("Escape")
     expect(toggle).to_have_attribute("aria-expanded", "false")
     expect(toggle).to_be_focused()
@@ -167,7 +167,7 @@ def assert_the_checks_see_problems(page: Page, errors: list[str]) -> None:
         }"""
     )
     assert "时间" in headings_one_character_a_line(page)
-    assert any("#probe-link" in s for s in small_controls(page))
+    assert any("#probe-link" in s for s in small_touch_targets(page))
     assert any("CSP violation" in e for e in errors), errors
     page.evaluate(
         """() => ["probe-style", "probe-table", "probe-link"]
