@@ -50,37 +50,80 @@ def assert_no_horizontal_scroll(page: Page) -> None:
     assert fits, f"{page.url} scrolls sideways: scrollWidth {widths[0]} > clientWidth {widths[1]}"
 
 
-TOUCH_TARGETS = ", ".join(
-    [
-        ".topbar a",
-        ".topbar button",
-        ".topbar input",
-        ".topbar select",
-        ".mainnav a",
-        ".mainnav button",
-        ".mainnav input",
-        ".mainnav select",
-        "main button",
-        "main .button",
-    ]
-)
+SMALL_TOUCH_TARGETS = """(minimum) => {
+    const shown = (el) => el.getClientRects().length > 0
+        && getComputedStyle(el).visibility !== "hidden";
+    const union = (a, b) => {
+        const width = Math.max(a.right, b.right) - Math.min(a.left, b.left);
+        return {width, height: Math.max(a.bottom, b.bottom) - Math.min(a.top, b.top)};
+    };
+    // A checkbox or a radio button is also hit through its label.
+    const target = (el) => {
+        const box = el.getBoundingClientRect();
+        if (el.type !== "checkbox" && el.type !== "radio") return box;
+        const label = el.closest("label")
+            || (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`));
+        return label && shown(label) ? union(box, label.getBoundingClientRect()) : box;
+    };
+    return [...document.querySelectorAll(
+        "a[href], button, input:not([type=hidden]), select, textarea, summary")]
+        .filter(shown)
+        .map((el) => [el, target(el)])
+        .filter(([el, box]) => box.width < minimum - 0.5 || box.height < minimum - 0.5)
+        .map(([el, box]) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}`
+            + `${el.type && el.tagName === "INPUT" ? "[" + el.type + "]" : ""}`
+            + ` "${(el.innerText || el.value || el.name || "").trim().slice(0, 30)}"`
+            + ` ${box.width.toFixed(1)}x${box.height.toFixed(1)}`);
+}"""
 
 
 def small_touch_targets(page: Page, minimum: float = 44) -> list[str]:
-    """Visible controls of the header, the menu and the page smaller than minimum x minimum."""
-    return page.eval_on_selector_all(
-        TOUCH_TARGETS,
-        """(elements, minimum) => elements
-            .filter((el) => !(el.tagName === "INPUT" && el.type === "hidden"))
-            .filter((el) => el.getClientRects().length > 0
-                && getComputedStyle(el).visibility !== "hidden")
-            .map((el) => [el, el.getBoundingClientRect()])
-            .filter(([el, box]) => box.width < minimum - 0.5 || box.height < minimum - 0.5)
-            .map(([el, box]) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}`
-                + ` "${(el.innerText || el.value || "").trim().slice(0, 30)}"`
-                + ` ${box.width.toFixed(1)}x${box.height.toFixed(1)}`)""",
-        minimum,
-    )
+    """Every visible link, button, field and summary on the page smaller than minimum x
+    minimum (a checkbox or radio button counted with its label)."""
+    return page.evaluate(SMALL_TOUCH_TARGETS, minimum)
+
+
+# A heading that wraps so that a line holds one character (时/间): its characters grouped
+# into lines by their position.
+HEADINGS_ONE_CHARACTER_A_LINE = """() => [...document.querySelectorAll("th")]
+    .filter((th) => th.getClientRects().length > 0)
+    .filter((th) => {
+        const tops = [];
+        const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (let i = 0; i < node.length; i += 1) {
+                if (/\\s/.test(node.data[i])) continue;
+                const range = document.createRange();
+                range.setStart(node, i);
+                range.setEnd(node, i + 1);
+                const rect = range.getClientRects()[0];
+                if (rect) tops.push(rect.top);
+            }
+        }
+        const half = parseFloat(getComputedStyle(th).fontSize) / 2;
+        const lines = [];
+        for (const top of tops.sort((a, b) => a - b)) {
+            const line = lines.at(-1);
+            if (line && top - line.top < half) line.count += 1;
+            else lines.push({top, count: 1});
+        }
+        return tops.length > 1 && lines.length > 1 && lines.some((line) => line.count === 1);
+    })
+    .map((th) => th.innerText.trim())"""
+
+
+def headings_one_character_a_line(page: Page) -> list[str]:
+    """The visible column headings of the page wrapped down to one character on a line."""
+    return page.evaluate(HEADINGS_ONE_CHARACTER_A_LINE)
+
+
+def open_menu(page: Page) -> None:
+    """Open the main menu where it is folded behind its button (tablets and phones)."""
+    toggle = page.locator(".menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.locator(".mainnav")).to_be_visible()
 
 
 def today() -> date:

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 from stdnum.cn import ric
 
-from tests.browser.helpers import SoftChecks, assert_no_horizontal_scroll, log_in, today
+from tests.browser.helpers import SoftChecks, assert_no_horizontal_scroll, log_in, open_menu, today
 
 BODY = "330203" + "19850315" + "124"  # Ningbo Haishu, born 1985-03-15, even: a woman
 VALID_ID = BODY + ric.calc_check_digit(BODY + "0")
@@ -79,6 +79,8 @@ def test_first_day_of_a_manager_on_a_tablet(live_server, new_page, shot, zh, tmp
     # 2. English and back again.
     page.get_by_role("button", name="English", exact=True).click()
     nav = page.locator(".mainnav")
+    expect(page.get_by_role("button", name="中文", exact=True)).to_be_visible()
+    open_menu(page)
     expect(nav.get_by_role("link", name="Workers", exact=True)).to_be_visible()
     soft.check(
         "<html lang> after switching to English",
@@ -90,6 +92,8 @@ def test_first_day_of_a_manager_on_a_tablet(live_server, new_page, shot, zh, tmp
     assert_no_horizontal_scroll(page)
     shot(page, "02-english")
     page.get_by_role("button", name="中文", exact=True).click()
+    expect(page.get_by_role("button", name="English", exact=True)).to_be_visible()
+    open_menu(page)
     expect(nav.get_by_role("link", name=zh("Workers"), exact=True)).to_be_visible()
     soft.check(
         "<html lang> after switching back to Chinese",
@@ -111,7 +115,7 @@ def test_first_day_of_a_manager_on_a_tablet(live_server, new_page, shot, zh, tmp
     if not new_worker.is_visible():
         shot(page, "03-workers-from-menu-broken")
         page.reload()  # what the user does when the page looks broken
-    expect(page.locator(".mainnav")).to_be_visible()
+    expect(page.locator(".menu-toggle")).to_be_visible()
     assert_no_horizontal_scroll(page)
     new_worker.click()
     page.wait_for_url(f"{base}/workers/new")
@@ -207,6 +211,7 @@ def test_first_day_of_a_manager_on_a_tablet(live_server, new_page, shot, zh, tmp
     page.wait_for_url(f"{base}/login")
     expect(page.get_by_role("button", name=zh("Log in"), exact=True)).to_be_visible()
     log_in(page, base, "head1", zh("Log in"))
+    open_menu(page)
     page.locator(".mainnav").get_by_role("link", name=zh("Escalations"), exact=True).click()
     page.wait_for_url(f"{base}/escalations")
     escalated = page.locator("article.talk", has_text=notes)

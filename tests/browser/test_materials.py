@@ -9,7 +9,12 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_no_horizontal_scroll, log_in, small_touch_targets
+from tests.browser.helpers import (
+    assert_no_horizontal_scroll,
+    log_in,
+    open_menu,
+    small_touch_targets,
+)
 
 NOTE = "供应商月初送货"
 
@@ -19,6 +24,7 @@ NOTE = "供应商月初送货"
 def test_the_manager_receives_stock_and_sees_the_low_stock_warning(live_server, new_page, shot, zh):
     manager = new_page()
     log_in(manager, live_server, "manager1", zh("Log in"))
+    open_menu(manager)
     manager.get_by_role("link", name=zh("Materials"), exact=True).click()
     expect(manager.locator("#stock table")).to_be_visible()
     assert_no_horizontal_scroll(manager)
