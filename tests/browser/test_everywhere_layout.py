@@ -106,9 +106,11 @@ def check_pages(page: Page, base: str, paths: list[str], errors: list[str], size
     return found
 
 
-def check_header_and_menu(page: Page, size) -> None:
-    """One row of header; the menu opens from its button, by keyboard too, and closes."""
+def check_header_and_menu(page: Page, size, menu: str) -> None:
+    """One row of header; the menu opens from its button (named `menu`, the icon silent),
+    by keyboard too, and closes."""
     toggle = page.locator(".menu-toggle")
+    expect(page.get_by_role("button", name=menu, exact=True)).to_be_visible()
     nav = page.locator(".mainnav")
     expect(toggle).to_be_visible()
     expect(toggle).to_have_attribute("aria-expanded", "false")
@@ -215,7 +217,7 @@ def test_each_role_on_a_tablet_and_a_phone(server, new_page, shot, zh, role, req
         settled(page)
         if role == "manager1" and size == TABLET:
             assert_the_checks_see_problems(page, errors)
-        check_header_and_menu(page, size)
+        check_header_and_menu(page, size, zh("Menu"))
         shot(page, f"{role}-{size[0]}-home")
         problems += check_pages(page, base, PAGES[role], errors, size)
         shot(page, f"{role}-{size[0]}-last")
@@ -235,7 +237,7 @@ def test_the_manager_in_english_on_a_tablet_and_a_phone(server, new_page, shot, 
         page.get_by_role("button", name="English", exact=True).click()
         expect(page.locator("html")).to_have_attribute("lang", "en")
         settled(page)
-        check_header_and_menu(page, size)
+        check_header_and_menu(page, size, "Menu")
         problems += check_pages(page, base, ENGLISH_PAGES, errors, size)
         shot(page, f"english-{size[0]}")
         open_menu(page)
