@@ -45,8 +45,8 @@ class Statements:
         Statements.count += 1
 
 
-def make_app(url: str):
-    config = type("BenchConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": url})
+def make_app(url: str, **settings):
+    config = type("BenchConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": url, **settings})
     config.WTF_CSRF_ENABLED = False
     config.RATELIMIT_ENABLED = False
     return create_app(config)
