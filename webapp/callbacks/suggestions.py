@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import format_date
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload
 
 from webapp.callbacks.models import Callback
 from webapp.callbacks.services import DONE, week_of
@@ -42,16 +42,22 @@ def _day(value: date) -> str:
     return format_date(value, "MM-dd")
 
 
+def _done(branch: Branch, since: date, today: date) -> tuple:
+    return (
+        Order.branch_id == branch.id,
+        Order.status.in_(DONE),
+        Order.service_date.between(since, today),
+    )
+
+
 def _pool(branch: Branch, since: date, today: date) -> list[Order]:
-    """Orders done since `since` whose customer has not been called back since."""
+    """Orders done since `since` whose customer has not been called back since (with
+    their customers and workers in the same statement: a big branch's fortnight has
+    thousands, which batches of eager loads would read in as many statements as it takes)."""
     orders = db.session.scalars(
         sa.select(Order)
-        .where(
-            Order.branch_id == branch.id,
-            Order.status.in_(DONE),
-            Order.service_date.between(since, today),
-        )
-        .options(selectinload(Order.customer), selectinload(Order.worker))
+        .where(*_done(branch, since, today))
+        .options(joinedload(Order.customer), joinedload(Order.worker))
         .order_by(Order.service_date.desc(), Order.window_start.desc(), Order.id.desc())
     ).all()
     last_called = dict(
@@ -71,24 +77,24 @@ def _pool(branch: Branch, since: date, today: date) -> list[Order]:
     return list(latest.values())
 
 
-def _first_orders(orders: list[Order]) -> set[int]:
-    """The orders that are their customer's first."""
+def _first_orders(branch: Branch, since: date, today: date) -> set[int]:
+    """The orders done since `since` that are their customer's first."""
     earlier = aliased(Order)
     before = sa.or_(
         earlier.service_date < Order.service_date,
         sa.and_(earlier.service_date == Order.service_date, earlier.id < Order.id),
     )
-    later = db.session.scalars(
+    first = db.session.scalars(
         sa.select(Order.id).where(
-            Order.id.in_([o.id for o in orders]),
-            sa.exists().where(
+            *_done(branch, since, today),
+            ~sa.exists().where(
                 earlier.customer_id == Order.customer_id,
                 earlier.status != OrderStatus.CANCELLED,
                 before,
             ),
         )
     )
-    return {o.id for o in orders} - set(later)
+    return set(first)
 
 
 def _worker_troubles(branch: Branch, now: datetime) -> dict[int, list[tuple[int, object]]]:
@@ -134,7 +140,7 @@ def suggest(branch: Branch, now: datetime, wanted: int) -> list[Suggestion]:
     last_week = this_week - timedelta(days=7)
     today = _local(now, branch)
     pool = _pool(branch, last_week, today)
-    first = _first_orders(pool)
+    first = _first_orders(branch, last_week, today)
     troubles = _worker_troubles(branch, now)
     suggestions = []
     for order in pool:

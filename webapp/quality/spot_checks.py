@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from flask_babel import format_datetime
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp.callbacks.services import DONE
 from webapp.core import audit, clock
@@ -155,7 +155,7 @@ def suggest(branch: Branch) -> list[Suggestion]:
             Order.service_date.between(today - timedelta(days=RECENT_DAYS), today),
             ~sa.exists().where(SpotCheck.order_id == Order.id),
         )
-        .options(selectinload(Order.customer), selectinload(Order.worker))
+        .options(joinedload(Order.customer), joinedload(Order.worker))
         .order_by(Order.service_date.desc(), Order.window_start.desc(), Order.id.desc())
     )
     latest: dict[int, Order] = {}
@@ -184,8 +184,8 @@ def recent(branch_id: int, limit: int = 20) -> list[SpotCheck]:
             sa.select(SpotCheck)
             .where(SpotCheck.branch_id == branch_id)
             .options(
-                selectinload(SpotCheck.worker),
-                selectinload(SpotCheck.order).selectinload(Order.customer),
+                joinedload(SpotCheck.worker),
+                joinedload(SpotCheck.order).joinedload(Order.customer),
             )
             .order_by(SpotCheck.called_at.desc(), SpotCheck.id.desc())
             .limit(limit)
