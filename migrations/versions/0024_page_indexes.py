@@ -1,6 +1,6 @@
 """Indexes for the pages a big branch reads slowly (issue 16): its orders of some days,
 checked out in a month, its instructions newest first and those still waiting, its
-audit entries of one action over a time, its latest spot checks
+audit entries of one action over a time, its latest spot checks; a callback's corrections
 
 Revision ID: 0024_page_indexes
 Revises: 0023
@@ -38,9 +38,11 @@ def upgrade():
     op.create_index(
         'ix_spot_checks_branch_id_called_at', 'spot_checks', ['branch_id', 'called_at']
     )
+    op.create_index('ix_callbacks_corrects_id', 'callbacks', ['corrects_id'])
 
 
 def downgrade():
+    op.drop_index('ix_callbacks_corrects_id', table_name='callbacks')
     op.drop_index('ix_spot_checks_branch_id_called_at', table_name='spot_checks')
     op.drop_index('ix_audit_entries_branch_id_action_at', table_name='audit_entries')
     op.drop_index('ix_instructions_pending', table_name='instructions')
