@@ -76,8 +76,10 @@ class Page(NamedTuple):
 
 
 def _picked(forms, day: date) -> list[Page]:
-    """What each GET form answers with its dates set to `day` (and its other fields as the
-    page fills them): one page per form's address."""
+    """What each GET form answers with its dates set to `day`, its choices on their first
+    option (the branch a company-wide role sees first: the big one, whose every day has
+    orders on both data sets) and its other fields as the page fills them: one page per
+    form's address."""
     pages = {}
     for spec in forms:
         if spec.method != "GET" or spec.action.split("?")[0] in pages:
@@ -88,6 +90,9 @@ def _picked(forms, day: date) -> list[Page]:
                 query.append((name, day.isoformat()))
             elif kind == "month":
                 query.append((name, f"{day:%Y-%m}"))
+            elif kind == "select":
+                options = [option for option in spec.choices.get(name, []) if option]
+                query.append((name, options[0] if options else value))
             elif kind not in ("checkbox", "radio", "submit") or value:
                 query.append((name, value))
         path = spec.action.split("?")[0]
