@@ -11,9 +11,9 @@ earlier renders).
 Cases: the floor (WeasyPrint alone, one Latin line), the sample receipt (A5, six
 rows, rare name characters) as plain WeasyPrint makes it and through render_pdf, the
 same receipt on an 80 mm roll (two layouts), and a month's settlement of a busy
-branch (2,100 receipts, ~50 pages of A4) rendered as the app renders it, by one
-process and by as many as the app uses, then with a few rows of two lines (each
-makes the app drop the parts under way and cut the rest again).
+branch (2,100 receipts, ~50 pages of A4; `--receipts N` for another count) rendered
+as the app renders it, by one process and by as many as the app uses, then with a few
+rows of two lines (each makes the app drop the parts under way and cut the rest again).
 Targets: receipt under 60 ms and within 15 times the floor; the month's settlement
 under 4 s and 300 MB.
 """
@@ -67,21 +67,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", choices=CASES, help="run one case and print it as JSON")
     parser.add_argument("--only", nargs="+", choices=CASES, help="cases to run")
+    parser.add_argument(
+        "--receipts", type=int, default=MONTH_RECEIPTS, help="receipts of the month cases"
+    )
     arguments = parser.parse_args()
     if arguments.case:
-        print(json.dumps(run_case(arguments.case)))
+        print(json.dumps(run_case(arguments.case, arguments.receipts)))
         return
     results = {}
     for name in arguments.only or CASES:
         print(f"{CASES[name][0]} …", file=sys.stderr, flush=True)
-        results[name] = measure_in_child(name)
+        results[name] = measure_in_child(name, arguments.receipts)
     print_table(results)
 
 
-def measure_in_child(name: str) -> dict[str, Any]:
+def measure_in_child(name: str, receipts: int = MONTH_RECEIPTS) -> dict[str, Any]:
     """Run one case in a child process, sampling its process tree's memory."""
+    script = str(Path(__file__).resolve())
     child = subprocess.Popen(  # noqa: S603 - this script, with a case name from CASES
-        [sys.executable, str(Path(__file__).resolve()), "--case", name],
+        [sys.executable, script, "--case", name, "--receipts", str(receipts)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -138,9 +142,9 @@ class TreeMemory(threading.Thread):
             self.join()
 
 
-def run_case(name: str) -> dict[str, Any]:
+def run_case(name: str, receipts: int = MONTH_RECEIPTS) -> dict[str, Any]:
     _label, warmups, runs, _environment = CASES[name]
-    render = make_case(name)
+    render = make_case(name, receipts)
     for _ in range(warmups):
         render()
     times = []
@@ -155,7 +159,7 @@ def run_case(name: str) -> dict[str, Any]:
     return {"median_ms": statistics.median(times), "times_ms": times, "pages": count_pages(data)}
 
 
-def make_case(name: str) -> Callable[[], bytes]:
+def make_case(name: str, receipts_count: int = MONTH_RECEIPTS) -> Callable[[], bytes]:
     from weasyprint import HTML
 
     if name == "floor":
@@ -177,8 +181,8 @@ def make_case(name: str) -> Callable[[], bytes]:
     app = create_app(BenchConfig)
     context = {"branch_name": "北京朝阳分店", "receipt_no": "R-20240501-0001"}
     receipt_rows = rows(RECEIPT_ROWS)
-    receipts = month_receipts(MONTH_RECEIPTS)
-    uneven = month_receipts(MONTH_RECEIPTS, long_name_every=300)
+    receipts = month_receipts(receipts_count)
+    uneven = month_receipts(receipts_count, long_name_every=300)
     month = {
         "branch": SimpleNamespace(name="北京朝阳分店"),
         "branch_name": "北京朝阳分店",

@@ -165,6 +165,8 @@ class Crawler:
         self.client = client
         self.findings = findings
         self.fillers = fillers
+        # URLs the pages fetch with htmx (hx-get), which answer with a partial.
+        self.partials: set[str] = set()
 
     def request(self, method, url, context, **kw):
         response = self.client.open(url, method=method, **kw)
@@ -193,6 +195,8 @@ class Crawler:
                 continue
             pages.append(url)
             root = lxml.html.document_fromstring(text)
+            for element in root.xpath("//*[@hx-get]"):
+                self.partials.update(_same_origin(element.get("hx-get"), url))
             for link in self._links(root, url):
                 pattern = _pattern(link)
                 if link not in seen and per_pattern[pattern] < PAGES_PER_PATTERN:

@@ -3,14 +3,19 @@
 A working day's branch is grown a little (`webapp.large.grow`: workers, customers, weeks
 of orders with everything they carry, callbacks, complaints, spot checks, training,
 today's orders), so that every list has rows; every page each role reaches (found by
-crawling, as the bad-input test does) is read; then the company is grown again, several
+crawling, as the bad-input test does) is read, and every URL a page fetches with htmx is
+read as htmx reads it too (its partial), and every form that GETs a page (week and month
+pickers, filters) is sent for a day of the weeks before (the working day is a Monday,
+whose week and month have little yet); then the company is grown again, several
 times over, and the same pages are read once more: each page's number of SQL statements
 must stay the same. A page that runs a query per row fails here.
 """
 
 import time as timer
 from collections import Counter
+from datetime import date, timedelta
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
@@ -62,18 +67,51 @@ class StatementCounter:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", self)
 
 
-def _counts(client, db, counter: StatementCounter, pages: dict[str, list[str]], users) -> Counter:
+class Page(NamedTuple):
+    url: str
+    partial: bool  # read as htmx reads it, with HX-Request
+
+    def __str__(self) -> str:
+        return f"{self.url} (htmx)" if self.partial else self.url
+
+
+def _picked(forms, day: date) -> list[Page]:
+    """What each GET form answers with its dates set to `day`, its choices on their first
+    option (the branch a company-wide role sees first: the big one, whose every day has
+    orders on both data sets) and its other fields as the page fills them: one page per
+    form's address."""
+    pages = {}
+    for spec in forms:
+        if spec.method != "GET" or spec.action.split("?")[0] in pages:
+            continue
+        query = []
+        for name, kind, value in spec.fields:
+            if kind == "date":
+                query.append((name, day.isoformat()))
+            elif kind == "month":
+                query.append((name, f"{day:%Y-%m}"))
+            elif kind == "select":
+                options = [option for option in spec.choices.get(name, []) if option]
+                query.append((name, options[0] if options else value))
+            elif kind not in ("checkbox", "radio", "submit") or value:
+                query.append((name, value))
+        path = spec.action.split("?")[0]
+        pages[path] = Page(f"{path}?{urlencode(query)}", False)
+    return list(pages.values())
+
+
+def _counts(client, db, counter: StatementCounter, pages: dict[str, list[Page]], users) -> Counter:
     counts: Counter = Counter()
-    for role, urls in pages.items():
+    for role, role_pages in pages.items():
         _login(client, users[role])
-        for url in urls:
+        for page in role_pages:
             # Each request starts with an empty session, as in production: a row an
             # earlier page loaded must not spare this page a query.
             db.session.expunge_all()
             before = counter.count
-            response = client.get(url)
-            counts[role, url] = counter.count - before
-            assert response.status_code < 500, (role, url, response.status_code)
+            response = client.get(page.url, headers={"HX-Request": "true"} if page.partial else {})
+            counts[role, page] = counter.count - before
+            assert response.status_code < 500, (role, page, response.status_code)
     return counts
 
 
@@ -92,15 +130,20 @@ def test_no_page_runs_more_sql_when_the_data_grows(client, db, branch_day, capsy
     pages = {}
     for role, user in users.items():  # a first visit may write once (the board's "seen")
         _login(client, user)
-        pages[role] = [url for url in crawler.crawl(role)[0] if not url.startswith("/login")]
+        crawler.partials.clear()
+        found, forms = crawler.crawl(role)
+        urls = [url for url in found if not url.startswith("/login")]
+        pages[role] = [Page(url, False) for url in urls]
+        pages[role] += [Page(url, True) for url in sorted(crawler.partials) if url in urls]
+        pages[role] += _picked(forms, app_clock.local_today() - timedelta(days=12))
     with StatementCounter() as counter:
         small = _counts(client, db, counter, pages, users)
         written = grow(company_id, LARGE, seed=8)
         large = _counts(client, db, counter, pages, users)
     grown = [
-        f"{role} {url}: {small[role, url]} -> {large[role, url]} statements"
-        for role, url in small
-        if large[role, url] > small[role, url]
+        f"{role} {page}: {small[role, page]} -> {large[role, page]} statements"
+        for role, page in small
+        if large[role, page] > small[role, page]
     ]
     with capsys.disabled():
         print(

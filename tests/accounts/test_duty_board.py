@@ -112,6 +112,30 @@ def test_before_leaving_follows_the_order_to_its_receipt(desk, clock):
     assert duty(desk.manager, "billing.close-day").state == State.DONE
 
 
+@pytest.mark.rule("R5", "R6")
+def test_a_voided_receipt_leaves_its_bill_unpaid_and_yesterdays_unbilled_order_is_late(desk, clock):
+    clock.set(shanghai(TODAY - timedelta(days=1), 9, 0))
+    yesterday = desk.checked_out(day=TODAY - timedelta(days=1), start=time(10), end=time(12))
+    clock.set(shanghai(TODAY - timedelta(days=1), 13, 0))
+    desk.check_in(
+        yesterday, shanghai(yesterday.service_date, 10), shanghai(yesterday.service_date, 12)
+    )
+    clock.set(shanghai(TODAY, 9, 0))
+    today = desk.checked_out(start=time(10), end=time(12))
+    clock.set(shanghai(TODAY, 13, 0))
+    desk.check_in(today, shanghai(TODAY, 10), shanghai(TODAY, 12))
+    unbilled = duty(desk.manager, "billing.unbilled")
+    assert unbilled.count == 2 and unbilled.state == State.OVERDUE
+    bill = billing_services.issue_bill(today, 0, "", desk.manager)
+    receipt = billing_services.issue_receipt(bill, "cash", desk.manager)
+    assert duty(desk.manager, "billing.unpaid").count == 0
+    billing_services.void_receipt(receipt, "写错金额", desk.manager)
+    assert duty(desk.manager, "billing.unpaid").count == 1
+    billing_services.issue_receipt(bill, "wechat", desk.manager, replaces=receipt)
+    assert duty(desk.manager, "billing.unpaid").count == 0
+    assert duty(desk.manager, "billing.unbilled").count == 1
+
+
 @pytest.mark.rule("R4")
 def test_finance_and_the_head_see_the_days(desk, world, clock):
     finance = world.user("finance", branch=None)

@@ -73,3 +73,32 @@ def test_a_busy_month_is_read_in_one_statement(world, month_of_receipts):
     assert len(rows) == 1200 and len(seen) == 1
     assert rows[0].code == "A-2026-000001" and rows[0].voided_at is not None
     assert [row.day for row in rows] == sorted(row.day for row in rows)
+
+
+def _posted_month(client) -> tuple[list[str], list[str]]:
+    """The statements of settling the month through the page (the job runs in the request),
+    less the progress writes and the transactions' own statements."""
+    with _statements() as seen:
+        assert client.post("/reports/month", data={"month": MONTH}).status_code == 303
+    skipped = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "UPDATE report_jobs SET progress")
+    return [s for s in seen if not s.lstrip().startswith(skipped)], seen
+
+
+@pytest.mark.rule("R4")
+def test_the_month_settled_through_the_page_reads_nothing_again_after_its_progress_writes(
+    client, login_as, world, month_of_receipts, monkeypatch
+):
+    """Run in the request, each progress write used to expire the logged-in user, whom the
+    next slice's template read again: one more statement a slice."""
+    monkeypatch.setattr(reports, "ROWS_PER_CHUNK", 20)
+    login_as("manager")
+    month_of_receipts(30)
+    small, _ = _posted_month(client)
+    month_of_receipts(270, after=30)
+    large, everything = _posted_month(client)
+
+    assert large == small
+    assert len(everything) < 50, everything
+    jobs = db.session.scalars(sa.select(ReportJob).order_by(ReportJob.id)).all()
+    assert [job.status for job in jobs] == ["done", "done"]
+    assert "有效收据 299 张" in _pdf_text(jobs[-1].pdf)

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from webapp.core import audit
 from webapp.core.models import AuditEntry
+from webapp.core.org import Company
 
 pytestmark = pytest.mark.rule("D2")
 
@@ -61,3 +62,31 @@ def test_branch_heads_see_only_their_branch(client, login_as, world):
     login_as("branch_head")
     page = client.get("/audit").text
     assert "甲网店工人" in page and "乙网店工人" not in page
+
+
+def test_a_branchs_newest_entries_merge_its_own_and_the_companys_changes_newest_first(db, world):
+    """Read in two parts (the branch's, the company-wide changes), one page of the newest."""
+    a, b = world.branches["A"], world.branches["B"]
+    other = Company(name="别的公司")
+    db.session.add(other)
+    db.session.flush()
+    written = [
+        audit.record("customer.create", branch_id=a.id, company_id=world.company.id),
+        audit.record(audit.COMPANY_SETTINGS, company_id=world.company.id),
+        audit.record("customer.create", branch_id=b.id, company_id=world.company.id),
+        audit.record(audit.COMPANY_SETTINGS, company_id=other.id),
+        audit.record("worker.create", branch_id=a.id, company_id=world.company.id),
+        audit.record(audit.COMPLAINT_PROCEDURE, company_id=world.company.id),
+    ]
+    db.session.flush()
+    mine = [written[5].id, written[4].id, written[1].id, written[0].id]
+
+    def newest(conditions=(), limit=10):
+        entries = audit.newest_entries(world.company.id, [a.id], list(conditions), limit)
+        return [entry.id for entry in entries]
+
+    assert newest() == mine
+    assert newest(limit=3) == mine[:3]
+    assert newest([AuditEntry.action.startswith("c")]) == [written[5].id, written[0].id]
+    everyone = audit.newest_entries(world.company.id, None, [], 10)
+    assert [entry.id for entry in everyone] == [e.id for e in reversed(written) if e != written[3]]

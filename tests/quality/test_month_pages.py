@@ -11,6 +11,7 @@ from tests.quality.test_month import NOV, _done, _failing
 from tests.working_day import field_error, shanghai
 from webapp.core.policy import get_setting
 from webapp.quality.models import MonthAssessment, SpotCheck, SpotCheckQuestion
+from webapp.workers.models import Worker
 
 pytestmark = pytest.mark.rule("R27")
 
@@ -130,3 +131,36 @@ def test_the_workers_page_shows_each_month_and_the_chart(client, login_as, desk,
     assert page.count("无数据") >= 2  # callbacks and supervision: no data, no zero
     other = desk.world.worker(branch="B")
     assert client.get(f"/workers/{other.id}/quality").status_code == 404
+
+
+def _shown_workers(page: str) -> list[int]:
+    workers = page.split('id="workers"')[1].split('id="follow-ups"')[0]
+    return [int(part.split('"')[0]) for part in workers.split('data-worker="')[1:]]
+
+
+def test_the_month_shows_the_workers_fifty_a_page_open_and_closed(
+    client, login_as, desk, clock, db
+):
+    """A big branch's hundreds of workers are read a page at a time, in badge order, the
+    closed month's results in the order they were frozen; the scores are the page's."""
+    for n in range(55):
+        desk.world.worker(badge_no=f"Q{54 - n:03d}")
+    ids = list(
+        db.session.scalars(
+            sa.select(Worker.id)
+            .where(Worker.branch_id == desk.branch.id, Worker.status == "active")
+            .order_by(Worker.badge_no, Worker.id)
+        )
+    )
+    assert len(ids) >= 55
+    clock.set(shanghai(date(2026, 12, 1), 9))
+    login_as("manager")
+    first = client.get("/quality/month?month=2026-11").text
+    assert _shown_workers(first) == ids[:50]
+    assert "下一页服务人员" in first and "上一页服务人员" not in first
+    second = client.get("/quality/month?month=2026-11&page=2").text
+    assert _shown_workers(second) == ids[50:100] and "上一页服务人员" in second
+    assert client.post("/quality/month/close", data={"month": "2026-11"}).status_code == 303
+    closed = [client.get(f"/quality/month?month=2026-11&page={n}").text for n in (1, 2)]
+    assert sorted(_shown_workers(closed[0]) + _shown_workers(closed[1])) == sorted(ids)
+    assert len(_shown_workers(closed[0])) == 50 and 'data-verdict="' in closed[1]

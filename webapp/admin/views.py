@@ -1,7 +1,6 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
@@ -29,31 +28,35 @@ def _local_midnight(day) -> datetime:
 def audit_log():
     form = audit_filter_form(request.args)
     form.validate_or_404()
-    query = sa.select(AuditEntry).where(AuditEntry.company_id == current_user.company_id)
-    if current_user.branch_id is not None:
-        query = query.where(audit.visible_in_branches(visible_branch_ids(current_user)))
-    if form.person.data:
-        query = query.where(AuditEntry.actor_name.contains(form.person.data, autoescape=True))
-    if form.entity.data:
-        query = query.where(AuditEntry.entity_type == form.entity.data)
-    if form.entity_id.data:
-        query = query.where(AuditEntry.entity_id == form.entity_id.data)
-    if form.action.data:
-        query = query.where(AuditEntry.action == form.action.data)
-    if form.date_from.data:
-        query = query.where(AuditEntry.at >= _local_midnight(form.date_from.data))
-    if form.date_to.data:
-        end = _local_midnight(form.date_to.data + timedelta(days=1))
-        query = query.where(AuditEntry.at < end)
-    entries = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE))
+    branch_ids = visible_branch_ids(current_user) if current_user.branch_id is not None else None
+    entries = audit.newest_entries(
+        current_user.company_id, branch_ids, _audit_filters(form), AUDIT_PAGE
+    )
     return render_page_or_partial(
         "admin/audit.html",
         "admin/_audit_rows.html",
         form=form,
-        entries=list(entries),
+        entries=entries,
         action_label=audit.action_label,
         record_label=audit.record_label,
     )
+
+
+def _audit_filters(form) -> list:
+    conditions = []
+    if form.person.data:
+        conditions.append(AuditEntry.actor_name.contains(form.person.data, autoescape=True))
+    if form.entity.data:
+        conditions.append(AuditEntry.entity_type == form.entity.data)
+    if form.entity_id.data:
+        conditions.append(AuditEntry.entity_id == form.entity_id.data)
+    if form.action.data:
+        conditions.append(AuditEntry.action == form.action.data)
+    if form.date_from.data:
+        conditions.append(AuditEntry.at >= _local_midnight(form.date_from.data))
+    if form.date_to.data:
+        conditions.append(AuditEntry.at < _local_midnight(form.date_to.data + timedelta(days=1)))
+    return conditions
 
 
 def _settings_scope() -> tuple[str, dict]:

@@ -25,25 +25,27 @@ def _day_end(ctx: Context):
 
 
 def _open_work(ctx: Context, day_end) -> list[Duty]:
-    """Orders of the day still out, unbilled and unpaid, counted in one query."""
-    branch, today = Order.branch_id == ctx.branch_id, Order.service_date == ctx.today
-    has_bill = sa.select(Bill.id).where(Bill.order_id == Order.id).exists()
-    out, unconsented, unbilled, unbilled_before = db.session.execute(
+    """Orders of the day still out, and orders of the last month unbilled and unpaid (as
+    far back as the days not closed: a branch's years of orders are not read for them)."""
+    since = ctx.today - timedelta(days=DAYS_LOOKED_BACK)
+    today, back_in = Order.service_date == ctx.today, Order.status == OrderStatus.CHECKED_IN
+    unbilled_order = sa.and_(back_in, Bill.id.is_(None))
+    # One bill an order and one valid receipt a bill: no row is counted twice.
+    out, unconsented, unbilled, unbilled_before, unpaid = db.session.execute(
         sa.select(
             sa.func.count(Order.id).filter(today, Order.status == OrderStatus.CHECKED_OUT),
             sa.func.count(Order.id).filter(
                 today, Order.overtime_unconsented.is_(True), Order.status != "cancelled"
             ),
-            sa.func.count(Order.id).filter(Order.status == OrderStatus.CHECKED_IN, ~has_bill),
-            sa.func.count(Order.id).filter(
-                Order.status == OrderStatus.CHECKED_IN, ~has_bill, Order.service_date < ctx.today
-            ),
-        ).where(branch, Order.service_date <= ctx.today)
+            sa.func.count(Order.id).filter(unbilled_order),
+            sa.func.count(Order.id).filter(unbilled_order, Order.service_date < ctx.today),
+            sa.func.count(Bill.id) - sa.func.count(Receipt.id),
+        )
+        .select_from(Order)
+        .outerjoin(Bill, Bill.order_id == Order.id)
+        .outerjoin(Receipt, sa.and_(Receipt.bill_id == Bill.id, Receipt.voided_at.is_(None)))
+        .where(Order.branch_id == ctx.branch_id, Order.service_date.between(since, ctx.today))
     ).one()
-    paid = sa.select(Receipt.id).where(Receipt.bill_id == Bill.id, Receipt.voided_at.is_(None))
-    unpaid = db.session.scalar(
-        sa.select(sa.func.count(Bill.id)).where(Bill.branch_id == ctx.branch_id, ~paid.exists())
-    )
     board = url_for("dispatch.board")
     return [
         Duty(

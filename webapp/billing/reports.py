@@ -4,7 +4,8 @@ The job's state lives in the database, so whichever server process answers the
 page's polling sees the progress; the consumer commits it as it goes, in short write
 transactions, and never holds the write lock while it lays the PDF out. The month's
 receipts are read in one statement as plain rows (number, customer's name, amount…),
-which no commit expires: the SQL is the same for 30 receipts or 6,000.
+which no commit expires, and the progress writes expire nothing either: the SQL is the
+same for 30 receipts or 6,000.
 """
 
 from dataclasses import dataclass
@@ -113,12 +114,13 @@ def render_job(job_id: int) -> None:
     """Render the job's PDF. The data is read in a read transaction and the layout holds
     no lock: other tablets write meanwhile. Progress is written in short transactions."""
     app = current_app._get_current_object()
-    with write_transaction():
-        job = db.session.get(ReportJob, job_id)
-        job.status = "running"
-        branch_id, params = job.branch_id, dict(job.params)
+    _write(job_id, status="running")
     with read_transaction():
-        branch = db.session.get(Branch, branch_id)
+        branch, params = db.session.execute(
+            sa.select(Branch, ReportJob.params)
+            .join(ReportJob, ReportJob.branch_id == Branch.id)
+            .where(ReportJob.id == job_id)
+        ).one()
         first = date.fromisoformat(params["first"])
         last = date.fromisoformat(params["last"])
         rows = month_rows(branch, first, last)
@@ -159,9 +161,17 @@ def _render(app: Flask, job_id: int, branch_name: str, rows, first, last) -> Non
 
 
 def _write(job_id: int, **values) -> None:
-    """One short write of the job's state, without loading the job (nor its PDF)."""
-    with write_transaction():
-        db.session.execute(sa.update(ReportJob).where(ReportJob.id == job_id).values(**values))
+    """One short write of the job's state, without loading the job (nor its PDF). Its
+    commits expire nothing: run in a request (the queue's immediate mode), an expired
+    user would be read again by every slice's template."""
+    session = db.session()
+    expire_on_commit = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        with write_transaction():
+            session.execute(sa.update(ReportJob).where(ReportJob.id == job_id).values(**values))
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 def visible_state(job: ReportJob) -> str:

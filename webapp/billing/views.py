@@ -315,9 +315,10 @@ def start_report():
         return render_template(
             "error.html", title=_("Monthly settlement"), message=error.message
         ), 422
+    job_id = job.id  # read before the commit expires the job
     db.session.commit()
-    reports.launch(job.id)
-    return redirect(url_for("billing.report", job_id=job.id), code=303)
+    reports.launch(job_id)
+    return redirect(url_for("billing.report", job_id=job_id), code=303)
 
 
 @bp.get("/reports/<int:job_id>")

@@ -82,7 +82,8 @@ class Callback(db.Model):
     claimed_fen: Mapped[int] = mapped_column(default=0)
     # "order:kind" for the first callback of its kind about an order; a correction has none.
     entry_key: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
-    corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("callbacks.id"))
+    # Indexed: "not corrected since" looks its corrections up for every entry it reads.
+    corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("callbacks.id"), index=True)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     recorded_by: Mapped[str] = mapped_column(sa.String(50))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import format_datetime
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp.briefing.models import NextTimeNote
 from webapp.briefing.services import add_note
@@ -260,9 +260,9 @@ def entries(branch_id: int, week: date) -> list[Callback]:
             sa.select(Callback)
             .where(Callback.branch_id == branch_id, Callback.week_start == week)
             .options(
-                selectinload(Callback.customer),
-                selectinload(Callback.worker),
-                selectinload(Callback.order),
+                joinedload(Callback.customer),
+                joinedload(Callback.worker),
+                joinedload(Callback.order),
             )
             .order_by(Callback.called_at, Callback.id)
         )

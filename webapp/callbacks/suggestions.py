@@ -4,10 +4,11 @@ calls no one by itself."""
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import format_date
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload
 
 from webapp.callbacks.models import Callback
 from webapp.callbacks.services import DONE, week_of
@@ -19,6 +20,7 @@ from webapp.core.policy import get_setting
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
 from webapp.quality.models import Supervision
+from webapp.workers.models import Worker
 
 # How far back a worker's complaints and supervision scores, and a worker's start, count.
 RECENT = timedelta(days=30)
@@ -38,20 +40,37 @@ class Suggestion:
         self.weight = max(self.weight, weight)
 
 
+class _Done(NamedTuple):
+    """An order of the pool, as plain values: a big branch's fortnight has thousands."""
+
+    id: int
+    customer_id: int
+    worker_id: int
+    service_date: date
+    worker_start: date
+
+
 def _day(value: date) -> str:
     return format_date(value, "MM-dd")
 
 
-def _pool(branch: Branch, since: date, today: date) -> list[Order]:
-    """Orders done since `since` whose customer has not been called back since."""
-    orders = db.session.scalars(
-        sa.select(Order)
-        .where(
-            Order.branch_id == branch.id,
-            Order.status.in_(DONE),
-            Order.service_date.between(since, today),
+def _done(branch: Branch, since: date, today: date) -> tuple:
+    return (
+        Order.branch_id == branch.id,
+        Order.status.in_(DONE),
+        Order.service_date.between(since, today),
+    )
+
+
+def _pool(branch: Branch, since: date, today: date) -> list[_Done]:
+    """Orders done since `since` whose customer has not been called back since, the
+    latest of each customer."""
+    orders = db.session.execute(
+        sa.select(
+            Order.id, Order.customer_id, Order.worker_id, Order.service_date, Worker.start_date
         )
-        .options(selectinload(Order.customer), selectinload(Order.worker))
+        .join(Worker, Worker.id == Order.worker_id)
+        .where(*_done(branch, since, today))
         .order_by(Order.service_date.desc(), Order.window_start.desc(), Order.id.desc())
     ).all()
     last_called = dict(
@@ -62,8 +81,8 @@ def _pool(branch: Branch, since: date, today: date) -> list[Order]:
         ).all()
     )
     zone = clock.zone(branch.timezone)
-    latest: dict[int, Order] = {}
-    for order in orders:
+    latest: dict[int, _Done] = {}
+    for order in map(_Done._make, orders):
         called = last_called.get(order.customer_id)
         if called is not None and called.astimezone(zone).date() >= order.service_date:
             continue
@@ -71,24 +90,24 @@ def _pool(branch: Branch, since: date, today: date) -> list[Order]:
     return list(latest.values())
 
 
-def _first_orders(orders: list[Order]) -> set[int]:
-    """The orders that are their customer's first."""
+def _first_orders(branch: Branch, since: date, today: date) -> set[int]:
+    """The orders done since `since` that are their customer's first."""
     earlier = aliased(Order)
     before = sa.or_(
         earlier.service_date < Order.service_date,
         sa.and_(earlier.service_date == Order.service_date, earlier.id < Order.id),
     )
-    later = db.session.scalars(
+    first = db.session.scalars(
         sa.select(Order.id).where(
-            Order.id.in_([o.id for o in orders]),
-            sa.exists().where(
+            *_done(branch, since, today),
+            ~sa.exists().where(
                 earlier.customer_id == Order.customer_id,
                 earlier.status != OrderStatus.CANCELLED,
                 before,
             ),
         )
     )
-    return {o.id for o in orders} - set(later)
+    return set(first)
 
 
 def _worker_troubles(branch: Branch, now: datetime) -> dict[int, list[tuple[int, object]]]:
@@ -129,32 +148,53 @@ def _local(instant: datetime, branch: Branch) -> date:
 
 def suggest(branch: Branch, now: datetime, wanted: int) -> list[Suggestion]:
     """Orders to call back about, the likeliest to matter first, then chosen at random
-    until `wanted` are suggested; at most `wanted` or SHOWN, whichever is more."""
+    until `wanted` are suggested; at most `wanted` or SHOWN, whichever is more. Only the
+    suggested orders are read whole and have their reasons written."""
     this_week = week_of(now, branch.timezone)
     last_week = this_week - timedelta(days=7)
     today = _local(now, branch)
     pool = _pool(branch, last_week, today)
-    first = _first_orders(pool)
+    first = _first_orders(branch, last_week, today)
     troubles = _worker_troubles(branch, now)
-    suggestions = []
-    for order in pool:
-        suggestion = Suggestion(order)
-        for weight, reason in troubles.get(order.worker_id, ()):
-            suggestion.add(weight, reason)
-        if order.id in first:
-            suggestion.add(30, _l("A new customer's first order."))
-        if order.worker.start_date > today - RECENT:
-            started = _day(order.worker.start_date)
-            suggestion.add(20, _l("The worker started on %(day)s: their first month.", day=started))
-        if order.service_date < this_week:
-            served = _day(order.service_date)
-            suggestion.add(10, _l("Served last week (%(day)s), not called back yet.", day=served))
-        suggestions.append(suggestion)
-    chosen = sorted((s for s in suggestions if s.reasons), key=lambda s: -s.weight)
-    rest = [s for s in suggestions if not s.reasons]
+
+    def weights(order: _Done) -> list[int]:
+        found = [weight for weight, _reason in troubles.get(order.worker_id, ())]
+        found += [30] if order.id in first else []
+        found += [20] if order.worker_start > today - RECENT else []
+        return found + ([10] if order.service_date < this_week else [])
+
+    weighed = [(order, weights(order)) for order in pool]
+    ranked = sorted((pair for pair in weighed if pair[1]), key=lambda pair: -max(pair[1]))
+    rest = [order for order, found in weighed if not found]
     # The same sample all week long: the page shows the same list on every visit.
     sample = random.Random(f"{branch.id}:{this_week}")  # noqa: S311 - not security
-    for suggestion in sample.sample(rest, min(len(rest), max(0, wanted - len(chosen)))):
+    drawn = sample.sample(rest, min(len(rest), max(0, wanted - len(ranked))))
+    chosen = ([order for order, _found in ranked] + drawn)[: max(wanted, SHOWN)]
+    orders = {
+        order.id: order
+        for order in db.session.scalars(
+            sa.select(Order)
+            .where(Order.id.in_([order.id for order in chosen]))
+            .options(joinedload(Order.customer), joinedload(Order.worker))
+        )
+    }
+    return [
+        _suggestion(orders[order.id], order, troubles, first, this_week, today) for order in chosen
+    ]
+
+
+def _suggestion(order: Order, done: _Done, troubles, first, this_week, today) -> Suggestion:
+    suggestion = Suggestion(order)
+    for weight, reason in troubles.get(order.worker_id, ()):
+        suggestion.add(weight, reason)
+    if order.id in first:
+        suggestion.add(30, _l("A new customer's first order."))
+    if done.worker_start > today - RECENT:
+        started = _day(done.worker_start)
+        suggestion.add(20, _l("The worker started on %(day)s: their first month.", day=started))
+    if order.service_date < this_week:
+        served = _day(order.service_date)
+        suggestion.add(10, _l("Served last week (%(day)s), not called back yet.", day=served))
+    if not suggestion.reasons:
         suggestion.add(0, _l("Chosen at random to fill the quota."))
-        chosen.append(suggestion)
-    return chosen[: max(wanted, SHOWN)]
+    return suggestion

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import format_datetime
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.complaints.models import (
     CATEGORIES,
@@ -306,8 +306,8 @@ def _register_query(*where) -> sa.Select:
         .where(*where)
         .options(
             selectinload(Complaint.steps),
-            selectinload(Complaint.customer),
-            selectinload(Complaint.worker),
+            joinedload(Complaint.customer),
+            joinedload(Complaint.worker),
         )
         .order_by(Complaint.occurred_at.desc(), Complaint.id.desc())
     )

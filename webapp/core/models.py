@@ -13,7 +13,11 @@ class AuditEntry(db.Model):
 
     __tablename__ = "audit_entries"
     # A branch's log newest first: the company index would walk every branch's entries.
-    __table_args__ = (sa.Index("ix_audit_entries_branch_id_id", "branch_id", "id"),)
+    # The month's changes of one kind (worker.update…) of a branch: one action over a time.
+    __table_args__ = (
+        sa.Index("ix_audit_entries_branch_id_id", "branch_id", "id"),
+        sa.Index("ix_audit_entries_branch_id_action_at", "branch_id", "action", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

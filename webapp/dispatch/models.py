@@ -38,10 +38,24 @@ instruction_items = sa.Table(
 )
 
 
+PENDING = "order_id IS NULL AND declined_at IS NULL AND cancelled_at IS NULL"
+
+
 class Instruction(db.Model):
     """A service instruction (服务指令) from the service center (R7)."""
 
     __tablename__ = "instructions"
+    # A branch's instructions newest first, and those still waiting (the board's poll).
+    __table_args__ = (
+        sa.Index("ix_instructions_branch_id_created_at", "branch_id", "created_at"),
+        sa.Index(
+            "ix_instructions_pending",
+            "branch_id",
+            "service_date",
+            sqlite_where=sa.text(PENDING),
+            postgresql_where=sa.text(PENDING),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import format_datetime
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.availability import services as availability
 from webapp.availability.models import Absence
@@ -256,10 +256,10 @@ def day_board(branch, day: date) -> Board:
         sa.select(Order)
         .where(Order.branch_id == branch.id, Order.service_date == day)
         .options(
-            selectinload(Order.customer),
-            selectinload(Order.worker),
+            joinedload(Order.customer),
+            joinedload(Order.worker),
             selectinload(Order.items),
-            selectinload(Order.consent),
+            joinedload(Order.consent),
         )
         .order_by(Order.window_start, Order.id)
     ).all()

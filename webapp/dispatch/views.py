@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp.complaints import services as complaint_services
 from webapp.core import clock
@@ -103,7 +103,7 @@ def send_idle_list():
 def idle_lists():
     query = (
         scoped_select(IdleList)
-        .options(selectinload(IdleList.branch), selectinload(IdleList.sent_by))
+        .options(joinedload(IdleList.branch), joinedload(IdleList.sent_by))
         .order_by(IdleList.sent_at.desc(), IdleList.id.desc())
     )
     return render_template("dispatch/idle_lists.html", page=paged(query, page_number(), 50))

@@ -106,7 +106,9 @@ def _grow_branch(writer: Writer, world, branch: BranchSize, size: Size, rng) -> 
     world.workers = people.workers(
         writer, world.company_id, world.branch_id, branch.workers, today, rng
     )
-    world.customers = people.customers(writer, world.branch_id, branch.customers, rng)
+    world.customers = people.customers(
+        writer, world.branch_id, branch.customers, today - timedelta(days=size.days), rng
+    )
     world.receipt_numbers = dict(
         db.session.execute(
             sa.select(ReceiptCounter.year, ReceiptCounter.last_number).where(

@@ -1,13 +1,14 @@
 """Branches, their users, workers and customers, as rows."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from webapp import demo
 from webapp.core import crypto
+from webapp.core.clock import at_local
 from webapp.core.masking import mask_id_number
 from webapp.core.roles import Role
 from webapp.large.writer import Writer
@@ -95,9 +96,14 @@ def workers(
     return active
 
 
-def customers(writer: Writer, branch_id: int, count: int, rng: random.Random) -> list[int]:
+def customers(
+    writer: Writer, branch_id: int, count: int, registered_by: date, rng: random.Random
+) -> list[int]:
+    """`count` customer files, each registered within the year before `registered_by` (the
+    history's first day: any of them may be served on it)."""
     ids = []
     for _ in range(count):
+        registered = registered_by - timedelta(days=rng.randrange(1, 366))
         district, _street, _community, road = rng.choice(demo.NINGBO_STREETS)
         ids.append(
             writer.add(
@@ -116,6 +122,7 @@ def customers(writer: Writer, branch_id: int, count: int, rng: random.Random) ->
                 potential_services=rng.choice(demo.POTENTIAL),
                 valuables=rng.choice(demo.VALUABLES),
                 access_notes=rng.choice(demo.ACCESS),
+                created_at=at_local(registered, time(rng.randrange(8, 18), rng.randrange(60))),
             )["id"]
         )
     return ids

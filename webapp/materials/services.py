@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.catalogue.models import Material
 from webapp.core import audit, clock
@@ -263,7 +263,7 @@ def _orders_in_month(branch: Branch, month: date) -> list[Order]:
             )
             .options(
                 selectinload(Order.materials).selectinload(OrderMaterial.material),
-                selectinload(Order.worker),
+                joinedload(Order.worker),
             )
             .order_by(Order.checked_out_at)
         )

@@ -48,6 +48,12 @@ class Order(db.Model):
     """A service order (服务单): one worker, one customer, one visit."""
 
     __tablename__ = "orders"
+    # A branch's orders of some days, or checked out in a month: the branch index alone
+    # walks the branch's years of orders.
+    __table_args__ = (
+        sa.Index("ix_orders_branch_id_service_date", "branch_id", "service_date"),
+        sa.Index("ix_orders_branch_id_checked_out_at", "branch_id", "checked_out_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)

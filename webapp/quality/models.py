@@ -125,7 +125,11 @@ class SpotCheck(db.Model):
     """
 
     __tablename__ = "spot_checks"
-    __table_args__ = (sa.CheckConstraint("score >= 0 AND score <= 100", name="score_range"),)
+    __table_args__ = (
+        sa.CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
+        # A branch's latest calls: SQLite sorted all the branch's calls for twenty.
+        sa.Index("ix_spot_checks_branch_id_called_at", "branch_id", "called_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)

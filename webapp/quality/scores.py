@@ -280,7 +280,10 @@ def month_score(worker: Worker, month: date) -> Score:
     return _scores(branch, month, [worker])[worker.id]
 
 
-def month_scores(branch_id: int, month: date) -> dict[int, Score]:
-    """The score of the month of every active worker of the branch, by worker id."""
+def month_scores(
+    branch_id: int, month: date, workers: list[Worker] | None = None
+) -> dict[int, Score]:
+    """The score of the month of these workers (every active worker of the branch by
+    default), by worker id."""
     branch = db.session.get(Branch, branch_id)
-    return _scores(branch, month, active_workers(branch_id))
+    return _scores(branch, month, active_workers(branch_id) if workers is None else workers)

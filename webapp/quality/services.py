@@ -16,6 +16,7 @@ from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.offline import outbox
 from webapp.core.org import Branch
+from webapp.core.paging import Page, paged
 from webapp.core.photos import decode_photos
 from webapp.core.policy import get_setting
 from webapp.extensions import db
@@ -31,12 +32,14 @@ from webapp.quality.models import (
     SupervisionPhoto,
 )
 from webapp.training.models import TrainingAttendance
-from webapp.workers.models import Talk, Worker
+from webapp.workers.models import Talk, Worker, WorkerStatus
 
 # A supervision visit is recorded while the worker is at the customer's; a record
 # entered then and sent later may find the order checked in meanwhile.
 OUT_OR_BACK = (OrderStatus.CHECKED_OUT, OrderStatus.CHECKED_IN, OrderStatus.CLOSED)
 CLOCK_SLACK = timedelta(minutes=5)
+# Workers a page of the quality month shows.
+MONTH_WORKERS_PAGE = 50
 
 
 @dataclass
@@ -157,6 +160,24 @@ def month_assessment(branch_id: int, month: date) -> MonthAssessment | None:
         )
         .options(selectinload(MonthAssessment.results).selectinload(MonthResult.follow_ups))
     )
+
+
+def month_workers(branch_id: int, assessment: MonthAssessment | None, number: int) -> Page:
+    """Page `number` of the month's workers: the closed month's results, or the active
+    workers of a month not closed (a big branch has hundreds)."""
+    if assessment is not None:
+        query = (
+            sa.select(MonthResult)
+            .where(MonthResult.assessment_id == assessment.id)
+            .order_by(MonthResult.id)
+            .options(selectinload(MonthResult.worker))
+        )
+    else:
+        query = sa.select(Worker).where(
+            Worker.branch_id == branch_id, Worker.status == WorkerStatus.ACTIVE
+        )
+        query = query.order_by(Worker.badge_no, Worker.id)
+    return paged(query, number, MONTH_WORKERS_PAGE)
 
 
 def previous_month(month: date) -> date:

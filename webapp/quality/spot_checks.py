@@ -7,13 +7,13 @@ keeps each question's text with its answer, so later edits leave old checks as a
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from flask_babel import format_datetime
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp.callbacks.services import DONE
 from webapp.core import audit, clock
@@ -147,20 +147,19 @@ def suggest(branch: Branch) -> list[Suggestion]:
     """Recent visits done and not yet spot-checked, spread over the workers: the latest
     visit of each worker, those least checked this month first."""
     today = clock.local_today(branch.timezone)
-    orders = db.session.scalars(
-        sa.select(Order)
+    candidates = db.session.execute(
+        sa.select(Order.id, Order.worker_id, Order.service_date)
         .where(
             Order.branch_id == branch.id,
             Order.status.in_(DONE),
             Order.service_date.between(today - timedelta(days=RECENT_DAYS), today),
             ~sa.exists().where(SpotCheck.order_id == Order.id),
         )
-        .options(selectinload(Order.customer), selectinload(Order.worker))
         .order_by(Order.service_date.desc(), Order.window_start.desc(), Order.id.desc())
     )
-    latest: dict[int, Order] = {}
-    for order in orders:
-        latest.setdefault(order.worker_id, order)
+    latest: dict[int, tuple[int, date]] = {}
+    for order_id, worker_id, day in candidates:
+        latest.setdefault(worker_id, (order_id, day))
     start, end = clock.month_bounds(today, branch.timezone)
     counts = dict(
         db.session.execute(
@@ -173,9 +172,19 @@ def suggest(branch: Branch) -> list[Suggestion]:
             .group_by(SpotCheck.worker_id)
         ).all()
     )
-    rows = [Suggestion(order, counts.get(worker_id, 0)) for worker_id, order in latest.items()]
-    rows.sort(key=lambda s: (s.checks_this_month, -s.order.service_date.toordinal()))
-    return rows[:SUGGESTED]
+    # A big branch's fortnight has thousands of visits by hundreds of workers: only the
+    # suggested ones are read whole, with their customers and workers.
+    ranked = sorted(latest, key=lambda w: (counts.get(w, 0), -latest[w][1].toordinal()))
+    chosen = [latest[worker_id][0] for worker_id in ranked[:SUGGESTED]]
+    orders = {
+        order.id: order
+        for order in db.session.scalars(
+            sa.select(Order)
+            .where(Order.id.in_(chosen))
+            .options(joinedload(Order.customer), joinedload(Order.worker))
+        )
+    }
+    return [Suggestion(orders[i], counts.get(orders[i].worker_id, 0)) for i in chosen]
 
 
 def recent(branch_id: int, limit: int = 20) -> list[SpotCheck]:
@@ -184,8 +193,8 @@ def recent(branch_id: int, limit: int = 20) -> list[SpotCheck]:
             sa.select(SpotCheck)
             .where(SpotCheck.branch_id == branch_id)
             .options(
-                selectinload(SpotCheck.worker),
-                selectinload(SpotCheck.order).selectinload(Order.customer),
+                joinedload(SpotCheck.worker),
+                joinedload(SpotCheck.order).joinedload(Order.customer),
             )
             .order_by(SpotCheck.called_at.desc(), SpotCheck.id.desc())
             .limit(limit)

@@ -9,6 +9,7 @@ from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.offline import outbox
 from webapp.core.offline.idempotency import offline_capable
 from webapp.core.offline.pages import offline_page
+from webapp.core.paging import page_number
 from webapp.core.photos import refusal_shown, takes_photos
 from webapp.core.routing import month_arg
 from webapp.core.scoping import chosen_branch, get_scoped_or_404
@@ -24,7 +25,6 @@ from webapp.quality.forms import (
 )
 from webapp.quality.models import CHECKLIST, Supervision, SupervisionPhoto
 from webapp.workers.models import Worker
-from webapp.workers.services import active_workers
 
 bp = Blueprint("quality", __name__)
 
@@ -156,14 +156,15 @@ def questions():
 
 def _month_page(branch, month: date, form: CloseMonthForm, status: int = 200, conflict=None):
     assessment = services.month_assessment(branch.id, month)
+    page = services.month_workers(branch.id, assessment, page_number())
     return render_template(
         "quality/month.html",
         branch=branch,
         month=clock.month_start(month),
         assessment=assessment,
-        frozen={r.id: history.frozen_score(r) for r in assessment.results} if assessment else {},
-        live={} if assessment else scores.month_scores(branch.id, month),
-        workers=active_workers(branch.id),
+        page=page,
+        frozen={r.id: history.frozen_score(r) for r in page.rows} if assessment else {},
+        live={} if assessment else scores.month_scores(branch.id, month, page.rows),
         follow_ups=services.open_follow_ups(branch.id),
         repeats=repeats.repeat_failures(assessment) if assessment else [],
         form=form,

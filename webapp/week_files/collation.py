@@ -11,6 +11,7 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
 
 from webapp.briefing.models import NextTimeNote
 from webapp.core import clock
@@ -70,18 +71,23 @@ def _local(instant, branch: Branch) -> str:
     return instant.astimezone(clock.zone(branch.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
-def _visits(branch: Branch, start, end) -> list[Order]:
+def _visits(branch: Branch, monday: date, start, end) -> list[Order]:
+    """The week's visits; their service days, a day wider than the week on each side (a
+    visit may start past midnight), let the branch's index of days find them."""
+    days = (monday - timedelta(days=1), monday + timedelta(days=7))
     return list(
         db.session.scalars(
             sa.select(Order)
             .join(Visit, Visit.order_id == Order.id)
             .where(
                 Order.branch_id == branch.id,
+                Order.service_date.between(*days),
                 Order.status.in_((OrderStatus.CHECKED_IN, OrderStatus.CLOSED)),
                 Order.actual_start >= start,
                 Order.actual_start < end,
             )
             .order_by(Order.actual_start, Order.id)
+            .options(contains_eager(Order.visit), joinedload(Order.worker))
         )
     )
 
@@ -153,7 +159,7 @@ def collate(branch: Branch, monday: date) -> dict:
     start, end = week_window(branch, monday)
     changes, notes = _changes(branch, start, end), _notes(branch, start, end)
     visits = defaultdict(list)
-    for order in _visits(branch, start, end):
+    for order in _visits(branch, monday, start, end):
         visits[order.customer_id].append(_visit_row(order, branch))
     new_ids = set(
         db.session.scalars(
