@@ -85,7 +85,7 @@ POST_ONLINE = """async (records) => {
         }
         await db.put('outbox', record);
         const outcome = await window.branchdeskOutbox.sync({ attended: record.id });
-        kinds.push(outcome ? outcome.kind : 'none');
+        kinds.push(outcome ? `${outcome.kind} ${outcome.message || ''}`.trim() : 'none');
     }
     return [performance.now() - started, kinds];
 }"""
@@ -134,7 +134,8 @@ def queue_offline(page: Page, base: str, orders: list[int], photo: Path) -> None
 
 
 def moved_to(records: list[dict], orders: dict[int, int]) -> list[dict]:
-    """The same records for other orders (`orders`: from one to the other), new keys."""
+    """The same records for other orders (`orders`: from one to the other), new keys;
+    each keeps the time it was entered, which its times (a check-in's start) follow."""
     moved = []
     for n, record in enumerate(records):
         order = int(record["entity_key"].split(":")[1])
@@ -142,7 +143,6 @@ def moved_to(records: list[dict], orders: dict[int, int]) -> list[dict]:
         copy["id"] = f"{record['id'][:-12]}{n:012d}"
         copy["entity_key"] = f"order:{orders[order]}"
         copy["url"] = record["url"].replace(f"/orders/{order}/", f"/orders/{orders[order]}/")
-        copy["created_at"] = datetime.now(SHANGHAI).isoformat()
         moved.append(copy)
     return moved
 
