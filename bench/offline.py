@@ -226,6 +226,9 @@ def run(folder: Path, url: str, photo: Path, orders: int) -> Result:
             log_in(page, server.base_url, MANAGER, ZH.gettext("Log in"))
             page.wait_for_function("() => navigator.serviceWorker.controller")
             page.wait_for_function(READY)
+            # Handed over before anything is entered, as the offline ones: the records
+            # moved to them keep their entry times.
+            online_orders = office.handed_over(orders)
 
             set_network(context, online=False)
             started = time.monotonic()
@@ -239,7 +242,6 @@ def run(folder: Path, url: str, photo: Path, orders: int) -> Result:
             drain_waited = page.evaluate(POSTS_WAITED)
             page.wait_for_function(EMPTY_OUTBOX)
 
-            online_orders = office.handed_over(orders)
             copies = moved_to(records, dict(zip(offline_orders, online_orders, strict=True)))
             page.evaluate(CLEAR_TIMINGS)
             took_ms, kinds = page.evaluate(POST_ONLINE, copies)
