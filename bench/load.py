@@ -25,6 +25,7 @@ import locust  # noqa: I001 - first: it patches the standard library for gevent
 
 import argparse
 import contextlib
+import itertools
 import os
 import re
 import shutil
@@ -140,8 +141,14 @@ class LocustTablet(concurrency.Tablet):
     def __init__(self, client, plan: Plan):
         super().__init__("", plan.username, plan.orders, photos=[])
         self.client = client
+        self.on_board = False
 
     def request(self, method: str, path: str, data=None, headers=None) -> tuple[int, str]:
+        if Peak.polls and method == "GET" and Peak.start.is_set():
+            # A page opened in the browser: its header asks for the new duties' count
+            # once loaded, while the user reads the page (htmx, `hx-trigger="load"`).
+            gevent.spawn(self.poll, "/duties/new")
+            self.on_board = path == "/board"
         response = self.client.request(
             method,
             path,
@@ -155,6 +162,19 @@ class LocustTablet(concurrency.Tablet):
     def board(self) -> int:
         return self.request("GET", "/board")[0]
 
+    def poll(self, path: str) -> None:
+        self.client.get(path, headers={"HX-Request": "true"}, name=f"GET {path} (htmx)")
+
+    def keep_polling(self) -> None:
+        """What the pages ask for by themselves: the board's instructions every 5 s
+        while it is open, the header's new duties every 60 s."""
+        for tick in itertools.count():
+            gevent.sleep(5)
+            if self.on_board:
+                gevent.spawn(self.poll, "/board/instructions")
+            if tick % 12 == 11:
+                gevent.spawn(self.poll, "/duties/new")
+
 
 class Peak:
     """What the run's tablets share: their plans, who has logged in, the start signal,
@@ -165,6 +185,7 @@ class Peak:
     failed_logins = 0
     start = Event()
     first_wait = 30.0
+    polls = False
     results: dict[str, list[tuple[int, float]]] = defaultdict(list)
 
 
@@ -180,7 +201,13 @@ class PeakTablet(locust.HttpUser):
             raise StopUser from None
         Peak.logged_in += 1
         Peak.start.wait()
+        if Peak.polls:
+            self.poller = gevent.spawn(self.tablet.keep_polling)
         gevent.sleep(self.tablet.rng.uniform(0, Peak.first_wait))
+
+    def on_stop(self) -> None:
+        if Peak.polls:
+            self.poller.kill(block=False)
 
     @locust.task
     def act(self) -> None:
@@ -219,9 +246,11 @@ def copy_of(url: str) -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run(base: str, plans: list[Plan], seconds: float, wait: tuple[float, float]) -> Environment:
+def run(
+    base: str, plans: list[Plan], seconds: float, wait: tuple[float, float], polls: bool
+) -> Environment:
     """The tablets log in, then act for `seconds`; returns locust's environment (its stats)."""
-    Peak.plans, Peak.first_wait = list(plans), wait[1]
+    Peak.plans, Peak.first_wait, Peak.polls = list(plans), wait[1], polls
     PeakTablet.wait_time = locust.between(*wait)
     environment = Environment(user_classes=[PeakTablet], host=base, stop_timeout=60)
     runner = environment.create_local_runner()
@@ -237,6 +266,7 @@ def run(base: str, plans: list[Plan], seconds: float, wait: tuple[float, float])
 
 def report(environment: Environment, tablets: int, seconds: float, workers: int) -> int:
     title = f"{tablets} tablets, {seconds:.0f} s, gunicorn with {workers} workers on PostgreSQL"
+    title += ", with the pages' own polls" if Peak.polls else ""
     concurrency.report(title + " (each action whole)", Peak.results, kinds=ACTIONS)
     print("\n  each request")
     print(f"  {'request':<36}{'count':>6}  {'p50 ms':>8}{'p95 ms':>8}  failures")
@@ -273,6 +303,12 @@ def main() -> int:
     parser.add_argument("--wait", type=float, nargs=2, default=(10, 30), metavar=("MIN", "MAX"))
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--orders", type=int, default=4, help="per tablet in each state")
+    parser.add_argument(
+        "--polls",
+        action="store_true",
+        help="also what the pages ask for by themselves (the header's new duties on each "
+        "page and every 60 s, the open board's instructions every 5 s), as a browser does",
+    )
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory(prefix="bench-load-") as tmp,
@@ -284,7 +320,7 @@ def main() -> int:
             started = time.monotonic()
             plans = prepare(env, folder, url, args.tablets, args.orders)
             print(f"orders prepared in {time.monotonic() - started:.0f} s", flush=True)
-            environment = run(base, plans, args.seconds, tuple(args.wait))
+            environment = run(base, plans, args.seconds, tuple(args.wait), args.polls)
     return report(environment, args.tablets, args.seconds, args.workers)
 
 

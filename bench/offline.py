@@ -31,7 +31,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.concurrency import large_jpeg  # noqa: E402
+from bench.concurrency import gunicorn, large_jpeg  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.helpers import log_in, sign  # noqa: E402
 from tests.browser.offline_kit import (  # noqa: E402
@@ -40,7 +40,6 @@ from tests.browser.offline_kit import (  # noqa: E402
     outbox,
     set_network,
 )
-from tests.browser.server import AppServer  # noqa: E402
 from tests.databases import sibling_database  # noqa: E402
 from webapp.core.offline.models import Submission  # noqa: E402
 from webapp.extensions import db  # noqa: E402
@@ -212,57 +211,63 @@ class Result:
     problems: list[str]
 
 
-def run(folder: Path, url: str, photo: Path, orders: int) -> Result:
-    server = AppServer(folder, url).prepare()
-    server.start()
-    office = Office(folder, url)
-    try:
-        offline_orders = office.handed_over(orders)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 768, "height": 1024}, locale="zh-CN")
-            context.set_default_timeout(TIMEOUT_MS)
-            page = context.new_page()
-            log_in(page, server.base_url, MANAGER, ZH.gettext("Log in"))
-            page.wait_for_function("() => navigator.serviceWorker.controller")
-            page.wait_for_function(READY)
-            # Handed over before anything is entered, as the offline ones: the records
-            # moved to them keep their entry times.
-            online_orders = office.handed_over(orders)
+def run(folder: Path, url: str, photo: Path, orders: int, workers: int) -> Result:
+    with gunicorn(folder, url, workers) as (base, _env):
+        # Each office hands orders over to the same customers and workers in turn: the
+        # records moved from one's orders to the other's meet the same checks.
+        office, twin = Office(folder, url), Office(folder, url)
+        try:
+            return _run(base, office, twin, photo, orders)
+        finally:
+            office.close()
+            twin.close()
 
-            set_network(context, online=False)
-            started = time.monotonic()
-            queue_offline(page, server.base_url, offline_orders, photo)
-            records = outbox(page)
-            print(f"{len(records)} records queued offline in {time.monotonic() - started:.0f} s")
 
-            page.evaluate(CLEAR_TIMINGS)
-            set_network(context, online=True)
-            drain = wait_applied(office, offline_orders, len(records), TIMEOUT_MS / 1000)
-            drain_waited = page.evaluate(POSTS_WAITED)
-            page.wait_for_function(EMPTY_OUTBOX)
+def _run(base: str, office: Office, twin: Office, photo: Path, orders: int) -> Result:
+    offline_orders = office.handed_over(orders)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 768, "height": 1024}, locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        log_in(page, base, MANAGER, ZH.gettext("Log in"))
+        page.wait_for_function("() => navigator.serviceWorker.controller")
+        page.wait_for_function(READY)
+        # Handed over before anything is entered, as the offline ones: the records
+        # moved to them keep their entry times.
+        online_orders = twin.handed_over(orders)
 
-            copies = moved_to(records, dict(zip(offline_orders, online_orders, strict=True)))
-            page.evaluate(CLEAR_TIMINGS)
-            took_ms, kinds = page.evaluate(POST_ONLINE, copies)
-            online_waited = page.evaluate(POSTS_WAITED)
-            browser.close()
-        problems = []
-        if set(kinds) != {"applied"}:
-            problems.append(f"online sends answered {sorted(set(kinds))}")
-        for name, made in (("offline", offline_orders), ("online", online_orders)):
-            found = rows_per_order(office, made)
-            if found != expected_rows():
-                problems.append(f"{name} orders: rows per order {found}")
-        return Result(len(records), drain, drain_waited, took_ms / 1000, online_waited, problems)
-    finally:
-        office.close()
-        server.stop()
+        set_network(context, online=False)
+        started = time.monotonic()
+        queue_offline(page, base, offline_orders, photo)
+        records = outbox(page)
+        print(f"{len(records)} records queued offline in {time.monotonic() - started:.0f} s")
+
+        page.evaluate(CLEAR_TIMINGS)
+        set_network(context, online=True)
+        drain = wait_applied(office, offline_orders, len(records), TIMEOUT_MS / 1000)
+        drain_waited = page.evaluate(POSTS_WAITED)
+        page.wait_for_function(EMPTY_OUTBOX)
+
+        copies = moved_to(records, dict(zip(offline_orders, online_orders, strict=True)))
+        page.evaluate(CLEAR_TIMINGS)
+        took_ms, kinds = page.evaluate(POST_ONLINE, copies)
+        online_waited = page.evaluate(POSTS_WAITED)
+        browser.close()
+    problems = []
+    if set(kinds) != {"applied"}:
+        problems.append(f"online sends answered {sorted(set(kinds))}")
+    for name, made in (("offline", offline_orders), ("online", online_orders)):
+        found = rows_per_order(office, made)
+        if found != expected_rows():
+            problems.append(f"{name} orders: rows per order {found}")
+    return Result(len(records), drain, drain_waited, took_ms / 1000, online_waited, problems)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=100, help="each makes two records")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn's, as `make run`")
     parser.add_argument("--megapixels", type=float, default=12, help="of the supervision photo")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-offline-") as tmp:
@@ -270,7 +275,7 @@ def main() -> int:
         photo = folder / "photo.jpg"
         photo.write_bytes(large_jpeg(args.megapixels))
         with sibling_database(folder, "offline") as url:
-            result = run(folder, url, photo, args.orders)
+            result = run(folder, url, photo, args.orders, args.workers)
     print(
         f"drain after the network came back: {result.drain:5.1f} s "
         f"(waiting for the server's answers: {result.drain_waited:.1f} s)"
