@@ -276,6 +276,8 @@ def report(environment: Environment, tablets: int, seconds: float, workers: int)
             f"{entry.get_response_time_percentile(0.5):>8.0f}"
             f"{entry.get_response_time_percentile(0.95):>8.0f}  {entry.num_failures}"
         )
+    for error in environment.stats.errors.values():
+        print(f"  failed: {error.occurrences} x {error.method} {error.name}: {error.error}")
     errors = Peak.failed_logins + sum(
         1 for action, rows in Peak.results.items() for s, _t in rows if s != EXPECTED[action]
     )
