@@ -10,9 +10,10 @@ import { loginEnded } from "./offline-pages.js";
 const LOCK = "branchdesk-outbox-sender";
 const SEND_TIMEOUT_MS = 20000;
 const HELLO_TIMEOUT_MS = 8000;
-// Entities sent side by side (see drainOnce): one at a time waits out every round trip;
-// more than the server's workers (two with `flask serve`) only queue there, and on
-// SQLite for its write lock.
+// Entities sent side by side (see drainOnce): one at a time, the drain waits out every
+// round trip and the tablet's own work between them while the server's second worker
+// is idle; more than its workers (two with `flask serve`) only queue there. SQLite's
+// one writer gains nothing from it, PostgreSQL about half the drain.
 const LANES = 2;
 const body = document.body;
 // The last steps of the sender, for support: exported with the outbox.
