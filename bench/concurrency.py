@@ -98,39 +98,46 @@ def serve(kind: str, workers: int, pg_url: str, orders: int = 60) -> Iterator[tu
     """A fresh instance served by `flask serve`: yields its base URL and database URL."""
     with tempfile.TemporaryDirectory(prefix="bench-concurrency-") as tmp:
         folder = Path(tmp)
-        with _database(kind, folder, pg_url) as url:
-            port = _free_port()
-            env = {
-                key: value
-                for key, value in os.environ.items()
-                if key not in ("SECRET_KEY", "BRANCHDESK_DATA_KEYS", "FLASK_DEBUG")
-            }
-            env.update(
-                BRANCHDESK_INSTANCE=str(folder),
-                DATABASE_URL=url,
-                BRANCHDESK_SECURE_COOKIES="0",
-                PYTHONUNBUFFERED="1",
-            )
-            log = (folder / "server.log").open("w")
-            server = subprocess.Popen(  # noqa: S603 - our own command
-                [sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--host", "127.0.0.1"]
-                + ["--port", str(port), "--workers", str(workers)],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            base = f"http://127.0.0.1:{port}"
-            try:
-                _wait_until_up(base, server, folder / "server.log")
-                _seed_orders(env, per_branch=orders)
-                yield base, url
-            finally:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(server.pid, signal.SIGTERM)
-                server.wait(timeout=30)
-                log.close()
+        with _database(kind, folder, pg_url) as url, gunicorn(folder, url, workers) as (base, env):
+            _seed_orders(env, per_branch=orders)
+            yield base, url
+
+
+@contextlib.contextmanager
+def gunicorn(folder: Path, url: str, workers: int) -> Iterator[tuple[str, dict[str, str]]]:
+    """`flask serve` (gunicorn with `workers` processes, and the job consumer) on the
+    instance folder and database: yields its base URL and its environment."""
+    port = _free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("SECRET_KEY", "BRANCHDESK_DATA_KEYS", "FLASK_DEBUG")
+    }
+    env.update(
+        BRANCHDESK_INSTANCE=str(folder),
+        DATABASE_URL=url,
+        BRANCHDESK_SECURE_COOKIES="0",
+        PYTHONUNBUFFERED="1",
+    )
+    log = (folder / "server.log").open("w")
+    server = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--host", "127.0.0.1"]
+        + ["--port", str(port), "--workers", str(workers)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, server, folder / "server.log")
+        yield base, env
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
 
 
 def _seed_orders(
@@ -518,12 +525,12 @@ def run(
     return dict(results)
 
 
-def report(name: str, results: dict[str, list[tuple[int, float]]]) -> int:
-    """Print the table; returns the number of 5xx answers."""
+def report(name: str, results: dict[str, list[tuple[int, float]]], kinds=KINDS) -> int:
+    """Print the table, a line per kind of work; returns the number of 5xx answers."""
     print(f"\n{name}")
     print(f"  {'kind':<14}{'count':>6}  {'p50 ms':>8}{'p95 ms':>8}  statuses")
     failures = 0
-    for kind in KINDS:
+    for kind in kinds:
         rows = results.get(kind, [])
         if not rows:
             continue
