@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+import sqlalchemy as sa
 from flask_babel import format_datetime
 
 from webapp.core import audit
@@ -69,8 +70,12 @@ def expect(order: Order, version: int | None, *allowed: OrderStatus) -> None:
     The order's row is read again and locked until the step's transaction ends: a step
     another tablet is taking on it at the same moment finishes first, and this one is
     judged on what it did (on PostgreSQL; SQLite's write lock already orders them).
+    The lock is taken on the row alone, then the order read again: an order loaded with
+    its customer and worker joined would carry the joins into the refresh, and
+    PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
     """
-    db.session.refresh(order, with_for_update=True)
+    db.session.execute(sa.select(Order.id).where(Order.id == order.id).with_for_update())
+    db.session.refresh(order)
     message = refusal(order, *allowed)
     if message is None and version is not None and version != order.version:
         message = STALE
