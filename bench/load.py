@@ -40,7 +40,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import gevent
-import psycopg
 import sqlalchemy as sa
 from gevent.event import Event
 from locust.env import Environment
@@ -51,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import concurrency  # noqa: E402
 from tests.browser.offline_kit import Office  # noqa: E402
+from tests.databases import PostgresSibling  # noqa: E402
 
 ACTIONS = ("board", "check_out", "check_in", "receipt")
 NEEDS = {"check_out": "handed_over", "check_in": "checked_out", "receipt": "checked_in"}
@@ -227,23 +227,12 @@ class PeakTablet(locust.HttpUser):
 def copy_of(url: str) -> Iterator[str]:
     """A throwaway copy of the PostgreSQL database at `url`."""
     source = sa.engine.make_url(url)
-    name = f"{source.database}_run"
-    admin = {
-        "host": source.host or "127.0.0.1",
-        "port": source.port or 5432,
-        "user": source.username or "postgres",
-        "password": source.password,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**admin) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source.database}"')
+    copy = PostgresSibling(source.set(database=f"{source.database}_run").render_as_string(False))
+    copy.copy_from(source.database)
     try:
-        yield source.set(database=name).render_as_string(hide_password=False)
+        yield copy.url
     finally:
-        with psycopg.connect(**admin) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        copy.drop()
 
 
 def run(
