@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.snapshot import request_reads
 from webapp.core.types import UTCDateTime, utcnow
 from webapp.extensions import db
 
@@ -29,6 +30,8 @@ audit.describe(
 DAYS_AHEAD = 400
 # How far `next_open_day` looks: longer than any closure a branch has.
 LOOK_AHEAD = 366
+# How far around the days a page first asks for it reads the closed days once.
+KEPT_AROUND = timedelta(days=LOOK_AHEAD)
 
 
 class ClosedDay(db.Model):
@@ -46,7 +49,23 @@ class ClosedDay(db.Model):
 
 
 def closed_days(branch_id: int, first: date, last: date) -> dict[date, str]:
-    """The branch's closed days from `first` to `last` (both included), with their names."""
+    """The branch's closed days from `first` to `last` (both included), with their names.
+
+    A page that asks several times (the duty board: each area its own days) reads once:
+    the first ask reads a year more on each side and the request keeps it."""
+    kept = request_reads()
+    if kept is None:
+        return _read_closed(branch_id, first, last)
+    spans = kept.setdefault(("closed_days", branch_id), [])
+    for low, high, days in spans:
+        if low <= first and last <= high:
+            return {day: name for day, name in days.items() if first <= day <= last}
+    low, high = first - KEPT_AROUND, last + KEPT_AROUND
+    spans.append((low, high, _read_closed(branch_id, low, high)))
+    return closed_days(branch_id, first, last)
+
+
+def _read_closed(branch_id: int, first: date, last: date) -> dict[date, str]:
     rows = db.session.execute(
         sa.select(ClosedDay.day, ClosedDay.name).where(
             ClosedDay.branch_id == branch_id, ClosedDay.day >= first, ClosedDay.day <= last

@@ -25,7 +25,7 @@ from webapp.core.policy_settings import (
     SETTINGS,
     Setting,
 )
-from webapp.core.snapshot import repeated_read
+from webapp.core.snapshot import kept_per_request
 from webapp.extensions import db
 
 audit.describe(
@@ -85,18 +85,27 @@ def _stored(scope_column, scope_id: int, model) -> dict[str, str]:
     )
 
 
-@repeated_read
+@kept_per_request
+def _stored_of_company(company_id: int) -> dict[str, str]:
+    return _stored(PolicySetting.company_id, company_id, PolicySetting)
+
+
+@kept_per_request
+def _stored_of_branch(branch_id: int) -> dict[str, str]:
+    return _stored(BranchSetting.branch_id, branch_id, BranchSetting)
+
+
 def get_setting(company_id: int, key: str, branch_id: int | None = None):
-    """The value of a setting; a branch's setting needs the branch, and only exists there."""
+    """The value of a setting; a branch's setting needs the branch, and only exists there.
+
+    A page reads all of its company's (branch's) stored settings at its first one."""
     setting = BY_KEY[key]
     if setting.scope == BRANCH:
         if branch_id is None:
             raise TypeError(f"{key} belongs to a branch: pass branch_id")
-        where = (BranchSetting.branch_id == branch_id, BranchSetting.key == key)
-        raw = db.session.scalar(sa.select(BranchSetting.value).where(*where))
+        raw = _stored_of_branch(branch_id).get(key)
     else:
-        where = (PolicySetting.company_id == company_id, PolicySetting.key == key)
-        raw = db.session.scalar(sa.select(PolicySetting.value).where(*where))
+        raw = _stored_of_company(company_id).get(key)
     return _decode(setting, raw if raw is not None else _encode(setting, setting.default))
 
 

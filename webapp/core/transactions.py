@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 
+from webapp.core import snapshot
 from webapp.extensions import db
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -128,6 +129,7 @@ def _before_view() -> None:
     begins with the write lock."""
     if request.method in SAFE_METHODS:
         g.reading_request = True
+        snapshot.keep_reads_for_request()
         return
     g.before_view = True
     try:
