@@ -1,6 +1,10 @@
 """Every page each role reaches, on the demo data and on the large data, in one run.
 
     .venv/bin/python bench/web.py --demo DEMO_URL --large LARGE_URL [--runs 5]
+    .venv/bin/python bench/web.py --demo DEMO_URL --large LARGE_URL --slowest manager1 /training
+
+The second form reads one page as one login on both and lists its SQL statements,
+slowest first, with their time on each (where a page's time goes).
 
 Both databases must share the instance (its data key) and the demo's ids: make the
 large one a copy of the demo grown by `flask seed large` (see the README, "Benchmarks").
@@ -52,9 +56,17 @@ DAY_WORK = {"/board": 1, "/board/task-sheets": 1, "/settlement": 1, "/weeks/coll
 
 class Statements:
     count = 0
+    timed: list[tuple[str, float]] | None = None
 
-    def __call__(self, *args):
+    def before(self, _conn, _cursor, statement, *_args):
         Statements.count += 1
+        if Statements.timed is not None:
+            Statements.timed.append((statement, time.perf_counter()))
+
+    def after(self, *_args):
+        if Statements.timed:
+            statement, started = Statements.timed[-1]
+            Statements.timed[-1] = (statement, (time.perf_counter() - started) * 1000)
 
 
 def make_app(url: str, **settings):
@@ -150,9 +162,14 @@ def main() -> int:
     parser.add_argument("--demo", required=True, help="the demo database's URL")
     parser.add_argument("--large", required=True, help="the large database's URL")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--slowest", nargs=2, metavar=("LOGIN", "URL"))
     args = parser.parse_args()
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", Statements())
+    statements = Statements()
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", statements.before)
+    sa.event.listen(sa.engine.Engine, "after_cursor_execute", statements.after)
     demo, large = make_app(args.demo), make_app(args.large)
+    if args.slowest:
+        return slowest(demo, large, *args.slowest)
     rows = []
     for username in LOGINS:
         demo_client, large_client = login(demo, username), login(large, username)
@@ -163,6 +180,26 @@ def main() -> int:
             rows.append((username, url, partial, small, grown))
             print_row(rows[-1])
     return report(rows)
+
+
+def slowest(demo, large, username: str, url: str) -> int:
+    """Each SQL statement of one page on both data sets, the slowest on the large first."""
+    timings = []
+    for app in (demo, large):
+        client = login(app, username)
+        client.get(url)
+        Statements.timed = []
+        started = time.perf_counter()
+        status = client.get(url).status_code
+        total = (time.perf_counter() - started) * 1000
+        timings.append(Statements.timed)
+        Statements.timed = None
+        print(f"{status} {total:.1f} ms, {len(timings[-1])} statements")
+    small, grown = timings
+    paired = list(zip(small, grown, strict=False))
+    for (_, small_ms), (statement, grown_ms) in sorted(paired, key=lambda p: -p[1][1]):
+        print(f"{small_ms:8.2f} {grown_ms:8.2f}  {' '.join(statement.split())[:300]}")
+    return 0
 
 
 def day_work(app, username: str, url: str) -> int | None:
