@@ -55,3 +55,20 @@ class StockMinimum(db.Model):
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
     material_id: Mapped[int] = mapped_column(sa.ForeignKey("materials.id"))
     minimum: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
+
+
+class StockBalance(db.Model):
+    """A material's running totals in one branch's stock: what was received, issued for
+    orders and returned at check-in, each moved by the step that records it, in the same
+    transaction (`materials.ledger`). On hand is read here instead of summing the
+    branch's whole history; the movements themselves stay where they are recorded."""
+
+    __tablename__ = "stock_balances"
+    __table_args__ = (sa.UniqueConstraint("branch_id", "material_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"))
+    material_id: Mapped[int] = mapped_column(sa.ForeignKey("materials.id"))
+    received: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    issued: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    returned: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
