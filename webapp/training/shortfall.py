@@ -17,7 +17,7 @@ from webapp.training.services import Minimum, Shortfall, days_left, hours_by_wor
 from webapp.workers.models import Worker, WorkerStatus
 
 # Workers a page of the shortfall shows.
-SHORTFALL_PAGE = 50
+SHORTFALL_PAGE = 25
 
 
 class _Short(NamedTuple):
