@@ -21,7 +21,6 @@ from webapp.manual import services as manual_services
 from webapp.manual.models import ManualSection
 from webapp.training.models import MANUAL, TABLET, TICKED, TrainingAttendance, TrainingSession
 from webapp.workers.models import Worker
-from webapp.workers.services import active_workers
 
 # A session is planned at most this far ahead.
 DAYS_AHEAD = 30
@@ -297,46 +296,24 @@ def required_hours(branch: Branch, worker_ids, month: date) -> dict[int, Minimum
     return result
 
 
-def month_hours(branch_id: int, month: date) -> list[Shortfall]:
-    """Every active worker's hours in the month against their pro-rated minimum."""
-    branch = db.session.get(Branch, branch_id)
-    workers = active_workers(branch_id)
-    required = required_hours(branch, [worker.id for worker in workers], month)
-    minutes = _minutes_by_worker(branch_id, month)
-    left = days_left(branch_id, month, branch.timezone)
-    return [
-        Shortfall(
-            worker,
-            _hours(minutes.get(worker.id, 0)),
-            required[worker.id].hours,
-            left,
-            required[worker.id].days_away,
-        )
-        for worker in workers
-    ]
-
-
-def month_shortfall(branch_id: int, month: date) -> list[Shortfall]:
-    """Who still needs how many hours this month (and how many days are left); after the
-    month's end, the workers below the minimum (`flagged`)."""
-    rows = [row for row in month_hours(branch_id, month) if row.missing > 0]
-    return sorted(rows, key=lambda row: (-row.missing, row.worker.badge_no))
-
-
-def sessions_in_month(branch_id: int, month: date) -> list[TrainingSession]:
+def sessions_in_month(branch_id: int, month: date) -> list[tuple[TrainingSession, int]]:
+    """The month's sessions of the branch, each with how many workers attended."""
     start, end = clock.month_bounds(month, _zone_name(branch_id))
-    return list(
-        db.session.scalars(
-            sa.select(TrainingSession)
-            .where(
-                TrainingSession.branch_id == branch_id,
-                TrainingSession.starts_at >= start,
-                TrainingSession.starts_at < end,
-            )
-            .options(selectinload(TrainingSession.attendances))
-            .order_by(TrainingSession.starts_at)
-        )
+    attended = (
+        sa.select(sa.func.count(TrainingAttendance.id))
+        .where(TrainingAttendance.session_id == TrainingSession.id)
+        .scalar_subquery()
     )
+    rows = db.session.execute(
+        sa.select(TrainingSession, attended)
+        .where(
+            TrainingSession.branch_id == branch_id,
+            TrainingSession.starts_at >= start,
+            TrainingSession.starts_at < end,
+        )
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+    )
+    return [(session, count) for session, count in rows]
 
 
 def today_sessions(branch: Branch) -> list[TrainingSession]:
