@@ -71,14 +71,18 @@ class OtherTablet:
             return False
 
     @contextlib.contextmanager
-    def writing(self, seconds: float) -> Iterator[None]:
-        """Holds the write lock for `seconds` in a thread, from the moment the block begins."""
-        held = threading.Event()
+    def writing(self, seconds: float | None = None) -> Iterator[None]:
+        """Holds the write lock in a thread from the moment the block begins, for
+        `seconds`, or (None) until the block ends however slow the machine."""
+        held, done = threading.Event(), threading.Event()
 
         def hold() -> None:
             with self._connection(timeout=5):
                 held.set()
-                time.sleep(seconds)
+                if seconds is None:
+                    done.wait(timeout=60)
+                else:
+                    time.sleep(seconds)
 
         thread = threading.Thread(target=hold, daemon=True)
         thread.start()
@@ -86,6 +90,7 @@ class OtherTablet:
         try:
             yield
         finally:
+            done.set()
             thread.join(timeout=30)
 
 
@@ -154,7 +159,7 @@ def test_a_request_that_cannot_get_the_lock_in_time_is_told_to_retry(make_app, u
     client = app.test_client()
     username, worker_id = _manager_and_worker(app)
     _login(client, username)
-    with OtherTablet(url).writing(seconds=2):
+    with OtherTablet(url).writing():
         page = client.get(f"/workers/{worker_id}?reveal=id")
         sent = client.post(
             f"/workers/{worker_id}/talks",
