@@ -381,6 +381,18 @@ def sessions_in_month(branch_id: int, month: date) -> list[TrainingSession]:
     )
 
 
+def sessions_held(branch_id: int, month: date) -> int:
+    """How many sessions of the branch began in the month (its zone)."""
+    start, end = clock.month_bounds(month, _zone_name(branch_id))
+    return db.session.scalar(
+        sa.select(sa.func.count(TrainingSession.id)).where(
+            TrainingSession.branch_id == branch_id,
+            TrainingSession.starts_at >= start,
+            TrainingSession.starts_at < end,
+        )
+    )
+
+
 def today_sessions(branch: Branch) -> list[TrainingSession]:
     """The sessions of the branch's day: the ones the shared tablet offers to sign."""
     today = clock.local_today(branch.timezone)
