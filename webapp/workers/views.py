@@ -127,12 +127,12 @@ def create():
 @bp.get("/workers/<int:worker_id>")
 @require("workers.view")
 def detail(worker_id: int):
-    worker = get_worker_or_404(worker_id)
+    worker = services.worker_file(worker_id) or abort(404)
     full_id = None
     if request.args.get("reveal") == "id":
         if not can(current_user, "workers.sensitive"):
             abort(403)
-        with write_transaction():
+        with write_transaction(keep_loaded=True):
             full_id = services.reveal_id_number(worker)
     return render_template("workers/detail.html", **_detail_context(worker, full_id=full_id))
 
