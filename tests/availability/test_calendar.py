@@ -19,15 +19,9 @@ from webapp.core.duties import State
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.models import AuditEntry
 from webapp.quality.scores import month_score
+from webapp.training.hours import month_hours, month_shortfall, required_hours
 from webapp.training.models import SKILL
-from webapp.training.services import (
-    SessionData,
-    attend,
-    create_session,
-    month_hours,
-    month_shortfall,
-    required_hours,
-)
+from webapp.training.services import SessionData, attend, create_session
 
 DAY = timedelta(days=1)
 DECEMBER = date(2026, 12, 1)

@@ -17,16 +17,9 @@ from webapp.core.policy import update_settings
 from webapp.extensions import db as _db
 from webapp.kiosk import services as kiosk_services
 from webapp.manual.services import Draft, publish
+from webapp.training.hours import hours_in_month, month_shortfall, worker_record
 from webapp.training.models import TrainingAttendance, TrainingSession
-from webapp.training.services import (
-    SessionData,
-    attend,
-    create_session,
-    hours_in_month,
-    manual_sections,
-    month_shortfall,
-    worker_record,
-)
+from webapp.training.services import SessionData, attend, create_session, manual_sections
 
 pytestmark = pytest.mark.rule("R25")
 

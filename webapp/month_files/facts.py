@@ -19,7 +19,7 @@ from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
 from webapp.quality import scores
 from webapp.quality.models import MonthAssessment, MonthResult, SpotCheck, Supervision
-from webapp.training import services as training
+from webapp.training import hours as training
 from webapp.workers.models import Worker
 
 # Complaint outcomes that count against the worker.

@@ -42,7 +42,7 @@ from webapp.core.policy import get_setting
 from webapp.extensions import db
 from webapp.orders.models import Order
 from webapp.quality.models import HIGHEST, SpotCheck, Supervision
-from webapp.training.services import hours_by_month, required_by_month
+from webapp.training.hours import hours_by_month, required_by_month
 from webapp.workers.models import Worker
 from webapp.workers.services import active_workers
 

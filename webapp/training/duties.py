@@ -8,7 +8,7 @@ from webapp.core import clock
 from webapp.core.duties import Context, Duty, Section, provides, state_of
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.roles import Role
-from webapp.training.services import month_shortfall
+from webapp.training.hours import month_shortfall
 
 
 @provides(Role.MANAGER)

@@ -14,7 +14,7 @@ from webapp.extensions import db
 from webapp.kiosk import services as kiosk_services
 from webapp.kiosk.models import KioskDevice
 from webapp.kiosk.tablet import kiosk_page, this_tablet_or_403
-from webapp.training import services
+from webapp.training import hours, services
 from webapp.training.forms import SessionForm, SignForm, TickForm
 from webapp.training.models import TrainingSession
 from webapp.workers.models import Worker, WorkerStatus
@@ -31,7 +31,7 @@ def index():
         "training/index.html",
         branch=branch,
         month=month,
-        hours=services.month_hours(branch.id, month),
+        hours=hours.month_hours(branch.id, month),
         sessions=services.sessions_in_month(branch.id, month),
     )
 

@@ -18,7 +18,7 @@ from webapp.core.transactions import prepare_outside_transaction, write_transact
 from webapp.discipline import services as discipline_services
 from webapp.extensions import db
 from webapp.quality import services as quality_services
-from webapp.training import services as training_services
+from webapp.training import hours as training_hours
 from webapp.workers import services
 from webapp.workers.forms import (
     CloseEscalationForm,
@@ -177,7 +177,7 @@ def _detail_context(worker: Worker, **over):
             quality_services.quality_record(worker) if can(current_user, "quality.view") else None
         ),
         "training": (
-            training_services.worker_record(worker) if can(current_user, "training.view") else None
+            training_hours.worker_record(worker) if can(current_user, "training.view") else None
         ),
         "worker": worker,
         "complaints": (
