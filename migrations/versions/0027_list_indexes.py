@@ -2,7 +2,7 @@
 (the materials page summed every order's materials of the branch's whole history)
 
 Revision ID: 0027_list_indexes
-Revises: 0024_page_indexes
+Revises: 0026_quality_indexes
 Create Date: 2026-12-03 09:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0027_list_indexes'
-down_revision = '0024_page_indexes'
+down_revision = '0026_quality_indexes'
 branch_labels = None
 depends_on = None
 

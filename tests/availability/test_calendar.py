@@ -19,13 +19,9 @@ from webapp.core.duties import State
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.models import AuditEntry
 from webapp.quality.scores import month_score
+from webapp.training.hours import required_hours
 from webapp.training.models import SKILL
-from webapp.training.services import (
-    SessionData,
-    attend,
-    create_session,
-    required_hours,
-)
+from webapp.training.services import SessionData, attend, create_session
 from webapp.training.shortfall import month_shortfall
 
 DAY = timedelta(days=1)

@@ -18,15 +18,9 @@ from webapp.core.policy import update_settings
 from webapp.extensions import db as _db
 from webapp.kiosk import services as kiosk_services
 from webapp.manual.services import Draft, publish
+from webapp.training.hours import hours_in_month, worker_record
 from webapp.training.models import TrainingAttendance, TrainingSession
-from webapp.training.services import (
-    SessionData,
-    attend,
-    create_session,
-    hours_in_month,
-    manual_sections,
-    worker_record,
-)
+from webapp.training.services import SessionData, attend, create_session, manual_sections
 from webapp.training.shortfall import month_shortfall, shortfall_count
 
 pytestmark = pytest.mark.rule("R25")

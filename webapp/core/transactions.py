@@ -168,22 +168,31 @@ def prepare_outside_transaction(*functions: Callable[[], None]):
 
 
 @contextlib.contextmanager
-def write_transaction() -> Iterator[None]:
+def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
     """A short transaction of its own that waits for the write lock, committed at the end.
 
     The session's current transaction ends first (commit): use it where a reading
-    request or thread must write (an audited view, a job's progress).
+    request or thread must write (an audited view, a job's progress). Committing expires
+    every row the request has loaded, to be read again when next used; `keep_loaded`
+    keeps them as they were read, for a write that changes none of them (an audit
+    entry of what a page shows).
     """
-    db.session.commit()
-    token = _mode.set("write")
+    session = db.session()
+    expires = session.expire_on_commit
+    session.expire_on_commit = expires and not keep_loaded
     try:
-        yield
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+        token = _mode.set("write")
+        try:
+            yield
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+        finally:
+            _mode.reset(token)
     finally:
-        _mode.reset(token)
+        session.expire_on_commit = expires
 
 
 @contextlib.contextmanager

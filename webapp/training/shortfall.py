@@ -10,10 +10,11 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from webapp.core import clock
 from webapp.core.org import Branch
 from webapp.core.paging import Page
 from webapp.extensions import db
-from webapp.training.services import Minimum, Shortfall, days_left, hours_by_worker, required_hours
+from webapp.training.hours import Minimum, Shortfall, days_left, hours_by_month, required_hours
 from webapp.workers.models import Worker, WorkerStatus
 
 # Workers a page of the shortfall shows.
@@ -37,7 +38,8 @@ def _short(branch_id: int, month: date) -> tuple[list[_Short], int]:
     ).scalars()
     ids = list(workers)
     required = required_hours(branch, ids, month)
-    hours = hours_by_worker(branch_id, month, ids)
+    first = clock.month_start(month)
+    hours = {w: h for (w, _month), h in hours_by_month(branch_id, [first], ids).items()}
     short = [_Short(i, hours[i], required[i]) for i in ids if required[i].hours > hours[i]]
     short.sort(key=lambda row: row.hours - row.minimum.hours)  # stable: badge order kept
     return short, days_left(branch_id, month, branch.timezone)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.core import audit, crypto
 from webapp.core.errors import FieldError, RuleError
@@ -274,6 +274,13 @@ def find_by_id_number(company_id: int, number: str) -> Worker | None:
             Worker.company_id == company_id, Worker.id_number_digest == id_digest(number)
         )
     )
+
+
+def worker_file(worker_id: int) -> Worker | None:
+    """The worker, if the user sees them, with their ID-card copies (two at most) read
+    in the same statement."""
+    query = scoped_select(Worker).where(Worker.id == worker_id)
+    return db.session.scalars(query.options(joinedload(Worker.id_copies))).unique().one_or_none()
 
 
 def reveal_id_number(worker: Worker) -> str:
