@@ -168,22 +168,31 @@ def prepare_outside_transaction(*functions: Callable[[], None]):
 
 
 @contextlib.contextmanager
-def write_transaction() -> Iterator[None]:
+def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
     """A short transaction of its own that waits for the write lock, committed at the end.
 
     The session's current transaction ends first (commit): use it where a reading
-    request or thread must write (an audited view, a job's progress).
+    request or thread must write (an audited view, a job's progress). With
+    `keep_loaded`, neither commit expires what the session has loaded: a request that
+    writes one column with a Core statement and goes on rendering (the user, the branch)
+    does not read them all again.
     """
-    db.session.commit()
-    token = _mode.set("write")
+    session = db.session()
+    expire_on_commit = session.expire_on_commit
+    session.expire_on_commit = not keep_loaded
     try:
-        yield
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+        session.commit()
+        token = _mode.set("write")
+        try:
+            yield
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            _mode.reset(token)
     finally:
-        _mode.reset(token)
+        session.expire_on_commit = expire_on_commit
 
 
 @contextlib.contextmanager
