@@ -2,6 +2,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.catalogue.models import Material
@@ -55,3 +56,23 @@ class StockMinimum(db.Model):
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
     material_id: Mapped[int] = mapped_column(sa.ForeignKey("materials.id"))
     minimum: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
+
+
+class StockLevel(db.Model):
+    """The branch's running totals of a material (R1): received into stock, issued for
+    orders at check-out, returned at check-in. Each stock move adds to them as it is
+    recorded, so what is on hand is read from one row, not summed over years of orders."""
+
+    __tablename__ = "stock_levels"
+    __table_args__ = (sa.UniqueConstraint("branch_id", "material_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"))
+    material_id: Mapped[int] = mapped_column(sa.ForeignKey("materials.id"))
+    received: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), default=Decimal(0))
+    issued: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), default=Decimal(0))
+    returned: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), default=Decimal(0))
+
+    @hybrid_property
+    def on_hand(self):
+        return self.received - self.issued + self.returned

@@ -21,6 +21,7 @@ from webapp.core.money import round_fen
 from webapp.core.org import Branch
 from webapp.core.policy import get_setting
 from webapp.extensions import db
+from webapp.materials import levels
 from webapp.materials.models import StockMinimum, StockReceipt
 from webapp.orders.models import Order
 from webapp.visits.models import OrderMaterial
@@ -68,6 +69,7 @@ def receive_stock(
     )
     db.session.add(receipt)
     db.session.flush()
+    levels.move(branch.id, material.id, received=quantity)
     audit.record(
         "materials.receive",
         receipt,
@@ -133,32 +135,11 @@ def _materials(company_id: int) -> list[Material]:
     )
 
 
-def _sums(query) -> dict[int, Decimal]:
-    return {material_id: total or ZERO for material_id, total in db.session.execute(query)}
-
-
 def stock(branch_id: int) -> list[StockLine]:
     """Every material of the company in the branch's stock: received, issued for orders,
     returned at check-in, on hand and the minimum."""
     branch = db.session.get(Branch, branch_id)
-    received = _sums(
-        sa.select(StockReceipt.material_id, sa.func.sum(StockReceipt.quantity))
-        .where(StockReceipt.branch_id == branch_id)
-        .group_by(StockReceipt.material_id)
-    )
-    lines = (
-        sa.select(
-            OrderMaterial.material_id,
-            sa.func.sum(OrderMaterial.issued),
-            sa.func.sum(sa.func.coalesce(OrderMaterial.returned, 0)),
-        )
-        .join(Order)
-        .where(Order.branch_id == branch_id)
-        .group_by(OrderMaterial.material_id)
-    )
-    issued, returned = {}, {}
-    for material_id, out, back in db.session.execute(lines):
-        issued[material_id], returned[material_id] = out or ZERO, Decimal(back or 0)
+    totals = levels.levels(branch_id)
     minimums = dict(
         db.session.execute(
             sa.select(StockMinimum.material_id, StockMinimum.minimum).where(
@@ -166,16 +147,19 @@ def stock(branch_id: int) -> list[StockLine]:
             )
         ).all()
     )
-    return [
-        StockLine(
-            material,
-            received.get(material.id, ZERO),
-            issued.get(material.id, ZERO),
-            returned.get(material.id, ZERO),
-            minimums.get(material.id, ZERO),
+    lines = []
+    for material in _materials(branch.company_id):
+        level = totals.get(material.id)
+        lines.append(
+            StockLine(
+                material,
+                level.received if level else ZERO,
+                level.issued if level else ZERO,
+                level.returned if level else ZERO,
+                minimums.get(material.id, ZERO),
+            )
         )
-        for material in _materials(branch.company_id)
-    ]
+    return lines
 
 
 def low_stock(branch_id: int) -> list[StockLine]:

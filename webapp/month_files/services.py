@@ -37,23 +37,21 @@ def _when(instant) -> str:
 # -- the performance records (R21) --------------------------------------------
 
 
+def _in_month(branch_id: int, month: date) -> tuple:
+    """The branch's workers active at some time in the month, as a query's conditions: on
+    file before its end and not suspended or dismissed before it began."""
+    start, end = facts.month_window(db.session.get(Branch, branch_id), month)
+    return (
+        Worker.branch_id == branch_id,
+        Worker.created_at < end,
+        sa.or_(Worker.status == WorkerStatus.ACTIVE, Worker.status_changed_at >= start),
+    )
+
+
 def workers_in_month(branch_id: int, month: date) -> list[Worker]:
-    """The branch's workers active at some time in the month: on file before its end and
-    not suspended or dismissed before it began."""
-    branch = db.session.get(Branch, branch_id)
-    start, end = facts.month_window(branch, month)
     return list(
         db.session.scalars(
-            sa.select(Worker)
-            .where(
-                Worker.branch_id == branch_id,
-                Worker.created_at < end,
-                sa.or_(
-                    Worker.status == WorkerStatus.ACTIVE,
-                    Worker.status_changed_at >= start,
-                ),
-            )
-            .order_by(Worker.badge_no)
+            sa.select(Worker).where(*_in_month(branch_id, month)).order_by(Worker.badge_no)
         )
     )
 
@@ -105,18 +103,26 @@ def month_records(branch_id: int, month: date) -> list[RecordRow]:
     ]
 
 
-def records_done(branch_id: int, month: date) -> tuple[int, int]:
-    """(x, N): records with comments and the worker's acknowledgement, of the workers
-    active in the month."""
-    workers = workers_in_month(branch_id, month)
-    done = db.session.scalars(
-        sa.select(MonthRecord).where(
-            MonthRecord.branch_id == branch_id,
-            MonthRecord.month == month.replace(day=1),
-            MonthRecord.worker_id.in_([w.id for w in workers]),
-        )
+def records_done_select(branch_id: int, month: date) -> sa.Select:
+    """(x, N) as a one-row select: records with comments and the worker's acknowledgement
+    (`MonthRecord.done`; comments are kept stripped), of the workers active in the month."""
+    record = sa.and_(
+        MonthRecord.worker_id == Worker.id,
+        MonthRecord.branch_id == branch_id,
+        MonthRecord.month == month.replace(day=1),
     )
-    return sum(1 for r in done if r.done), len(workers)
+    done = sa.and_(MonthRecord.comments != "", MonthRecord.acknowledged_at.is_not(None))
+    return (
+        sa.select(sa.func.count(MonthRecord.id).filter(done), sa.func.count(Worker.id))
+        .select_from(Worker)
+        .outerjoin(MonthRecord, record)
+        .where(*_in_month(branch_id, month))
+    )
+
+
+def records_done(branch_id: int, month: date) -> tuple[int, int]:
+    done, total = db.session.execute(records_done_select(branch_id, month)).one()
+    return done, total
 
 
 def _frozen_message(record: MonthRecord):

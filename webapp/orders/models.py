@@ -53,6 +53,8 @@ class Order(db.Model):
     __table_args__ = (
         sa.Index("ix_orders_branch_id_service_date", "branch_id", "service_date"),
         sa.Index("ix_orders_branch_id_checked_out_at", "branch_id", "checked_out_at"),
+        # The duty board counts a branch's days by status from the index alone.
+        sa.Index("ix_orders_branch_id_service_date_status", "branch_id", "service_date", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,22 +8,24 @@ from webapp.core import clock
 from webapp.core.duties import Context, Duty, Section, provides, state_of
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.roles import Role
-from webapp.training.services import month_shortfall
+from webapp.training.services import short_of_hours
 
 
 @provides(Role.MANAGER)
 def training_shortfall(ctx: Context) -> list[Duty]:
+    """Made from reads of its own: each worker's minimum is pro-rated by their days away
+    (`training.services.required_hours`), which one row of counts cannot give."""
     month = clock.month_start(ctx.today)
-    short = month_shortfall(ctx.branch_id, month)
+    short = short_of_hours(ctx.branch_id, month)
     _start, due = clock.month_bounds(month, ctx.zone)
     return [
         Duty(
             "training.shortfall",
             Section.MONTH,
             _l("Workers short of the month's training hours"),
-            len(short),
+            short,
             url_for("training.index"),
-            state_of(len(short), ctx.now, due, timedelta(days=7)),
+            state_of(short, ctx.now, due, timedelta(days=7)),
             due=due,
         )
     ]

@@ -16,12 +16,13 @@ from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.org import Branch
 from webapp.core.policy import get_setting
+from webapp.core.types import whole_minutes
 from webapp.extensions import db
 from webapp.manual import services as manual_services
 from webapp.manual.models import ManualSection
 from webapp.training.models import MANUAL, TABLET, TICKED, TrainingAttendance, TrainingSession
 from webapp.workers.models import Worker
-from webapp.workers.services import active_workers
+from webapp.workers.services import active_worker_ids, active_workers
 
 # A session is planned at most this far ahead.
 DAYS_AHEAD = 30
@@ -197,22 +198,21 @@ def _hours(minutes: int) -> Decimal:
 
 
 def _minutes_by_worker(branch_id: int, month: date) -> dict[int, int]:
+    """Each worker's minutes at the month's sessions, each attendance's whole minutes
+    summed (one row a worker, however many sessions)."""
     start, end = clock.month_bounds(month, _zone_name(branch_id))
+    minutes = sa.func.sum(whole_minutes(TrainingAttendance.arrived_at, TrainingAttendance.left_at))
     rows = db.session.execute(
-        sa.select(
-            TrainingAttendance.worker_id, TrainingAttendance.arrived_at, TrainingAttendance.left_at
-        )
+        sa.select(TrainingAttendance.worker_id, minutes)
         .join(TrainingSession)
         .where(
             TrainingSession.branch_id == branch_id,
             TrainingSession.starts_at >= start,
             TrainingSession.starts_at < end,
         )
+        .group_by(TrainingAttendance.worker_id)
     )
-    totals: dict[int, int] = {}
-    for worker_id, arrived, left in rows:
-        totals[worker_id] = totals.get(worker_id, 0) + int((left - arrived).total_seconds() // 60)
-    return totals
+    return {worker_id: int(total) for worker_id, total in rows}
 
 
 def hours_by_worker(branch_id: int, month: date, worker_ids: list[int]) -> dict[int, Decimal]:
@@ -314,6 +314,15 @@ def month_hours(branch_id: int, month: date) -> list[Shortfall]:
         )
         for worker in workers
     ]
+
+
+def short_of_hours(branch_id: int, month: date) -> int:
+    """How many workers `month_shortfall` lists, read without loading the workers: what
+    the duty board counts."""
+    worker_ids = active_worker_ids(branch_id)
+    required = required_hours(db.session.get(Branch, branch_id), worker_ids, month)
+    minutes = _minutes_by_worker(branch_id, month)
+    return sum(1 for w in worker_ids if required[w].hours > _hours(minutes.get(w, 0)))
 
 
 def month_shortfall(branch_id: int, month: date) -> list[Shortfall]:

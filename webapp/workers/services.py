@@ -259,6 +259,15 @@ def active_workers(branch_id: int) -> list[Worker]:
     ).all()
 
 
+def active_worker_ids(branch_id: int) -> list[int]:
+    """The ids of `active_workers`, without loading the workers."""
+    return db.session.scalars(
+        sa.select(Worker.id).where(
+            Worker.branch_id == branch_id, Worker.status == WorkerStatus.ACTIVE
+        )
+    ).all()
+
+
 def find_by_id_number(company_id: int, number: str) -> Worker | None:
     return db.session.scalar(
         sa.select(Worker).where(
