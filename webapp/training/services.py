@@ -22,7 +22,7 @@ from webapp.manual import services as manual_services
 from webapp.manual.models import ManualSection
 from webapp.training.models import MANUAL, TABLET, TICKED, TrainingAttendance, TrainingSession
 from webapp.workers.models import Worker
-from webapp.workers.services import active_worker_ids, active_workers
+from webapp.workers.services import active_workers
 
 # A session is planned at most this far ahead.
 DAYS_AHEAD = 30
@@ -314,15 +314,6 @@ def month_hours(branch_id: int, month: date) -> list[Shortfall]:
         )
         for worker in workers
     ]
-
-
-def short_of_hours(branch_id: int, month: date) -> int:
-    """How many workers `month_shortfall` lists, read without loading the workers: what
-    the duty board counts."""
-    worker_ids = active_worker_ids(branch_id)
-    required = required_hours(db.session.get(Branch, branch_id), worker_ids, month)
-    minutes = _minutes_by_worker(branch_id, month)
-    return sum(1 for w in worker_ids if required[w].hours > _hours(minutes.get(w, 0)))
 
 
 def month_shortfall(branch_id: int, month: date) -> list[Shortfall]:
