@@ -33,13 +33,6 @@ def _day_end(ctx: Context):
     return clock.at_local(ctx.today, end, ctx.zone)
 
 
-def _last_month(ctx: Context):
-    """The orders of the last month, today's included: unbilled and unpaid ones are
-    looked for as far back as the days not closed (a branch's years are not read)."""
-    since = ctx.today - timedelta(days=DAYS_LOOKED_BACK)
-    return Order.branch_id == ctx.branch_id, Order.service_date.between(since, ctx.today)
-
-
 def _out_today(ctx: Context, day_end) -> Reading:
     counts = sa.select(
         sa.func.count(Order.id).filter(Order.status == OrderStatus.CHECKED_OUT),
@@ -73,54 +66,46 @@ def _out_today(ctx: Context, day_end) -> Reading:
     return Reading(counts, duties)
 
 
-def _unbilled(ctx: Context, day_end) -> Reading:
-    """Orders back in without a bill (one bill an order); late once one is of an earlier day."""
-    counts = sa.select(
-        sa.func.count(Order.id),
-        sa.func.count(Order.id).filter(Order.service_date < ctx.today),
-    ).where(
-        *_last_month(ctx),
-        Order.status == OrderStatus.CHECKED_IN,
-        ~sa.exists().where(Bill.order_id == Order.id),
+def _to_bill_and_receipt(ctx: Context, day_end) -> Reading:
+    """Orders back in without a bill, late once one is of an earlier day; bills without a
+    valid receipt (a voided one leaves its bill unpaid). One bill an order and one valid
+    receipt a bill: no row is counted twice."""
+    since = ctx.today - timedelta(days=DAYS_LOOKED_BACK)
+    unbilled = sa.and_(Order.status == OrderStatus.CHECKED_IN, Bill.id.is_(None))
+    counts = (
+        sa.select(
+            sa.func.count(Order.id).filter(unbilled),
+            sa.func.count(Order.id).filter(unbilled, Order.service_date < ctx.today),
+            sa.func.count(Bill.id) - sa.func.count(Receipt.id),
+        )
+        .select_from(Order)
+        .outerjoin(Bill, Bill.order_id == Order.id)
+        .outerjoin(Receipt, sa.and_(Receipt.bill_id == Bill.id, Receipt.voided_at.is_(None)))
+        .where(Order.branch_id == ctx.branch_id, Order.service_date.between(since, ctx.today))
     )
 
-    def duties(unbilled, unbilled_before) -> list[Duty]:
-        state = State.OVERDUE if unbilled_before else state_of(unbilled, ctx.now, day_end)
+    def duties(unbilled, unbilled_before, unpaid) -> list[Duty]:
+        late = State.OVERDUE if unbilled_before else state_of(unbilled, ctx.now, day_end)
+        settlement = url_for("billing.settlement")
         return [
             Duty(
                 "billing.unbilled",
                 Section.BEFORE_LEAVING,
                 _l("Orders back in, not billed"),
                 unbilled,
-                url_for("billing.settlement"),
-                state,
+                settlement,
+                late,
                 due=day_end,
-            )
-        ]
-
-    return Reading(counts, duties)
-
-
-def _unpaid(ctx: Context, day_end) -> Reading:
-    """Bills without a valid receipt (a voided one leaves its bill unpaid)."""
-    receipted = sa.exists().where(Receipt.bill_id == Bill.id, Receipt.voided_at.is_(None))
-    counts = (
-        sa.select(sa.func.count(Bill.id))
-        .join(Order, Order.id == Bill.order_id)
-        .where(*_last_month(ctx), ~receipted)
-    )
-
-    def duties(unpaid) -> list[Duty]:
-        return [
+            ),
             Duty(
                 "billing.unpaid",
                 Section.BEFORE_LEAVING,
                 _l("Bills without a receipt"),
                 unpaid,
-                url_for("billing.settlement"),
+                settlement,
                 state_of(unpaid, ctx.now, day_end),
                 due=day_end,
-            )
+            ),
         ]
 
     return Reading(counts, duties)
@@ -145,6 +130,8 @@ def _unclosed_days(branches, ctx: Context) -> sa.Select:
         DaySettlement.branch_id == days.c.branch_id,
         DaySettlement.day == days.c.service_date,
         DaySettlement.withdrawn_at.is_(None),
+        # Said again for PostgreSQL, which then reads the month's settlements, not all.
+        DaySettlement.day.between(since, ctx.today),
     )
     return sa.select(sa.func.count()).select_from(days).where(~settled)
 
@@ -195,8 +182,7 @@ def manager_billing(ctx: Context) -> list[Reading]:
     day_end = _day_end(ctx)
     return [
         _out_today(ctx, day_end),
-        _unbilled(ctx, day_end),
-        _unpaid(ctx, day_end),
+        _to_bill_and_receipt(ctx, day_end),
         _days(ctx, day_end),
         _not_closed(ctx, Section.BEFORE_LEAVING, _l("Earlier days not closed")),
     ]
