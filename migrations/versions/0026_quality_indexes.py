@@ -3,7 +3,7 @@ read each worker's orders of some days or begun in a month, and their callbacks 
 month; the worker's index alone walks the worker's years of them
 
 Revision ID: 0026_quality_indexes
-Revises: 0024_page_indexes
+Revises: 0025_board_indexes
 Create Date: 2026-12-03 09:30:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0026_quality_indexes'
-down_revision = '0024_page_indexes'
+down_revision = '0025_board_indexes'
 branch_labels = None
 depends_on = None
 

@@ -222,6 +222,27 @@ def test_the_boards_sql_does_not_grow_with_the_data(client, desk, clock):
     assert _statements(client, "/duties") == few
 
 
+# Every role's board reads every area at once: the page, its poll and the header's count
+# stay within the bound of issue 16 whatever the role.
+MAX_STATEMENTS = 20
+
+
+@pytest.mark.rule("D6")
+@pytest.mark.parametrize(
+    "role", ["manager", "branch_head", "service_center", "finance", "admin_dept", "company_admin"]
+)
+def test_each_roles_board_runs_at_most_20_statements(client, desk, world, clock, role):
+    clock.set(shanghai(TODAY, 9))
+    desk.instruction()
+    desk.handed_over(start=time(10), end=time(12))
+    branch = "A" if role in ("manager", "branch_head") else None
+    user = desk.manager if role == "manager" else world.user(role, branch=branch)
+    db.session.commit()
+    login(client, user)
+    counts = {path: _statements(client, path) for path in ("/", "/duties", "/duties/new")}
+    assert max(counts.values()) <= MAX_STATEMENTS, counts
+
+
 def test_a_poll_that_finds_nothing_new_gets_a_304(client, desk, clock):
     db.session.commit()
     login(client, desk.manager)

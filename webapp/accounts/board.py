@@ -2,10 +2,14 @@
 
 import hashlib
 
+import sqlalchemy as sa
+
+from webapp.accounts.models import User
 from webapp.core import clock
 from webapp.core.duties import Board, Context, board
 from webapp.core.roles import Role
 from webapp.core.transactions import write_transaction
+from webapp.extensions import db
 
 
 def context_of(user) -> Context:
@@ -34,6 +38,9 @@ def etag_of(user, shown: Board, locale: str) -> str:
 
 
 def mark_seen(user) -> None:
-    """Opening the board: what is there now is no longer new."""
-    with write_transaction():
-        user.board_seen_at = clock.now()
+    """Opening the board: what is there now is no longer new. One UPDATE, in a write
+    transaction that leaves the user, their login and branch loaded for the page."""
+    with write_transaction(keep_loaded=True):
+        db.session.execute(
+            sa.update(User).where(User.id == user.id).values(board_seen_at=clock.now())
+        )

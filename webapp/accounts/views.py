@@ -78,10 +78,11 @@ def set_language():
 @bp.get("/")
 @login_required
 def home():
-    """The duty board: what waits for the user's role now."""
-    shown = board.board_of(current_user)
+    """The duty board: what waits for the user's role now; rendered in the request's
+    read, before opening it is written down."""
+    page = render_template("accounts/home.html", board=board.board_of(current_user))
     board.mark_seen(current_user)
-    return render_template("accounts/home.html", board=shown)
+    return page
 
 
 def _conditional(shown, template: str):

@@ -8,33 +8,34 @@ from flask import url_for
 
 from webapp.availability.models import Absence, Status
 from webapp.core import clock
-from webapp.core.duties import Context, Duty, Section, provides, seen, state_of
+from webapp.core.duties import Context, Duty, Reading, Section, provides, seen, state_of
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.roles import Role
-from webapp.extensions import db
 
 
 @provides(Role.MANAGER, Role.BRANCH_HEAD)
-def absences_to_decide(ctx: Context) -> list[Duty]:
+def absences_to_decide(ctx: Context) -> list[Reading]:
     if ctx.branch_id is None:
         return []
-    count, first, new = db.session.execute(
-        sa.select(
-            sa.func.count(Absence.id),
-            sa.func.min(Absence.first_day),
-            sa.func.count(Absence.id).filter(Absence.created_at > seen(ctx)),
-        ).where(Absence.branch_id == ctx.branch_id, Absence.status == Status.REQUESTED)
-    ).one()
-    due = clock.at_local(first, time(0), ctx.zone) if first else None
-    return [
-        Duty(
-            "availability.requests",
-            Section.BEFORE_WORK,
-            _l("Days off asked for, to decide"),
-            count,
-            url_for("availability.index"),
-            state_of(count, ctx.now, due, timedelta(days=1)),
-            due=due,
-            new=new,
-        )
-    ]
+    requested = sa.select(
+        sa.func.count(Absence.id),
+        sa.func.min(Absence.first_day),
+        sa.func.count(Absence.id).filter(Absence.created_at > seen(ctx)),
+    ).where(Absence.branch_id == ctx.branch_id, Absence.status == Status.REQUESTED)
+
+    def duties(count, first, new) -> list[Duty]:
+        due = clock.at_local(first, time(0), ctx.zone) if first else None
+        return [
+            Duty(
+                "availability.requests",
+                Section.BEFORE_WORK,
+                _l("Days off asked for, to decide"),
+                count,
+                url_for("availability.index"),
+                state_of(count, ctx.now, due, timedelta(days=1)),
+                due=due,
+                new=new,
+            )
+        ]
+
+    return [Reading(requested, duties)]

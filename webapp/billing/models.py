@@ -143,6 +143,9 @@ class Receipt(db.Model):
         return self.code
 
 
+TO_ACKNOWLEDGE = "acknowledged_at IS NULL AND withdrawn_at IS NULL"
+
+
 class DaySettlement(db.Model):
     """A branch's closed day (结算), acknowledged by finance.
 
@@ -160,6 +163,13 @@ class DaySettlement(db.Model):
             unique=True,
             sqlite_where=sa.text("withdrawn_at IS NULL"),
             postgresql_where=sa.text("withdrawn_at IS NULL"),
+        ),
+        # Finance's days to acknowledge: the few waiting, not every day ever closed.
+        sa.Index(
+            "ix_day_settlements_to_acknowledge",
+            "branch_id",
+            sqlite_where=sa.text(TO_ACKNOWLEDGE),
+            postgresql_where=sa.text(TO_ACKNOWLEDGE),
         ),
     )
 

@@ -164,14 +164,8 @@ def _write(job_id: int, **values) -> None:
     """One short write of the job's state, without loading the job (nor its PDF). Its
     commits expire nothing: run in a request (the queue's immediate mode), an expired
     user would be read again by every slice's template."""
-    session = db.session()
-    expire_on_commit = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        with write_transaction():
-            session.execute(sa.update(ReportJob).where(ReportJob.id == job_id).values(**values))
-    finally:
-        session.expire_on_commit = expire_on_commit
+    with write_transaction(keep_loaded=True):
+        db.session.execute(sa.update(ReportJob).where(ReportJob.id == job_id).values(**values))
 
 
 def visible_state(job: ReportJob) -> str:

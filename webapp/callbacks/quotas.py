@@ -70,15 +70,21 @@ def _managers(branch_id: int) -> list[User]:
     )
 
 
+def counted(branch_id: int, week: date) -> tuple:
+    """The branch's callbacks of the week, as a query's conditions: corrections are not
+    callbacks."""
+    return (
+        Callback.branch_id == branch_id,
+        Callback.week_start == week,
+        Callback.corrects_id.is_(None),
+    )
+
+
 def counts(branch_id: int, week: date) -> dict[tuple[int | None, str], int]:
-    """Callbacks of the week by who recorded them and kind; corrections are not callbacks."""
+    """Callbacks of the week by who recorded them and kind."""
     rows = db.session.execute(
         sa.select(Callback.recorded_by_id, Callback.kind, sa.func.count(Callback.id))
-        .where(
-            Callback.branch_id == branch_id,
-            Callback.week_start == week,
-            Callback.corrects_id.is_(None),
-        )
+        .where(*counted(branch_id, week))
         .group_by(Callback.recorded_by_id, Callback.kind)
     ).all()
     return {(user_id, kind): n for user_id, kind, n in rows}
@@ -94,13 +100,20 @@ def _days_left(branch_id: int, week: date, today: date) -> int:
     return branch_calendar.open_days(branch_id, max(today, week), week + timedelta(days=6))
 
 
+def week_quotas(branch: Branch, week: date) -> tuple[int, int]:
+    """The week's phone and on-site quotas, pro-rated by the week's open days."""
+    open_days = branch_calendar.open_days(branch.id, week, week + timedelta(days=6))
+    return (
+        prorated(get_setting(branch.company_id, "phone_callbacks_per_week"), open_days),
+        prorated(get_setting(branch.company_id, "onsite_callbacks_per_week"), open_days),
+    )
+
+
 def progress(branch: Branch, week: date, today: date) -> Progress:
     """The week's callbacks against the quotas; each manager's share where there are two or
     more."""
     done = counts(branch.id, week)
-    open_days = branch_calendar.open_days(branch.id, week, week + timedelta(days=6))
-    phone_quota = prorated(get_setting(branch.company_id, "phone_callbacks_per_week"), open_days)
-    onsite_quota = prorated(get_setting(branch.company_id, "onsite_callbacks_per_week"), open_days)
+    phone_quota, onsite_quota = week_quotas(branch, week)
     managers = _managers(branch.id)
     shares = []
     if len(managers) > 1:

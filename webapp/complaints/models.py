@@ -87,6 +87,15 @@ class Complaint(db.Model):
     for R16."""
 
     __tablename__ = "complaints"
+    __table_args__ = (
+        # The branch head's decisions: the complaints not decided, not the whole register.
+        sa.Index(
+            "ix_complaints_undecided",
+            "branch_id",
+            sqlite_where=sa.text("decided_at IS NULL"),
+            postgresql_where=sa.text("decided_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)

@@ -3,8 +3,14 @@
 An area contributes what it knows in a provider: a function that takes the board's
 `Context` and returns `Duty` items. It registers it for the roles it serves with
 `@provides(Role.MANAGER, …)`; the app imports each area's `duties` module once, so
-core never imports an area. A provider runs a fixed number of queries whatever the
-size of the data: the board's SQL count is bounded by the number of providers.
+core never imports an area.
+
+A provider does not run its counts itself: it returns a `Reading`, a select of one row
+(aggregates without GROUP BY) and what duties to make of that row's values. The board
+puts every provider's reading side by side in one statement, so the whole board is
+read at once whatever the number of areas and the size of the data. A provider whose
+figure SQL cannot give may still return `Duty` items it made from reads of its own,
+a fixed number of them.
 
 Each duty has a count, a link that goes straight to doing it, and a state: done
 (nothing left), open, due soon, or overdue (past its deadline). `state_of` turns a
@@ -21,11 +27,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import reduce
+
+import sqlalchemy as sa
 
 from webapp.core import calendar, clock
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.policy import get_setting
 from webapp.core.roles import Role
+from webapp.extensions import db
 
 
 class State(StrEnum):
@@ -121,7 +131,30 @@ def month_work_due(context: Context) -> datetime:
     return clock.at_local(context.today.replace(day=day) + timedelta(days=1), time(0), context.zone)
 
 
-Provider = Callable[[Context], Iterable[Duty]]
+@dataclass(frozen=True)
+class Reading:
+    """What a provider needs read: `select` gives exactly one row (aggregates without
+    GROUP BY, or `side_by_side` of such selects), and `duties` makes the provider's
+    duties of that row's values, passed in the order of the select's columns."""
+
+    select: sa.Select
+    duties: Callable[..., Iterable[Duty]]
+
+
+def side_by_side(*selects: sa.Select) -> sa.Select:
+    """One select of these one-row selects' columns in turn: each becomes a subquery,
+    joined to the others on true, so one statement reads them all."""
+    parts = [select.subquery() for select in selects]
+    joined = reduce(lambda left, right: left.join(right, sa.true()), parts)
+    return sa.select(*(column for part in parts for column in part.c)).select_from(joined)
+
+
+def count_where(column, *conditions) -> sa.Select:
+    """The number of rows that meet `conditions`: a one-row select for a `Reading`."""
+    return sa.select(sa.func.count(column)).where(*conditions)
+
+
+Provider = Callable[[Context], Iterable[Duty | Reading]]
 
 
 @dataclass
@@ -209,14 +242,36 @@ def _closed(context: Context) -> dict[date, str]:
     return calendar.closed_days(context.branch_id, context.today - before, context.today + after)
 
 
+def _read(readings: list[Reading]) -> Iterable[tuple]:
+    """Each reading's row, all of them read by one statement."""
+    if not readings:
+        return []
+    row = db.session.execute(side_by_side(*(reading.select for reading in readings))).one()
+    start = 0
+    rows = []
+    for reading in readings:
+        width = len(reading.select.selected_columns)
+        rows.append(tuple(row[start : start + width]))
+        start += width
+    return rows
+
+
+def _duties(context: Context) -> list[Duty]:
+    """The role's providers' duties in their order, their readings read together."""
+    found = [
+        item for provider in REGISTRY.by_role.get(context.role, []) for item in provider(context)
+    ]
+    rows = iter(_read([item for item in found if isinstance(item, Reading)]))
+    duties: list[Duty] = []
+    for item in found:
+        duties.extend(item.duties(*next(rows)) if isinstance(item, Reading) else [item])
+    return duties
+
+
 def board(context: Context) -> Board:
     """Every provider of the role, its duties grouped by section in the seed's order."""
     closed = _closed(context)
-    duties = [
-        skip_closed(context, duty, closed)
-        for provider in REGISTRY.by_role.get(context.role, [])
-        for duty in provider(context)
-    ]
+    duties = [skip_closed(context, duty, closed) for duty in _duties(context)]
     order = list(Section)
     grouped: dict[Section, list[Duty]] = {}
     for duty in duties:

@@ -20,6 +20,15 @@ def visible_branch_ids(user) -> list[int]:
     )
 
 
+def visible_branch_scope(user) -> list[int] | sa.Select:
+    """The branches the user may see, to filter with `in_` without reading them first:
+    their own, or the company's as a subquery of the same statement (never correlated:
+    it stays whole inside a query of branches too)."""
+    if user.branch_id is not None:
+        return [user.branch_id]
+    return sa.select(Branch.id).where(Branch.company_id == user.company_id).correlate(None)
+
+
 def scoped_select(model, user=None):
     """`select(model)` limited to the branches the user may see."""
     user = user or current_user

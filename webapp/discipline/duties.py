@@ -3,34 +3,40 @@
 import sqlalchemy as sa
 from flask import url_for
 
-from webapp.core.duties import Context, Duty, Section, State, provides, seen
+from webapp.core.duties import Context, Duty, Reading, Section, State, provides, seen
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.roles import Role
-from webapp.core.scoping import visible_branch_ids
+from webapp.core.scoping import visible_branch_scope
 from webapp.discipline.models import DismissalProposal, RewardPenalty
-from webapp.extensions import db
 
 
 @provides(Role.BRANCH_HEAD)
-def head_decisions(ctx: Context) -> list[Duty]:
-    branches = visible_branch_ids(ctx.user)
-    count = new = 0
-    for model in (RewardPenalty, DismissalProposal):
-        waiting, arrived = db.session.execute(
-            sa.select(
-                sa.func.count(model.id),
-                sa.func.count(model.id).filter(model.proposed_at > seen(ctx)),
-            ).where(model.branch_id.in_(branches), model.status == "proposed")
-        ).one()
-        count, new = count + waiting, new + arrived
-    return [
-        Duty(
-            "discipline.to-decide",
-            Section.WAITING,
-            _l("Rewards, penalties and dismissals to decide"),
-            count,
-            url_for("discipline.index"),
-            State.OPEN if count else State.DONE,
-            new=new,
+def head_decisions(ctx: Context) -> list[Reading]:
+    branches = visible_branch_scope(ctx.user)
+    proposed = sa.union_all(
+        *(
+            sa.select(model.proposed_at).where(
+                model.branch_id.in_(branches), model.status == "proposed"
+            )
+            for model in (RewardPenalty, DismissalProposal)
         )
-    ]
+    ).subquery()
+    waiting = sa.select(
+        sa.func.count(),
+        sa.func.count().filter(proposed.c.proposed_at > seen(ctx)),
+    ).select_from(proposed)
+
+    def duties(count, new) -> list[Duty]:
+        return [
+            Duty(
+                "discipline.to-decide",
+                Section.WAITING,
+                _l("Rewards, penalties and dismissals to decide"),
+                count,
+                url_for("discipline.index"),
+                State.OPEN if count else State.DONE,
+                new=new,
+            )
+        ]
+
+    return [Reading(waiting, duties)]

@@ -93,7 +93,10 @@ class IdleList(db.Model):
     """The workers without an order on a day, sent to the service center (R6)."""
 
     __tablename__ = "idle_lists"
-    __table_args__ = (sa.Index("ix_idle_lists_branch_id_sent_at", "branch_id", "sent_at"),)
+    __table_args__ = (
+        sa.Index("ix_idle_lists_branch_id_sent_at", "branch_id", "sent_at"),
+        sa.Index("ix_idle_lists_branch_id_day", "branch_id", "day"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)

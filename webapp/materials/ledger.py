@@ -10,10 +10,12 @@ of locking each other out (a deadlock, on PostgreSQL).
 
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from webapp.catalogue.models import Material
 from webapp.extensions import db
-from webapp.materials.models import StockBalance
+from webapp.materials.models import StockBalance, StockMinimum
 
 COLUMNS = ("received", "issued", "returned")
 _table = StockBalance.__table__
@@ -50,3 +52,20 @@ def issued(branch_id: int, quantities: dict[int, Decimal]) -> None:
 def returned(branch_id: int, quantities: dict[int, Decimal]) -> None:
     """Material the worker brought back at the order's check-in, per material id."""
     _move(branch_id, "returned", quantities)
+
+
+def low_count(branch_id: int, company_id: int) -> sa.Select:
+    """How many of the company's active materials the branch has below its minimum, as a
+    one-row select (the duty board's): as many as `services.low_stock` lists."""
+    balance = sa.and_(StockBalance.material_id == Material.id, StockBalance.branch_id == branch_id)
+    minimum = sa.and_(StockMinimum.material_id == Material.id, StockMinimum.branch_id == branch_id)
+    return (
+        sa.select(sa.func.count(Material.id))
+        .outerjoin(StockBalance, balance)
+        .outerjoin(StockMinimum, minimum)
+        .where(
+            Material.company_id == company_id,
+            Material.active.is_(True),
+            sa.func.coalesce(StockBalance.on_hand, 0) < sa.func.coalesce(StockMinimum.minimum, 0),
+        )
+    )

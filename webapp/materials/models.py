@@ -2,6 +2,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.catalogue.models import Material
@@ -72,3 +73,7 @@ class StockBalance(db.Model):
     received: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
     issued: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
     returned: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+
+    @hybrid_property
+    def on_hand(self):
+        return self.received - self.issued + self.returned

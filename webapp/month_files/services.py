@@ -127,11 +127,17 @@ def records_page(branch_id: int, month: date, number: int) -> Page:
     return Page(rows, number, len(pairs) > PER_PAGE)
 
 
+def records_done_select(branch_id: int, month: date) -> sa.Select:
+    """(x, N) as a one-row select: records with comments and the worker's acknowledgement
+    (`MonthRecord.done`; comments are kept stripped), of the workers active in the month."""
+    done = sa.and_(MonthRecord.comments != "", MonthRecord.acknowledged_at.is_not(None))
+    counts = (sa.func.count(MonthRecord.id).filter(done), sa.func.count(Worker.id))
+    return _in_month(branch_id, month, *counts).order_by(None)
+
+
 def records_done(branch_id: int, month: date) -> tuple[int, int]:
-    """(x, N): records with comments and the worker's acknowledgement, of the workers
-    active in the month."""
-    records = db.session.scalars(_in_month(branch_id, month, MonthRecord)).all()
-    return sum(1 for record in records if record is not None and record.done), len(records)
+    done, total = db.session.execute(records_done_select(branch_id, month)).one()
+    return done, total
 
 
 def _frozen_message(record: MonthRecord):

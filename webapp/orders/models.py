@@ -56,6 +56,8 @@ class Order(db.Model):
         sa.Index("ix_orders_branch_id_checked_out_at", "branch_id", "checked_out_at"),
         sa.Index("ix_orders_worker_id_service_date", "worker_id", "service_date"),
         sa.Index("ix_orders_worker_id_actual_start", "worker_id", "actual_start"),
+        # The duty board counts a branch's days by status from the index alone.
+        sa.Index("ix_orders_branch_id_service_date_status", "branch_id", "service_date", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -290,3 +290,25 @@ def open_follow_ups(branch_id: int) -> list[FollowUpState]:
         .order_by(FollowUp.due_on, FollowUp.id)
     )
     return [state for state in follow_up_states(list(rows)) if state.done_at is None]
+
+
+def open_follow_ups_count(branch_id: int, today: date) -> sa.Select:
+    """How many follow-ups `open_follow_ups` lists and how many of them are overdue on the
+    branch's `today`, as a one-row select: done is what `_first_done` finds, a talk (or
+    training attended) of the worker since the month was closed."""
+    since = MonthAssessment.closed_at
+    talked = sa.exists().where(Talk.worker_id == FollowUp.worker_id, Talk.created_at >= since)
+    trained = sa.exists().where(
+        TrainingAttendance.worker_id == FollowUp.worker_id, TrainingAttendance.arrived_at >= since
+    )
+    done = sa.or_(
+        sa.and_(FollowUp.kind == "talk", talked), sa.and_(FollowUp.kind != "talk", trained)
+    )
+    return (
+        sa.select(
+            sa.func.count(FollowUp.id), sa.func.count(FollowUp.id).filter(FollowUp.due_on < today)
+        )
+        .join(MonthResult, MonthResult.id == FollowUp.result_id)
+        .join(MonthAssessment, MonthAssessment.id == MonthResult.assessment_id)
+        .where(FollowUp.branch_id == branch_id, ~done)
+    )

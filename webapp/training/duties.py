@@ -13,6 +13,8 @@ from webapp.training.shortfall import shortfall_count
 
 @provides(Role.MANAGER)
 def training_shortfall(ctx: Context) -> list[Duty]:
+    """Made from reads of its own: each worker's minimum is pro-rated by their days away
+    (`training.services.required_hours`), which one row of counts cannot give."""
     month = clock.month_start(ctx.today)
     short = shortfall_count(ctx.branch_id, month)
     _start, due = clock.month_bounds(month, ctx.zone)

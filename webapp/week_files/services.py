@@ -11,7 +11,7 @@ from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.org import Branch
 from webapp.core.paging import Page
 from webapp.core.roles import Role
-from webapp.core.scoping import scoped_select
+from webapp.core.scoping import scoped_select, visible_branch_scope
 from webapp.extensions import db
 from webapp.week_files import collation
 from webapp.week_files.models import SIDES, WeekFile, WeekFileAcknowledgement
@@ -162,12 +162,29 @@ def _handed(user):
     )
 
 
-def waiting_for(user) -> list[WeekFile]:
-    """Handed-over weeks the user's side has not acknowledged yet."""
-    acked = sa.select(WeekFileAcknowledgement.week_file_id).where(
+def _acknowledged_by(user) -> sa.Select:
+    """The weeks the user's side has acknowledged."""
+    return sa.select(WeekFileAcknowledgement.week_file_id).where(
         WeekFileAcknowledgement.side == side_of(user)
     )
-    return list(db.session.scalars(_handed(user).where(WeekFile.id.not_in(acked))))
+
+
+def waiting_for(user) -> list[WeekFile]:
+    """Handed-over weeks the user's side has not acknowledged yet."""
+    return list(db.session.scalars(_handed(user).where(WeekFile.id.not_in(_acknowledged_by(user)))))
+
+
+def waiting_count(user, since) -> sa.Select:
+    """How many weeks `waiting_for` lists, and how many of them were handed over after
+    `since`, as a one-row select."""
+    return sa.select(
+        sa.func.count(WeekFile.id),
+        sa.func.count(WeekFile.id).filter(WeekFile.handed_over_at > since),
+    ).where(
+        WeekFile.branch_id.in_(visible_branch_scope(user)),
+        WeekFile.handed_over_at.is_not(None),
+        WeekFile.id.not_in(_acknowledged_by(user)),
+    )
 
 
 def not_acknowledged(user) -> list[WeekFile]:
