@@ -1,5 +1,7 @@
 """The branch's stock as running balances per material, filled from the history so far
-(the materials page summed every order's materials of the branch's whole history)
+(the materials page summed every order's materials of the branch's whole history);
+indexes for the lists a big branch reads a page at a time: its complaint register newest
+first and those undecided, its callbacks of a week in the order they were called
 
 Revision ID: 0027_list_indexes
 Revises: 0024_page_indexes
@@ -29,6 +31,8 @@ SELECT branch_id, material_id, SUM(received), SUM(issued), SUM(returned) FROM (
 GROUP BY branch_id, material_id
 """
 
+UNDECIDED = 'decided_at IS NULL'
+
 
 def upgrade():
     op.create_table('stock_balances',
@@ -44,7 +48,21 @@ def upgrade():
     sa.UniqueConstraint('branch_id', 'material_id', name=op.f('uq_stock_balances_branch_id_material_id'))
     )
     op.execute(BALANCES)
+    op.create_index(
+        'ix_complaints_branch_id_occurred_at', 'complaints', ['branch_id', 'occurred_at']
+    )
+    op.create_index(
+        'ix_complaints_undecided', 'complaints', ['branch_id', 'occurred_at'],
+        sqlite_where=sa.text(UNDECIDED), postgresql_where=sa.text(UNDECIDED),
+    )
+    op.create_index(
+        'ix_callbacks_branch_id_week_start_called_at', 'callbacks',
+        ['branch_id', 'week_start', 'called_at'],
+    )
 
 
 def downgrade():
+    op.drop_index('ix_callbacks_branch_id_week_start_called_at', table_name='callbacks')
+    op.drop_index('ix_complaints_undecided', table_name='complaints')
+    op.drop_index('ix_complaints_branch_id_occurred_at', table_name='complaints')
     op.drop_table('stock_balances')

@@ -62,7 +62,13 @@ class Callback(db.Model):
     """A customer called back (回访) after a service: an entry of the register (R18)."""
 
     __tablename__ = "callbacks"
-    __table_args__ = tuple(_rating_check(column) for column, _label in RATINGS)
+    # A branch's week in the order it was called: the week's page, its quota counts.
+    __table_args__ = (
+        *(_rating_check(column) for column, _label in RATINGS),
+        sa.Index(
+            "ix_callbacks_branch_id_week_start_called_at", "branch_id", "week_start", "called_at"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)

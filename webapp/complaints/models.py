@@ -82,11 +82,25 @@ class ProcedureStep(db.Model):
     due_hours: Mapped[int]
 
 
+UNDECIDED = "decided_at IS NULL"
+
+
 class Complaint(db.Model):
     """A customer's complaint in the branch's register (R2, R28); lateness ones count
     for R16."""
 
     __tablename__ = "complaints"
+    # The branch's register newest first, and those not decided yet (waiting for the head).
+    __table_args__ = (
+        sa.Index("ix_complaints_branch_id_occurred_at", "branch_id", "occurred_at"),
+        sa.Index(
+            "ix_complaints_undecided",
+            "branch_id",
+            "occurred_at",
+            sqlite_where=sa.text(UNDECIDED),
+            postgresql_where=sa.text(UNDECIDED),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
