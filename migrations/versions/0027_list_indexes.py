@@ -1,7 +1,8 @@
 """The branch's stock as running balances per material, filled from the history so far
 (the materials page summed every order's materials of the branch's whole history);
 indexes for the lists a big branch reads a page at a time: its complaint register newest
-first and those undecided, its callbacks of a week in the order they were called
+first and those undecided, its callbacks of a week in the order they were called, its
+newest settlement slips
 
 Revision ID: 0027_list_indexes
 Revises: 0024_page_indexes
@@ -59,9 +60,13 @@ def upgrade():
         'ix_callbacks_branch_id_week_start_called_at', 'callbacks',
         ['branch_id', 'week_start', 'called_at'],
     )
+    op.create_index(
+        'ix_worker_slips_branch_id_created_at', 'worker_slips', ['branch_id', 'created_at']
+    )
 
 
 def downgrade():
+    op.drop_index('ix_worker_slips_branch_id_created_at', table_name='worker_slips')
     op.drop_index('ix_callbacks_branch_id_week_start_called_at', table_name='callbacks')
     op.drop_index('ix_complaints_undecided', table_name='complaints')
     op.drop_index('ix_complaints_branch_id_occurred_at', table_name='complaints')

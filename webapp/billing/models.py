@@ -186,6 +186,7 @@ class WorkerSlip(db.Model):
     """A worker's settlement slip for a period: orders, hours, pay, rewards, deductions."""
 
     __tablename__ = "worker_slips"
+    __table_args__ = (sa.Index("ix_worker_slips_branch_id_created_at", "branch_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from webapp.billing.models import Bill, WorkerSlip
 from webapp.complaints.deductions import deductions_for_slip, put_on_slip, slip_row
@@ -12,9 +12,49 @@ from webapp.core import audit
 from webapp.core.errors import FieldError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import round_fen
+from webapp.core.scoping import scoped_select
 from webapp.discipline import slips as discipline
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
+from webapp.workers.models import Worker
+from webapp.workers.services import matching
+
+PICKER_LIMIT = 20  # workers the slip's picker shows for the text typed
+
+
+def worker_matches(user, q: str, chosen_id: int | None) -> tuple[list[Worker], bool]:
+    """The user's workers the slip's picker shows: the chosen one first, then up to
+    PICKER_LIMIT whose name, badge number or mobile the text matches (none before any
+    text is typed), and whether more match. One statement, typed or not."""
+    matches = sa.false()
+    if "\x00" not in q and q.strip():
+        matches = matching(q.strip())
+    chosen = Worker.id == chosen_id if chosen_id is not None else sa.false()
+    rows = db.session.scalars(
+        scoped_select(Worker, user)
+        .where(sa.or_(chosen, matches))
+        .order_by(sa.case((chosen, 0), else_=1), Worker.badge_no)
+        .limit(PICKER_LIMIT + 2)
+    ).all()
+    found = [worker for worker in rows if worker.id != chosen_id]
+    return [w for w in rows if w.id == chosen_id] + found[:PICKER_LIMIT], len(found) > PICKER_LIMIT
+
+
+def latest_slips(user, limit: int = 50) -> list[WorkerSlip]:
+    """The user's branches' newest slips with their worker, without their lines."""
+    return list(
+        db.session.scalars(
+            scoped_select(WorkerSlip, user)
+            .options(
+                joinedload(WorkerSlip.worker),
+                defer(WorkerSlip.lines),
+                defer(WorkerSlip.deductions),
+                defer(WorkerSlip.rewards),
+            )
+            .order_by(WorkerSlip.created_at.desc(), WorkerSlip.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def pay_rule_label(worker) -> str:

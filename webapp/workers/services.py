@@ -233,6 +233,16 @@ def change_status(worker: Worker, new_status: WorkerStatus, reason: str, role: s
     db.session.flush()
 
 
+def matching(q: str) -> sa.ColumnElement[bool]:
+    """A worker whose name holds `q`, whose badge number is `q`, or whose mobile number
+    holds its four or more digits."""
+    digits = "".join(ch for ch in q if ch.isdigit() or ch in "xX")
+    conditions = [Worker.name.contains(q, autoescape=True), Worker.badge_no == q]
+    if len(digits) >= 4:
+        conditions.append(Worker.mobile.contains(digits, autoescape=True))
+    return sa.or_(*conditions)
+
+
 def search(q: str, status: str = "", user=None) -> list[Worker]:
     """The user's branches' workers, by part of the name, the badge number or four or
     more digits of the mobile number, in one status if `status` names one."""
@@ -240,11 +250,7 @@ def search(q: str, status: str = "", user=None) -> list[Worker]:
     if status in STATUS_LABELS:
         query = query.where(Worker.status == status)
     if q:
-        digits = "".join(ch for ch in q if ch.isdigit() or ch in "xX")
-        conditions = [Worker.name.contains(q, autoescape=True), Worker.badge_no == q]
-        if len(digits) >= 4:
-            conditions.append(Worker.mobile.contains(digits, autoescape=True))
-        query = query.where(sa.or_(*conditions))
+        query = query.where(matching(q))
     query = query.order_by(Worker.status, Worker.badge_no).limit(SEARCH_LIMIT)
     query = query.options(selectinload(Worker.id_copies))  # the list flags missing copies
     return list(db.session.scalars(query))
