@@ -285,6 +285,11 @@ ROUTES = {
     "discipline.kiosk": ("GET", "/kiosk/discipline", KIOSK),
     "discipline.kiosk_acknowledge": ("POST", "/kiosk/discipline/items/{discipline_item}", KIOSK),
     "availability.index": ("GET", "/absences", PERMISSIONS["absences.view"]),
+    "availability.worker_search": (
+        "GET",
+        "/absences/workers?worker_q=工",
+        PERMISSIONS["absences.edit"],
+    ),
     "availability.decide": (
         "POST",
         "/absences/{absence}/decision",

@@ -8,7 +8,6 @@ import pytest
 from tests.billing.test_billing_views import _error, _login
 from tests.i18n import zh
 from tests.working_day import TODAY
-from webapp.billing import slips
 
 pytestmark = pytest.mark.rule("R4")
 
@@ -21,7 +20,7 @@ def _offered(html: str) -> list[str]:
 
 
 def test_the_picker_shows_the_branchs_workers_the_text_matches(client, desk, world, monkeypatch):
-    monkeypatch.setattr(slips, "PICKER_LIMIT", 2)
+    monkeypatch.setattr("webapp.workers.services.PICKER_LIMIT", 2)
     ours = [world.worker(name=f"张秀英{n}") for n in range(3)]
     world.worker(branch="B", name="张秀英乙店")
     _login(client, desk.manager)

@@ -7,22 +7,23 @@ from webapp.billing import exports
 from webapp.billing.blueprint import bp
 from webapp.billing.forms import SlipForm, WorkerSearchForm
 from webapp.billing.models import WorkerSlip
-from webapp.billing.slips import create_slip, latest_slips, worker_matches
+from webapp.billing.slips import create_slip, latest_slips
 from webapp.core.access import require
 from webapp.core.errors import FieldError, attach
 from webapp.core.org import Branch
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.roles import can
-from webapp.core.scoping import get_scoped_or_404
+from webapp.core.scoping import get_scoped_or_404, scoped_select
 from webapp.core.spreadsheets import xlsx_response
 from webapp.extensions import db
 from webapp.workers.models import Worker
+from webapp.workers.services import picker_matches
 
 
 def _picker(q: str, chosen_id: int | None) -> dict:
     """What the worker picker shows: the chosen worker, then those the text matches."""
-    matches, more = worker_matches(current_user, q[:50], chosen_id)
-    return {"matches": matches, "more": more, "chosen_id": chosen_id}
+    matches, more = picker_matches(scoped_select(Worker), q[:50], chosen_id)
+    return {"matches": matches, "more": more, "chosen_id": chosen_id, "name": "worker_id"}
 
 
 def _make_slip(form: SlipForm) -> WorkerSlip | None:
@@ -65,7 +66,7 @@ def slip_worker_search():
     form = WorkerSearchForm(request.args)
     form.validate_or_404()
     picker = _picker(form.worker_q.data or "", form.worker_id.data)
-    return render_template("billing/_worker_matches.html", **picker)
+    return render_template("workers/_matches.html", **picker)
 
 
 @bp.get("/slips/<int:slip_id>")

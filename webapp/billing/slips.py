@@ -16,28 +16,6 @@ from webapp.core.scoping import scoped_select
 from webapp.discipline import slips as discipline
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
-from webapp.workers.models import Worker
-from webapp.workers.services import matching
-
-PICKER_LIMIT = 20  # workers the slip's picker shows for the text typed
-
-
-def worker_matches(user, q: str, chosen_id: int | None) -> tuple[list[Worker], bool]:
-    """The user's workers the slip's picker shows: the chosen one first, then up to
-    PICKER_LIMIT whose name, badge number or mobile the text matches (none before any
-    text is typed), and whether more match. One statement, typed or not."""
-    matches = sa.false()
-    if "\x00" not in q and q.strip():
-        matches = matching(q.strip())
-    chosen = Worker.id == chosen_id if chosen_id is not None else sa.false()
-    rows = db.session.scalars(
-        scoped_select(Worker, user)
-        .where(sa.or_(chosen, matches))
-        .order_by(sa.case((chosen, 0), else_=1), Worker.badge_no)
-        .limit(PICKER_LIMIT + 2)
-    ).all()
-    found = [worker for worker in rows if worker.id != chosen_id]
-    return [w for w in rows if w.id == chosen_id] + found[:PICKER_LIMIT], len(found) > PICKER_LIMIT
 
 
 def latest_slips(user, limit: int = 50) -> list[WorkerSlip]:
