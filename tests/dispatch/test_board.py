@@ -1,13 +1,14 @@
 """The day's board: task sheets, idle workers, afternoon workers not back (R5, R6, R14)."""
 
 import itertools
+import re
 from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
-from tests.working_day import TODAY, TOMORROW, shanghai
+from tests.working_day import TODAY, TOMORROW, login, shanghai
 from webapp.core.models import AuditEntry
 from webapp.core.org import Branch
 from webapp.core.policy import get_setting, update_branch_settings
@@ -215,3 +216,31 @@ def test_the_board_takes_a_fixed_number_of_queries(desk, world, db, clock):
     assert touched_sql == []
     assert len(small_sql) == len(big_sql), "\n".join(big_sql)
     assert len(big_sql) <= 10, "\n".join(big_sql)
+
+
+@pytest.mark.rule("R6")
+def test_the_idle_lists_page_shows_the_newest_a_page_at_a_time(
+    client, desk, world, clock, monkeypatch
+):
+    monkeypatch.setattr(dispatch_services, "IDLE_LISTS_PAGE", 2)
+    world.worker(name="闲着的人")
+    sent = []
+    for days, branch in ((0, "A"), (1, "B"), (2, "A")):
+        clock.set(shanghai(TODAY, 10 + days))
+        sent.append(dispatch_services.send_idle_list(world.branches[branch], TODAY, desk.manager))
+    center = world.user("service_center", branch=None)
+
+    def shown(user, page=1) -> list[str]:
+        client.post("/logout")
+        login(client, user)
+        html = client.get(f"/idle-lists?page={page}").text
+        return [h2.split(" · ")[0] for h2 in re.findall(r"<h2>([^<]+)</h2>", html)]
+
+    assert shown(center) == ["甲网店", "乙网店"]  # the newest first, of every branch
+    assert shown(center, 2) == ["甲网店"]
+    assert shown(desk.manager) == ["甲网店", "甲网店"]
+    assert "闲着的人" in client.get("/idle-lists").text
+    assert [lst.id for lst in dispatch_services.idle_lists_page([desk.branch.id], 1).rows] == [
+        sent[2].id,
+        sent[0].id,
+    ]
