@@ -2,7 +2,7 @@
 (the materials page summed every order's materials of the branch's whole history);
 indexes for the lists a big branch reads a page at a time: its complaint register newest
 first and those undecided, its callbacks of a week in the order they were called, its
-newest settlement slips
+newest settlement slips, its days closed latest first
 
 Revision ID: 0027_list_indexes
 Revises: 0024_page_indexes
@@ -63,9 +63,14 @@ def upgrade():
     op.create_index(
         'ix_worker_slips_branch_id_created_at', 'worker_slips', ['branch_id', 'created_at']
     )
+    op.create_index(
+        'ix_day_settlements_branch_id_day_closed_at', 'day_settlements',
+        ['branch_id', 'day', 'closed_at'],
+    )
 
 
 def downgrade():
+    op.drop_index('ix_day_settlements_branch_id_day_closed_at', table_name='day_settlements')
     op.drop_index('ix_worker_slips_branch_id_created_at', table_name='worker_slips')
     op.drop_index('ix_callbacks_branch_id_week_start_called_at', table_name='callbacks')
     op.drop_index('ix_complaints_undecided', table_name='complaints')

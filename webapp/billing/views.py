@@ -3,9 +3,9 @@ from datetime import date
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from webapp.billing import exports, reports, services
+from webapp.billing.closed_days import settlements_page
 from webapp.billing.forms import BillForm, ReceiptForm, ReopenForm, VoidForm
 from webapp.billing.models import Bill, DaySettlement, Receipt, ReportJob
 
@@ -17,6 +17,7 @@ from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import DayForm
 from webapp.core.htmx import render_page_or_partial
 from webapp.core.org import Branch
+from webapp.core.paging import page_number
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.roles import can
 from webapp.core.scoping import (
@@ -191,13 +192,11 @@ def reopen(settlement_id: int):
 @bp.get("/settlements")
 @require("settlements.view")
 def settlements():
-    rows = db.session.scalars(
-        scoped_select(DaySettlement)
-        .order_by(DaySettlement.day.desc(), DaySettlement.closed_at.desc())
-        .options(joinedload(DaySettlement.branch))
-        .limit(60)
-    ).all()
-    return render_template("billing/settlements.html", settlements=rows)
+    # The branches the user sees, read first: the days are theirs, and the page's
+    # statements do not depend on any day being closed.
+    branches = {branch.id: branch for branch in visible_branches()}
+    page = settlements_page(list(branches), page_number())
+    return render_template("billing/settlements.html", page=page, branches=branches)
 
 
 @bp.post("/settlements/<int:settlement_id>/acknowledge")

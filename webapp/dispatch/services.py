@@ -15,7 +15,7 @@ from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.org import Branch
-from webapp.core.paging import Page, paged
+from webapp.core.paging import Page, paged_by_ids
 from webapp.core.policy import get_setting
 from webapp.customers.models import Customer
 from webapp.dispatch.instructions import expect_waiting
@@ -313,21 +313,12 @@ IDLE_LISTS_PAGE = 50
 
 
 def idle_lists_page(branch_ids: list[int], page_number: int) -> Page:
-    """One page of the idle lists sent by these branches, newest first. The page's ids
-    are found on the index alone (the service center's view sorts every list the
-    company ever sent), then its lists are read: two statements, lists sent or not."""
+    """One page of the idle lists sent by these branches, newest first (the service
+    center's view spans every list the company ever sent: sorted on the index alone)."""
     newest = (
         sa.select(IdleList.id)
         .where(IdleList.branch_id.in_(branch_ids))
         .order_by(IdleList.sent_at.desc(), IdleList.id.desc())
     )
-    page = paged(newest, page_number, IDLE_LISTS_PAGE)
-    page.rows = list(
-        db.session.scalars(
-            sa.select(IdleList)
-            .where(IdleList.id.in_(page.rows))
-            .options(joinedload(IdleList.sent_by))
-            .order_by(IdleList.sent_at.desc(), IdleList.id.desc())
-        )
-    )
-    return page
+    sent_by = joinedload(IdleList.sent_by)
+    return paged_by_ids(IdleList, newest, page_number, IDLE_LISTS_PAGE, sent_by)
