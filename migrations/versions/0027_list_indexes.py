@@ -2,7 +2,7 @@
 (the materials page summed every order's materials of the branch's whole history);
 indexes for the lists a big branch reads a page at a time: its complaint register newest
 first and those undecided, its callbacks of a week in the order they were called, its
-newest settlement slips, its days closed latest first
+newest settlement slips, its days closed latest first, its customers by name
 
 Revision ID: 0027_list_indexes
 Revises: 0024_page_indexes
@@ -63,6 +63,7 @@ def upgrade():
     op.create_index(
         'ix_worker_slips_branch_id_created_at', 'worker_slips', ['branch_id', 'created_at']
     )
+    op.create_index('ix_customers_branch_id_name', 'customers', ['branch_id', 'name'])
     op.create_index(
         'ix_day_settlements_branch_id_day_closed_at', 'day_settlements',
         ['branch_id', 'day', 'closed_at'],
@@ -70,6 +71,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_customers_branch_id_name', table_name='customers')
     op.drop_index('ix_day_settlements_branch_id_day_closed_at', table_name='day_settlements')
     op.drop_index('ix_worker_slips_branch_id_created_at', table_name='worker_slips')
     op.drop_index('ix_callbacks_branch_id_week_start_called_at', table_name='callbacks')
