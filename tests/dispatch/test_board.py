@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.working_day import TODAY, TOMORROW, login, shanghai
+from webapp.availability.services import AbsenceData, enter_absence
 from webapp.core.models import AuditEntry
 from webapp.core.org import Branch
 from webapp.core.policy import get_setting, update_branch_settings
@@ -244,3 +245,29 @@ def test_the_idle_lists_page_shows_the_newest_a_page_at_a_time(
         sent[2].id,
         sent[0].id,
     ]
+
+
+@pytest.mark.rule("R5")
+def test_an_empty_day_runs_the_statements_of_a_full_one(desk, world, db, clock):
+    """A day with orders, a worker away and an idle list sent by someone else, and a day
+    with none of them: the board reads each in the same statements (a selectinload sends
+    none when it has no rows)."""
+    full, empty = TOMORROW, TOMORROW + timedelta(days=1)
+    desk.order(day=full)
+    away = world.worker()
+    enter_absence(away, AbsenceData("rest", full, full, ""), desk.manager)
+    dispatch_services.send_idle_list(desk.branch, full, world.user("branch_head"))
+    db.session.flush()
+    branch_id = desk.branch.id
+
+    def board(day):
+        db.session.expunge_all()
+        return _statements(
+            db, lambda: dispatch_services.day_board(db.session.get(Branch, branch_id), day)
+        )
+
+    (full_board, full_sql), (empty_board, empty_sql) = board(full), board(empty)
+
+    assert full_board.orders and full_board.away and full_board.last_idle_list
+    assert not (empty_board.orders or empty_board.away or empty_board.last_idle_list)
+    assert len(full_sql) == len(empty_sql), "\n".join(full_sql)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import format_date
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp.availability.models import KIND_LABELS, STATUS_LABELS, Absence, Kind, Status
 from webapp.core import audit, clock
@@ -204,7 +204,7 @@ def away_on(branch_id: int, day: date) -> dict[int, Absence]:
             Absence.first_day <= day,
             Absence.last_day >= day,
         )
-        .options(selectinload(Absence.worker))
+        .options(joinedload(Absence.worker))
     )
     return {row.worker_id: row for row in rows}
 

@@ -2,23 +2,21 @@
 picks its customer by typing, the branch declines it or the service center cancels it,
 and one left unassigned past its day is listed as overdue (R7)."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
-from webapp.catalogue.models import ServiceItem
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.loading import load_many_to_many
 from webapp.core.paging import Page, paged_by_ids
 from webapp.core.scoping import visible_branch_ids
 from webapp.customers.models import Customer
 from webapp.customers.services import search_customers
-from webapp.dispatch.models import Instruction, instruction_items
+from webapp.dispatch.models import Instruction
 from webapp.extensions import db
 from webapp.orders.models import Order
 
@@ -157,17 +155,7 @@ def sent_instructions(user, page_number: int = 1) -> Sent:
     )
     customer = joinedload(Instruction.customer)
     page = paged_by_ids(Instruction, newest, page_number, SENT_PAGE, customer)
-    ids = [instruction.id for instruction in page.rows]
-    items = defaultdict(list)
-    for instruction_id, item in db.session.execute(
-        sa.select(instruction_items.c.instruction_id, ServiceItem)
-        .join(ServiceItem, ServiceItem.id == instruction_items.c.service_item_id)
-        .where(instruction_items.c.instruction_id.in_(ids))
-        .order_by(ServiceItem.name)
-    ):
-        items[instruction_id].append(item)
-    for instruction in page.rows:
-        set_committed_value(instruction, "items", items[instruction.id])
+    load_many_to_many(page.rows, Instruction.items)
     orders = db.session.scalars(
         sa.select(Order)
         .where(Order.id.in_([i.order_id for i in page.rows if i.order_id is not None]))
