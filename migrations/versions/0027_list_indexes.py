@@ -2,7 +2,9 @@
 (the materials page summed every order's materials of the branch's whole history);
 indexes for the lists a big branch reads a page at a time: its complaint register newest
 first and those undecided, its callbacks of a week in the order they were called, its
-newest settlement slips, its days closed latest first, its customers by name
+newest settlement slips, its days closed latest first, its customers by name; and for
+the company-wide views, every branch's instructions, idle lists and days closed newest
+first (PostgreSQL walks these backwards instead of sorting the company's history)
 
 Revision ID: 0027_list_indexes
 Revises: 0024_page_indexes
@@ -64,6 +66,9 @@ def upgrade():
         'ix_worker_slips_branch_id_created_at', 'worker_slips', ['branch_id', 'created_at']
     )
     op.create_index('ix_customers_branch_id_name', 'customers', ['branch_id', 'name'])
+    op.create_index('ix_instructions_created_at', 'instructions', ['created_at'])
+    op.create_index('ix_idle_lists_sent_at', 'idle_lists', ['sent_at'])
+    op.create_index('ix_day_settlements_day_closed_at', 'day_settlements', ['day', 'closed_at'])
     op.create_index(
         'ix_day_settlements_branch_id_day_closed_at', 'day_settlements',
         ['branch_id', 'day', 'closed_at'],
@@ -71,6 +76,9 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_day_settlements_day_closed_at', table_name='day_settlements')
+    op.drop_index('ix_idle_lists_sent_at', table_name='idle_lists')
+    op.drop_index('ix_instructions_created_at', table_name='instructions')
     op.drop_index('ix_customers_branch_id_name', table_name='customers')
     op.drop_index('ix_day_settlements_branch_id_day_closed_at', table_name='day_settlements')
     op.drop_index('ix_worker_slips_branch_id_created_at', table_name='worker_slips')

@@ -153,8 +153,9 @@ class DaySettlement(db.Model):
 
     __tablename__ = "day_settlements"
     __table_args__ = (
-        # The days closed, latest first: its order on the index alone.
+        # The days closed, latest first: a branch's, and every branch's (finance's view).
         sa.Index("ix_day_settlements_branch_id_day_closed_at", "branch_id", "day", "closed_at"),
+        sa.Index("ix_day_settlements_day_closed_at", "day", "closed_at"),
         sa.Index(
             "uq_day_settlements_one_current",
             "branch_id",
