@@ -166,6 +166,11 @@ ROUTES = {
     ),
     "workers.pay_rule": ("POST", "/workers/{worker}/pay-rule", PERMISSIONS["billing.issue"]),
     "billing.slips": ("GET", "/slips", PERMISSIONS["settlements.view"]),
+    "billing.slip_worker_search": (
+        "GET",
+        "/slips/workers?worker_q=工",
+        PERMISSIONS["billing.issue"],
+    ),
     "billing.slip": ("GET", "/slips/{slip}", PERMISSIONS["settlements.view"]),
     "billing.start_report": ("POST", "/reports/month", PERMISSIONS["settlements.view"]),
     "billing.report": ("GET", "/reports/{report}", PERMISSIONS["settlements.view"]),
@@ -280,6 +285,11 @@ ROUTES = {
     "discipline.kiosk": ("GET", "/kiosk/discipline", KIOSK),
     "discipline.kiosk_acknowledge": ("POST", "/kiosk/discipline/items/{discipline_item}", KIOSK),
     "availability.index": ("GET", "/absences", PERMISSIONS["absences.view"]),
+    "availability.worker_search": (
+        "GET",
+        "/absences/workers?worker_q=工",
+        PERMISSIONS["absences.edit"],
+    ),
     "availability.decide": (
         "POST",
         "/absences/{absence}/decision",

@@ -20,6 +20,7 @@ from webapp.core.offline.models import Submission
 from webapp.core.photos import MAX_FORM_BYTES
 from webapp.customers.models import Customer
 from webapp.dispatch.models import Instruction
+from webapp.orders.models import Order
 
 pytestmark = pytest.mark.rule("R3", "D4")
 
@@ -142,6 +143,31 @@ def test_one_order_becomes_an_instruction_for_its_day(client, manager, customer,
     instruction = db.session.scalar(sa.select(Instruction))
     assert (instruction.service_date, instruction.window_end) == (date(2026, 12, 9), time(13))
     assert _count(db, PlanVisit) == 0
+
+
+def test_the_form_offers_the_branchs_active_workers_and_the_one_chosen_gets_the_order(
+    client, manager, customer, rules, db, world
+):
+    chosen = world.worker(name="<b>朱</b>丽")
+    away = world.worker(name="停职的人")
+    away.status = "suspended"
+    world.worker(branch="B", name="乙店的人")
+    db.session.flush()
+
+    page = client.get(_url(customer)).text
+    offered = re.search(r'<select[^>]*name="worker_id"[^>]*>(.*?)</select>', page, re.S).group(1)
+    refused = client.post(_url(customer), data=_form(rules, signature="", worker_id=chosen.id))
+    data = _form(rules, outcome="order", service_date="2026-12-09", weekday="", hours="4")
+    done = client.post(_url(customer), data={**data, "worker_id": str(chosen.id)})
+
+    assert (
+        f'<option value="{chosen.id}">{chosen.badge_no} &lt;b&gt;朱&lt;/b&gt;丽</option>' in offered
+    )
+    assert "停职的人" not in offered and "乙店的人" not in offered
+    assert f'<option value="{chosen.id}" selected>' in refused.text
+    assert done.status_code == 303
+    order = db.session.scalar(sa.select(Order).where(Order.customer_id == customer.id))
+    assert order.worker_id == chosen.id
 
 
 BAD_INPUT = [

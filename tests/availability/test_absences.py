@@ -3,6 +3,7 @@ decided; an away worker is off the idle list (R6) and the assignment (R7)."""
 
 from datetime import time, timedelta
 
+import lxml.html
 import pytest
 import sqlalchemy as sa
 
@@ -191,3 +192,33 @@ def test_a_request_waits_on_the_managers_board_until_decided(desk):
     decide(absence, True, "", desk.manager)
     done = {d.key: d for d in board_of(desk.manager).duties}["availability.requests"]
     assert (done.count, done.state) == (0, "done")
+
+
+def _offered(html: str) -> list[str]:
+    page = lxml.html.fromstring(html)
+    matches = page.xpath("//div[@id='worker-matches']//label")
+    return [label.text_content().strip() for label in matches]
+
+
+@pytest.mark.rule("R6")
+def test_the_absences_worker_is_found_by_typing_among_the_branchs_active_workers(desk, client):
+    active = desk.world.worker(name="周小红")
+    dismissed = desk.world.worker(name="周小兰")
+    dismissed.status = "dismissed"
+    desk.world.worker(branch="B", name="周小梅")
+    login(client, desk.manager)
+
+    page = client.get("/absences")
+    typed = client.get("/absences/workers?worker_q=周小", headers={"HX-Request": "true"})
+    none_chosen = client.post(
+        "/absences", data={"worker_q": "周小", "kind": "rest", "first_day": "2026-12-08"}
+    )
+    searched = client.post("/absences", data={"worker_q": "周小", "search": "1"})
+
+    assert _offered(page.text) == []
+    assert _offered(typed.text) == [f"{active.badge_no} {active.name}"]
+    assert dismissed.name not in typed.text and "周小梅" not in typed.text
+    assert none_chosen.status_code == 422
+    assert field_error(none_chosen.text, "worker") == zh("Choose the worker.")
+    assert 'value="周小"' in none_chosen.text and 'value="2026-12-08"' in none_chosen.text
+    assert searched.status_code == 200 and _offered(searched.text) == _offered(typed.text)

@@ -152,3 +152,27 @@ def test_a_reopened_day_shows_both_versions(client, desk, world, db):
     assert zh("Withdrawn") in versions and "漏了收据" in versions
     listing = client.get("/settlements").text
     assert listing.count(f"{TODAY:%Y-%m-%d}</a>") == 2
+
+
+def test_the_settlements_list_pages_the_latest_days_first(client, desk, world, db, monkeypatch):
+    monkeypatch.setattr("webapp.billing.closed_days.SETTLEMENTS_PAGE", 2)
+    days = [TODAY - timedelta(days=n) for n in (3, 2, 1)]
+    for day in days:
+        services.close_day(desk.branch, day, desk.manager)
+    services.close_day(world.branches["B"], days[1], desk.manager)
+    db.session.commit()
+
+    def rows(page: int = 1) -> list[tuple[str, str]]:
+        html = client.get(f"/settlements?page={page}").text
+        return re.findall(r">(\d{4}-\d{2}-\d{2})</a></td>\s*<td>([^<]+)</td>", html)
+
+    login(client, world.user("finance", branch=None))
+    first, second = rows(), rows(2)
+    client.post("/logout")
+    login(client, desk.manager)
+
+    # One day closed by both branches: the one closed last first (here: the later id).
+    assert first == [(f"{days[2]}", "甲网店"), (f"{days[1]}", "乙网店")]
+    assert second == [(f"{days[1]}", "甲网店"), (f"{days[0]}", "甲网店")]
+    assert rows() == [(f"{days[2]}", "甲网店"), (f"{days[1]}", "甲网店")]
+    assert rows(2) == [(f"{days[0]}", "甲网店")]

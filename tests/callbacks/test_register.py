@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.callbacks.conftest import answers, form
+from tests.i18n import zh
 from tests.working_day import TODAY, login, shanghai
 from webapp.callbacks.models import Callback, CallbackRegister, Kind
 from webapp.callbacks.services import (
@@ -154,3 +155,26 @@ def test_an_entry_is_changed_before_acknowledgement(client, desk, db, last_week)
     response = client.post(url, data=form(quality="2"))
     assert response.status_code == 303
     assert db.session.get(Callback, last_week[0].id).quality == 2
+
+
+def test_the_weeks_page_lists_its_entries_a_page_at_a_time_the_register_holds_all(
+    client, desk, last_week, monkeypatch
+):
+    monkeypatch.setattr("webapp.callbacks.services.REGISTER_PAGE", 1)
+    login(client, desk.manager)
+    week = f"/callbacks?week={LAST_MONDAY}&branch={desk.branch.id}"
+
+    first = lxml.html.fromstring(client.get(week).text)
+    later = first.xpath("//nav[contains(@class, 'pager')]//a[@rel='next']")
+    second = lxml.html.fromstring(client.get(later[0].get("href")).text)
+
+    def shown(page) -> list[str]:
+        return [a.get("href") for a in page.xpath("//section[@id='entries']//tbody//a")]
+
+    assert shown(first) == [f"/callbacks/{last_week[0].id}"]
+    assert later[0].text_content() == zh("Later callbacks")
+    assert shown(second) == [f"/callbacks/{last_week[1].id}"]
+    assert second.xpath("//nav[contains(@class, 'pager')]//a[@rel='prev']")
+    assert not second.xpath("//nav[contains(@class, 'pager')]//a[@rel='next']")
+    register = hand_over_register(desk.branch, LAST_MONDAY, desk.manager)
+    assert [row["id"] for row in register.entries] == [c.id for c in last_week]

@@ -1,5 +1,6 @@
 """Customer files: what R8 and R12 ask the file to hold, search, validation."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -127,3 +128,25 @@ def test_a_manager_cannot_file_a_customer_in_another_branch(client, login_as, wo
     assert client.post("/customers/new", data=data).status_code == 303
     customer = db.session.scalar(sa.select(Customer).where(Customer.name == "陈女士"))
     assert customer.branch_id == user.branch_id
+
+
+@pytest.mark.rule("R8")
+def test_the_customers_list_is_read_a_page_at_a_time_by_name(client, login_as, world, monkeypatch):
+    monkeypatch.setattr("webapp.customers.services.CUSTOMERS_PAGE", 2)
+    for letter in "EDCB":
+        world.customer(name=f"客户{letter}")
+    world.customer(branch="B", name="客户A")
+    login_as("service_center", branch=None)
+
+    def names(url: str) -> list[str]:
+        html = client.get(url).text
+        return re.findall(r'<a href="/customers/\d+">([^<]+)</a>', html)
+
+    first = client.get("/customers").text
+    assert names("/customers") == ["客户A", "客户B"]  # every branch's, by name
+    assert 'rel="next"' in first and zh("Next customers") in first
+    assert names("/customers?page=2") == ["客户C", "客户D"]
+    assert names("/customers?page=3") == ["客户E"]
+    assert names("/customers?q=客户&page=3") == ["客户E"]
+    next_link = re.search(r'rel="next" href="([^"]+)"', client.get("/customers?q=客户").text)
+    assert "q=" in next_link.group(1) and "page=2" in next_link.group(1)

@@ -1,13 +1,15 @@
 """The day's board: task sheets, idle workers, afternoon workers not back (R5, R6, R14)."""
 
 import itertools
+import re
 from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
-from tests.working_day import TODAY, TOMORROW, shanghai
+from tests.working_day import TODAY, TOMORROW, login, shanghai
+from webapp.availability.services import AbsenceData, enter_absence
 from webapp.core.models import AuditEntry
 from webapp.core.org import Branch
 from webapp.core.policy import get_setting, update_branch_settings
@@ -215,3 +217,57 @@ def test_the_board_takes_a_fixed_number_of_queries(desk, world, db, clock):
     assert touched_sql == []
     assert len(small_sql) == len(big_sql), "\n".join(big_sql)
     assert len(big_sql) <= 10, "\n".join(big_sql)
+
+
+@pytest.mark.rule("R6")
+def test_the_idle_lists_page_shows_the_newest_a_page_at_a_time(
+    client, desk, world, clock, monkeypatch
+):
+    monkeypatch.setattr(dispatch_services, "IDLE_LISTS_PAGE", 2)
+    world.worker(name="闲着的人")
+    sent = []
+    for days, branch in ((0, "A"), (1, "B"), (2, "A")):
+        clock.set(shanghai(TODAY, 10 + days))
+        sent.append(dispatch_services.send_idle_list(world.branches[branch], TODAY, desk.manager))
+    center = world.user("service_center", branch=None)
+
+    def shown(user, page=1) -> list[str]:
+        client.post("/logout")
+        login(client, user)
+        html = client.get(f"/idle-lists?page={page}").text
+        return [h2.split(" · ")[0] for h2 in re.findall(r"<h2>([^<]+)</h2>", html)]
+
+    assert shown(center) == ["甲网店", "乙网店"]  # the newest first, of every branch
+    assert shown(center, 2) == ["甲网店"]
+    assert shown(desk.manager) == ["甲网店", "甲网店"]
+    assert "闲着的人" in client.get("/idle-lists").text
+    assert [lst.id for lst in dispatch_services.idle_lists_page([desk.branch.id], 1).rows] == [
+        sent[2].id,
+        sent[0].id,
+    ]
+
+
+@pytest.mark.rule("R5")
+def test_an_empty_day_runs_the_statements_of_a_full_one(desk, world, db, clock):
+    """A day with orders, a worker away and an idle list sent by someone else, and a day
+    with none of them: the board reads each in the same statements (a selectinload sends
+    none when it has no rows)."""
+    full, empty = TOMORROW, TOMORROW + timedelta(days=1)
+    desk.order(day=full)
+    away = world.worker()
+    enter_absence(away, AbsenceData("rest", full, full, ""), desk.manager)
+    dispatch_services.send_idle_list(desk.branch, full, world.user("branch_head"))
+    db.session.flush()
+    branch_id = desk.branch.id
+
+    def board(day):
+        db.session.expunge_all()
+        return _statements(
+            db, lambda: dispatch_services.day_board(db.session.get(Branch, branch_id), day)
+        )
+
+    (full_board, full_sql), (empty_board, empty_sql) = board(full), board(empty)
+
+    assert full_board.orders and full_board.away and full_board.last_idle_list
+    assert not (empty_board.orders or empty_board.away or empty_board.last_idle_list)
+    assert len(full_sql) == len(empty_sql), "\n".join(full_sql)

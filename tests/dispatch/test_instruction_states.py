@@ -5,6 +5,7 @@ import re
 from datetime import time, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tests.i18n import zh
 from tests.working_day import TODAY, TOMORROW, field_error, login
@@ -36,7 +37,8 @@ def test_the_service_center_cancels_a_waiting_one_but_not_an_assigned_one(desk, 
     with pytest.raises(InstructionConflict):
         instructions.cancel_instruction(waiting, "再取消一次", center)
     order = desk.order(day=TOMORROW)
-    instruction = next(i for i in instructions.sent_instructions(center) if i.order_id == order.id)
+    sent = instructions.sent_instructions(center).page.rows
+    instruction = next(i for i in sent if i.order_id == order.id)
     with pytest.raises(InstructionConflict) as refused:
         instructions.cancel_instruction(instruction, "取消", center)
     assert order.worker.name in str(refused.value)
@@ -161,3 +163,26 @@ def test_no_customer_chosen_is_explained_next_to_the_picker(client, world, catal
     assert refused.status_code == 422
     assert field_error(refused.text, "customer_id") == zh("Choose the customer.")
     assert 'value="王"' in refused.text
+
+
+def test_the_instructions_sent_are_listed_newest_first_a_page_at_a_time(
+    client, desk, world, clock, db, monkeypatch
+):
+    monkeypatch.setattr(instructions, "SENT_PAGE", 2)
+    first = desk.instruction(customer=world.customer(name="最早的客户"), day=TOMORROW)
+    clock.advance(minutes=5)
+    order = desk.order(customer=world.customer(name="派了的客户"), day=TOMORROW)
+    clock.advance(minutes=5)
+    latest = desk.instruction(customer=world.customer(name="最新的客户"), day=TOMORROW)
+    login(client, world.user("service_center", branch=None))
+
+    page_one = client.get("/instructions").text
+    page_two = client.get("/instructions?page=2").text
+
+    shown = re.findall(r'id="instruction-(\d+)"', page_one)
+    assigned = db.session.scalar(sa.select(Instruction.id).where(Instruction.order_id == order.id))
+    assert shown == [str(latest.id), str(assigned)]
+    assert zh("to %(worker)s") % {"worker": order.worker.name} in page_one
+    assert desk.catalogue.cleaning.name in page_one
+    assert re.findall(r'id="instruction-(\d+)"', page_two) == [str(first.id)]
+    assert 'href="/instructions?page=2"' in page_one

@@ -140,3 +140,20 @@ def test_the_manager_sees_who_has_not_acknowledged(client, desk, world, login_as
     page = client.get("/manual").text
     listed = page[page.index('id="not-acknowledged"') : page.index("</section>")]
     assert unread.name in listed and read.name not in listed
+
+
+def test_a_big_branch_sees_how_many_have_not_acknowledged_and_the_first_names(
+    client, desk, world, login_as, monkeypatch
+):
+    monkeypatch.setattr(services, "NAMES_SHOWN", 2)
+    admin = world.user("company_admin", branch=None)
+    services.publish(None, Draft("用电安全", "- 先断电", "新增"), admin)
+    unread = sorted((world.worker() for _ in range(3)), key=lambda w: w.badge_no)
+
+    login_as("manager", branch="A")
+    page = client.get("/manual").text
+    listed = page[page.index('id="not-acknowledged"') : page.index("</section>")]
+
+    assert zh("%(n)s workers") % {"n": 3} in listed
+    assert unread[0].name in listed and unread[1].name in listed
+    assert unread[2].name not in listed and zh("and %(n)s more") % {"n": 1} in listed

@@ -2,6 +2,7 @@
 check-ins made through the visits' services; the per-worker flag and its setting; the
 month in the branch's time zone; bad input next to the field; roles and other branches."""
 
+import re
 from datetime import date, time
 from decimal import Decimal
 
@@ -249,3 +250,29 @@ def test_the_company_admin_sets_a_unit_cost_in_the_catalogue(client, desk):
         sa.select(AuditEntry).where(AuditEntry.action == "catalogue.material_cost")
     )
     assert entry.changes["unit_cost_fen"] == {"before": 0, "after": 1250}
+
+
+def test_the_months_workers_are_listed_a_page_at_a_time_those_above_first(
+    client, desk, monkeypatch
+):
+    monkeypatch.setattr("webapp.materials.views.WORKERS_PAGE", 2)
+    update_settings(desk.world.company.id, {"material_use_flag_percent": 140})
+    detergent = desk.catalogue.detergent
+    heavy = desk.world.worker()
+    others = [desk.world.worker() for _ in range(2)]
+    _done(desk, {detergent.id: Decimal(5)}, {}, worker=heavy)
+    for worker in others:
+        _done(desk, {detergent.id: Decimal(1)}, {}, worker=worker)
+    login(client, desk.manager)
+
+    first = client.get("/materials?month=2026-12").text
+    second = client.get("/materials?month=2026-12&page=2").text
+
+    def shown(page: str) -> list[str]:
+        return re.findall(r'data-worker="(\d+)"', page)
+
+    rest = sorted(others, key=lambda worker: worker.badge_no)
+    assert shown(first) == [str(heavy.id), str(rest[0].id)]
+    assert shown(second) == [str(rest[1].id)]
+    assert 'href="/materials?month=2026-12&amp;page=2"' in first
+    assert zh("Next workers") in first

@@ -25,6 +25,7 @@ from webapp.core.forms import (
     CnPhone,
     F,
     Finite,
+    QuickSelect,
     SubForm,
     YuanField,
     optional,
@@ -117,7 +118,7 @@ class AssessmentForm(BaseForm):
         _l("Every"),
         choices=options([("", "—"), *((str(n), label) for n, label in enumerate(WEEKDAY_LABELS))]),
     )
-    worker_id = SelectField(_l("Worker"), coerce=int)
+    worker_id = SelectField(_l("Worker"), coerce=int, widget=QuickSelect())
     signature = HiddenField()
 
     @property

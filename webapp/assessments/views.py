@@ -1,6 +1,7 @@
 import base64
 from decimal import ROUND_HALF_UP, Decimal
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,8 +22,7 @@ from webapp.core.scoping import get_scoped_or_404, visible_branch_ids
 from webapp.customers import services as customer_services
 from webapp.customers.models import Customer
 from webapp.extensions import db
-from webapp.workers.models import Worker
-from webapp.workers.services import active_workers
+from webapp.workers.models import Worker, WorkerStatus
 
 bp = Blueprint("assessments", __name__)
 TENTH = Decimal("0.1")
@@ -49,16 +49,21 @@ def _tenths(value: Decimal | None) -> Decimal | None:
     return value.quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-def _workers(branch_id: int) -> dict[int, Worker]:
-    return {worker.id: worker for worker in active_workers(branch_id)}
+def _workers(branch_id: int) -> list[sa.Row]:
+    """The branch's active workers the form offers: id, badge number and name (the
+    page is kept for use offline, so they are all in it)."""
+    return db.session.execute(
+        sa.select(Worker.id, Worker.badge_no, Worker.name)
+        .where(Worker.branch_id == branch_id, Worker.status == WorkerStatus.ACTIVE)
+        .order_by(Worker.badge_no)
+    ).all()
 
 
-def _form(customer: Customer | None, items: list[ServiceItem], workers: dict[int, Worker]):
+def _form(customer: Customer | None, items: list[ServiceItem], workers: list[sa.Row]):
     form = AssessmentForm() if customer else NewCustomerAssessmentForm()
     form.items.choices = options((item.id, item.name) for item in items)
     form.worker_id.choices = options(
-        [(0, _("Leave it on the board"))]
-        + [(w.id, f"{w.badge_no} {w.name}") for w in workers.values()]
+        [(0, _("Leave it on the board"))] + [(w.id, f"{w.badge_no} {w.name}") for w in workers]
     )
     if request.method == "GET" and customer is not None:
         form.home_area.data = customer.home_area
@@ -85,6 +90,13 @@ def _rooms(form: AssessmentForm) -> tuple[list[proposal.Room], list[int]]:
     return rooms, positions
 
 
+def _chosen(worker_id: int | None, workers: list[sa.Row]) -> Worker | None:
+    """The worker chosen on the form, if the form offered them."""
+    if worker_id not in {worker.id for worker in workers}:
+        return None
+    return db.session.get(Worker, worker_id)
+
+
 def _data(form: AssessmentForm, rooms, items, workers) -> services.AssessmentData:
     by_id = {item.id: item for item in items}
     return services.AssessmentData(
@@ -97,7 +109,7 @@ def _data(form: AssessmentForm, rooms, items, workers) -> services.AssessmentDat
             window_start=form.window_start.data,
             hours=_tenths(form.hours.data),
             weekday=form.weekday_value,
-            worker=workers.get(form.worker_id.data),
+            worker=_chosen(form.worker_id.data, workers),
         ),
         signature=form.signature.data,
         wishes=form.wishes.data or "",

@@ -1,8 +1,17 @@
-from wtforms import DateField, SelectField, StringField
-from wtforms.validators import DataRequired
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from webapp.availability.models import KIND_LABELS
-from webapp.core.forms import NOTE_MAX, REQUIRED, BaseForm, F, optional, options, required
+from webapp.core.forms import (
+    NOTE_MAX,
+    REQUIRED,
+    BaseForm,
+    F,
+    QueryForm,
+    optional,
+    options,
+    required,
+)
 from webapp.core.i18n import lazy_gettext as _l
 
 APPROVE, REFUSE = "approve", "refuse"
@@ -26,9 +35,23 @@ class RequestForm(BaseForm):
 
 
 class AbsenceForm(RequestForm):
-    """An absence a manager enters for a worker."""
+    """An absence a manager enters for a worker, found by typing."""
 
-    worker = SelectField(_l("Worker"), choices=[], validators=[DataRequired(message=REQUIRED)])
+    worker_q = StringField(
+        _l("Find the worker: name, badge number or mobile"), validators=optional(50), filters=F
+    )
+    worker = RadioField(_l("Worker"), coerce=int, validate_choice=False)
+
+    def validate_worker(self, field) -> None:
+        if field.data is None:
+            raise ValidationError(_l("Choose the worker."))
+
+
+class WorkerSearchForm(QueryForm):
+    """The absence form's worker picker, as its active search sends it."""
+
+    worker_q = StringField(validators=optional(50), filters=F)
+    worker = IntegerField(validators=[Optional()])
 
 
 class DecisionForm(BaseForm):

@@ -1,24 +1,31 @@
 """Who is away: absences entered and decided by the branch, asked for at the shared
 tablet; the branch calendar's closed days, edited by the branch head."""
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.accounts.services import without_staff_login
 from webapp.availability import services
-from webapp.availability.forms import APPROVE, AbsenceForm, ClosedDayForm, DecisionForm, RequestForm
+from webapp.availability.forms import (
+    APPROVE,
+    AbsenceForm,
+    ClosedDayForm,
+    DecisionForm,
+    RequestForm,
+    WorkerSearchForm,
+)
 from webapp.availability.models import Absence
 from webapp.core import calendar, clock
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
-from webapp.core.forms import options
 from webapp.core.roles import can
 from webapp.core.scoping import chosen_branch, get_scoped_or_404
 from webapp.extensions import db
 from webapp.kiosk.tablet import back_to_start, kiosk_page, signed_in_worker, this_tablet_or_403
-from webapp.workers.models import Worker
-from webapp.workers.services import active_workers
+from webapp.workers.models import Worker, WorkerStatus
+from webapp.workers.services import picker_matches
 
 bp = Blueprint("availability", __name__)
 
@@ -43,6 +50,15 @@ def _saved(form, save) -> tuple[int, object]:
     return 303, None
 
 
+def _picker(q: str, chosen_id: int | None) -> dict:
+    """The absence form's worker picker: the chosen branch's active workers by typing."""
+    workers = sa.select(Worker).where(
+        Worker.branch_id == chosen_branch().id, Worker.status == WorkerStatus.ACTIVE
+    )
+    matches, more = picker_matches(workers, q[:50], chosen_id)
+    return {"matches": matches, "more": more, "chosen_id": chosen_id, "name": "worker"}
+
+
 def _absences_page(form: AbsenceForm, status: int = 200, refusal=None):
     branch = chosen_branch()
     return render_template(
@@ -52,6 +68,7 @@ def _absences_page(form: AbsenceForm, status: int = 200, refusal=None):
         waiting=services.waiting(branch.id),
         recent=services.recent(branch.id, clock.local_today(branch.timezone)),
         decision=DecisionForm(formdata=None),
+        **_picker(form.worker_q.data or "", form.worker.data),
     ), status
 
 
@@ -59,21 +76,31 @@ def _absences_page(form: AbsenceForm, status: int = 200, refusal=None):
 @require("absences.view")
 def index():
     form = AbsenceForm()
-    workers = active_workers(chosen_branch().id)
-    form.worker.choices = options((str(w.id), f"{w.badge_no} {w.name}") for w in workers)
     if request.method == "GET":
         return _absences_page(form)
     if not can(current_user, "absences.edit"):
         abort(403)
+    if "search" in request.form:  # the picker's button, without JavaScript
+        return _absences_page(form)
     status, refusal = 422, None
     if form.validate_on_submit():
-        worker = get_scoped_or_404(Worker, int(form.worker.data))
+        worker = get_scoped_or_404(Worker, form.worker.data)
         status, refusal = _saved(
             form, lambda: services.enter_absence(worker, _data(form), current_user)
         )
     if status == 303:
         return redirect(url_for("availability.index"), code=303)
     return _absences_page(form, status, refusal)
+
+
+@bp.get("/absences/workers")
+@require("absences.edit")
+def worker_search():
+    """The worker picker's active search (htmx): the chosen worker, then what matches."""
+    form = WorkerSearchForm(request.args)
+    form.validate_or_404()
+    picker = _picker(form.worker_q.data or "", form.worker.data)
+    return render_template("workers/_matches.html", **picker)
 
 
 @bp.post("/absences/<int:absence_id>/decision")

@@ -1,8 +1,17 @@
-from wtforms import DateField, SelectField, StringField
-from wtforms.validators import DataRequired
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from webapp.billing.models import PAYMENT_METHODS
-from webapp.core.forms import REQUIRED, BaseForm, F, YuanField, optional, options, required
+from webapp.core.forms import (
+    REQUIRED,
+    BaseForm,
+    F,
+    QueryForm,
+    YuanField,
+    optional,
+    options,
+    required,
+)
 from webapp.core.i18n import lazy_gettext as _l
 
 
@@ -26,7 +35,10 @@ class ReopenForm(BaseForm):
 
 
 class SlipForm(BaseForm):
-    worker_id = SelectField(_l("Worker"), coerce=int)
+    worker_q = StringField(
+        _l("Find the worker: name, badge number or mobile"), validators=optional(50), filters=F
+    )
+    worker_id = RadioField(_l("Worker"), coerce=int, validate_choice=False)
     period_start = DateField(_l("From"), validators=[DataRequired(message=REQUIRED)])
     period_end = DateField(_l("To"), validators=[DataRequired(message=REQUIRED)])
     deduction_1 = YuanField(_l("Deduction"), allow_zero=True)
@@ -34,6 +46,15 @@ class SlipForm(BaseForm):
     deduction_2 = YuanField(_l("Deduction"), allow_zero=True)
     reason_2 = StringField(_l("Reason"), validators=optional(200), filters=F)
 
+    def validate_worker_id(self, field) -> None:
+        if field.data is None:
+            raise ValidationError(_l("Choose the worker."))
+
     def deductions(self) -> list[tuple[int, str]]:
         pairs = [(self.deduction_1, self.reason_1), (self.deduction_2, self.reason_2)]
         return [(amount.fen, reason.data or "") for amount, reason in pairs if amount.fen]
+
+
+class WorkerSearchForm(QueryForm):
+    worker_q = StringField(validators=optional(50), filters=F)
+    worker_id = IntegerField(validators=[Optional()])

@@ -156,6 +156,9 @@ class DaySettlement(db.Model):
 
     __tablename__ = "day_settlements"
     __table_args__ = (
+        # The days closed, latest first: a branch's, and every branch's (finance's view).
+        sa.Index("ix_day_settlements_branch_id_day_closed_at", "branch_id", "day", "closed_at"),
+        sa.Index("ix_day_settlements_day_closed_at", "day", "closed_at"),
         sa.Index(
             "uq_day_settlements_one_current",
             "branch_id",
@@ -196,6 +199,7 @@ class WorkerSlip(db.Model):
     """A worker's settlement slip for a period: orders, hours, pay, rewards, deductions."""
 
     __tablename__ = "worker_slips"
+    __table_args__ = (sa.Index("ix_worker_slips_branch_id_created_at", "branch_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from webapp.billing.models import Bill, WorkerSlip
 from webapp.complaints.deductions import deductions_for_slip, put_on_slip, slip_row
@@ -12,9 +12,27 @@ from webapp.core import audit
 from webapp.core.errors import FieldError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import round_fen
+from webapp.core.scoping import scoped_select
 from webapp.discipline import slips as discipline
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
+
+
+def latest_slips(user, limit: int = 50) -> list[WorkerSlip]:
+    """The user's branches' newest slips with their worker, without their lines."""
+    return list(
+        db.session.scalars(
+            scoped_select(WorkerSlip, user)
+            .options(
+                joinedload(WorkerSlip.worker),
+                defer(WorkerSlip.lines),
+                defer(WorkerSlip.deductions),
+                defer(WorkerSlip.rewards),
+            )
+            .order_by(WorkerSlip.created_at.desc(), WorkerSlip.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def pay_rule_label(worker) -> str:

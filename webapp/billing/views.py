@@ -1,20 +1,23 @@
 from datetime import date
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from webapp.billing import exports, reports, services
-from webapp.billing.forms import BillForm, ReceiptForm, ReopenForm, SlipForm, VoidForm
-from webapp.billing.models import Bill, DaySettlement, Receipt, ReportJob, WorkerSlip
-from webapp.billing.slips import create_slip
+from webapp.billing.closed_days import settlements_page
+from webapp.billing.forms import BillForm, ReceiptForm, ReopenForm, VoidForm
+from webapp.billing.models import Bill, DaySettlement, Receipt, ReportJob
+
+# The slips' views add their routes to the same blueprint.
+from webapp.billing.slip_views import bp
 from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
-from webapp.core.forms import DayForm, options
+from webapp.core.forms import DayForm
 from webapp.core.htmx import render_page_or_partial
 from webapp.core.org import Branch
+from webapp.core.paging import page_number
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.roles import can
 from webapp.core.scoping import (
@@ -26,9 +29,6 @@ from webapp.core.scoping import (
 from webapp.core.spreadsheets import xlsx_response
 from webapp.extensions import db
 from webapp.orders.services import get_order_or_404
-from webapp.workers.models import Worker
-
-bp = Blueprint("billing", __name__)
 
 
 def _billing_page(order, status=200, **forms):
@@ -192,13 +192,11 @@ def reopen(settlement_id: int):
 @bp.get("/settlements")
 @require("settlements.view")
 def settlements():
-    rows = db.session.scalars(
-        scoped_select(DaySettlement)
-        .order_by(DaySettlement.day.desc(), DaySettlement.closed_at.desc())
-        .options(joinedload(DaySettlement.branch))
-        .limit(60)
-    ).all()
-    return render_template("billing/settlements.html", settlements=rows)
+    # The branches the user sees, read first: the days are theirs, and the page's
+    # statements do not depend on any day being closed.
+    branches = {branch.id: branch for branch in visible_branches()}
+    page = settlements_page(list(branches), page_number())
+    return render_template("billing/settlements.html", page=page, branches=branches)
 
 
 @bp.post("/settlements/<int:settlement_id>/acknowledge")
@@ -236,70 +234,6 @@ def settlement_pdf(settlement_id: int):
         figures=services.day_figures(branch, row.day),
     )
     return pdf_response(data, f"settlement-{branch.code}-{row.day}.pdf")
-
-
-# -- workers' settlement slips -------------------------------------------------
-
-
-def _slip_form() -> SlipForm:
-    form = SlipForm()
-    workers = db.session.scalars(scoped_select(Worker).order_by(Worker.badge_no)).all()
-    form.worker_id.choices = options((w.id, f"{w.badge_no} {w.name}") for w in workers)
-    return form
-
-
-@bp.route("/slips", methods=["GET", "POST"])
-@require("settlements.view")
-def slips():
-    form = _slip_form()
-    if request.method == "POST":
-        if not can(current_user, "billing.issue"):
-            abort(403)
-        if form.validate_on_submit():
-            worker = get_scoped_or_404(Worker, form.worker_id.data)
-            try:
-                slip = create_slip(
-                    worker,
-                    form.period_start.data,
-                    form.period_end.data,
-                    form.deductions(),
-                    current_user,
-                )
-            except FieldError as error:
-                if error.field in form:
-                    attach(form, error)
-                else:
-                    form.deduction_1.errors.append(error.message)
-            else:
-                db.session.commit()
-                return redirect(url_for("billing.slip", slip_id=slip.id), code=303)
-    rows = db.session.scalars(
-        scoped_select(WorkerSlip).order_by(WorkerSlip.created_at.desc()).limit(50)
-    ).all()
-    status = 422 if request.method == "POST" else 200
-    return render_template("billing/slips.html", form=form, slips=rows), status
-
-
-@bp.get("/slips/<int:slip_id>")
-@require("settlements.view")
-def slip(slip_id: int):
-    return render_template("billing/slip.html", slip=get_scoped_or_404(WorkerSlip, slip_id))
-
-
-@bp.get("/slips/<int:slip_id>.pdf")
-@require("settlements.view")
-def slip_pdf(slip_id: int):
-    row = get_scoped_or_404(WorkerSlip, slip_id)
-    branch = db.session.get(Branch, row.branch_id)
-    data = chinese_pdf("slip.html", slip=row, branch_name=branch.name)
-    return pdf_response(data, f"slip-{row.worker.badge_no}-{row.period_end}.pdf")
-
-
-@bp.get("/slips/<int:slip_id>.xlsx")
-@require("settlements.view")
-def slip_xlsx(slip_id: int):
-    row = get_scoped_or_404(WorkerSlip, slip_id)
-    return xlsx_response(exports.slip_xlsx(row), f"slip-{row.worker.badge_no}-{row.period_end}")
 
 
 # -- the monthly settlement, rendered in the background ------------------------

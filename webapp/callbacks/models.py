@@ -62,8 +62,12 @@ class Callback(db.Model):
     """A customer called back (回访) after a service: an entry of the register (R18)."""
 
     __tablename__ = "callbacks"
+    # A branch's week in the order it was called: the week's page, its quota counts.
     __table_args__ = (
         *(_rating_check(column) for column, _label in RATINGS),
+        sa.Index(
+            "ix_callbacks_branch_id_week_start_called_at", "branch_id", "week_start", "called_at"
+        ),
         # A worker's callbacks of a month (the quality score, the monthly record).
         sa.Index("ix_callbacks_worker_id_called_at", "worker_id", "called_at"),
     )

@@ -19,9 +19,9 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def week_page(branch: Branch, week: date, now: datetime) -> dict:
-    """The week's progress against the quotas, its entries, its register and, this week,
-    whom to call."""
+def week_page(branch: Branch, week: date, now: datetime, page_number: int = 1) -> dict:
+    """The week's progress against the quotas, a page of its entries, its register and,
+    this week, whom to call."""
     this_week = services.week_of(now, branch.timezone)
     today = now.astimezone(clock.zone(branch.timezone)).date()
     progress = quotas.progress(branch, week, today)
@@ -36,7 +36,7 @@ def week_page(branch: Branch, week: date, now: datetime) -> dict:
         "previous_week": week - timedelta(days=7),
         "next_week": week + timedelta(days=7) if week < this_week else None,
         "progress": progress,
-        "entries": services.entries(branch.id, week),
+        "entries": services.entries_page(branch.id, week, page_number),
         "register": services.register_of(branch.id, week),
         "suggestions": suggested,
     }

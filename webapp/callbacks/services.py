@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import format_datetime
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from webapp.briefing.models import NextTimeNote
 from webapp.briefing.services import add_note
@@ -28,6 +28,7 @@ from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.money import yuan_text
 from webapp.core.offline import outbox
 from webapp.core.org import Branch
+from webapp.core.paging import Page, paged
 from webapp.core.photos import decode_photos
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
@@ -58,10 +59,11 @@ def week_of(instant: datetime, zone_name: str) -> date:
 
 
 def register_of(branch_id: int, week: date) -> CallbackRegister | None:
+    """The week's register, if handed over; its frozen entries are read only if asked for."""
     return db.session.scalar(
-        sa.select(CallbackRegister).where(
-            CallbackRegister.branch_id == branch_id, CallbackRegister.week_start == week
-        )
+        sa.select(CallbackRegister)
+        .where(CallbackRegister.branch_id == branch_id, CallbackRegister.week_start == week)
+        .options(defer(CallbackRegister.entries))
     )
 
 
@@ -254,19 +256,30 @@ def complaint_link(callback: Callback) -> str:
 # -- the week's register ---------------------------------------------------------------
 
 
-def entries(branch_id: int, week: date) -> list[Callback]:
-    return list(
-        db.session.scalars(
-            sa.select(Callback)
-            .where(Callback.branch_id == branch_id, Callback.week_start == week)
-            .options(
-                joinedload(Callback.customer),
-                joinedload(Callback.worker),
-                joinedload(Callback.order),
-            )
-            .order_by(Callback.called_at, Callback.id)
+REGISTER_PAGE = 50  # entries on a page of the week's register
+
+
+def _entries(branch_id: int, week: date) -> sa.Select:
+    return (
+        sa.select(Callback)
+        .where(Callback.branch_id == branch_id, Callback.week_start == week)
+        .options(
+            joinedload(Callback.customer),
+            joinedload(Callback.worker),
+            joinedload(Callback.order),
         )
+        .order_by(Callback.called_at, Callback.id)
     )
+
+
+def entries(branch_id: int, week: date) -> list[Callback]:
+    """The week's entries, in the order they were called: what the register freezes."""
+    return list(db.session.scalars(_entries(branch_id, week)))
+
+
+def entries_page(branch_id: int, week: date, page_number: int) -> Page:
+    """One page of the week's entries, as the week's page lists them."""
+    return paged(_entries(branch_id, week), page_number, REGISTER_PAGE)
 
 
 def _row(callback: Callback, zone_name: str) -> dict:

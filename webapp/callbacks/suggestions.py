@@ -17,6 +17,7 @@ from webapp.core import clock
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.org import Branch
 from webapp.core.policy import get_setting
+from webapp.core.types import UTCDateTime
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
 from webapp.quality.models import Supervision
@@ -64,26 +65,29 @@ def _done(branch: Branch, since: date, today: date) -> tuple:
 
 def _pool(branch: Branch, since: date, today: date) -> list[_Done]:
     """Orders done since `since` whose customer has not been called back since, the
-    latest of each customer."""
+    latest of each customer; each order's customer's last callback read with it."""
+    last_called = (
+        sa.select(sa.func.max(Callback.called_at))
+        .where(Callback.customer_id == Order.customer_id)
+        .scalar_subquery()
+    )
     orders = db.session.execute(
         sa.select(
-            Order.id, Order.customer_id, Order.worker_id, Order.service_date, Worker.start_date
+            Order.id,
+            Order.customer_id,
+            Order.worker_id,
+            Order.service_date,
+            Worker.start_date,
+            sa.type_coerce(last_called, UTCDateTime),
         )
         .join(Worker, Worker.id == Order.worker_id)
         .where(*_done(branch, since, today))
         .order_by(Order.service_date.desc(), Order.window_start.desc(), Order.id.desc())
     ).all()
-    last_called = dict(
-        db.session.execute(
-            sa.select(Callback.customer_id, sa.func.max(Callback.called_at))
-            .where(Callback.customer_id.in_({o.customer_id for o in orders}))
-            .group_by(Callback.customer_id)
-        ).all()
-    )
     zone = clock.zone(branch.timezone)
     latest: dict[int, _Done] = {}
-    for order in map(_Done._make, orders):
-        called = last_called.get(order.customer_id)
+    for *done, called in orders:
+        order = _Done._make(done)
         if called is not None and called.astimezone(zone).date() >= order.service_date:
             continue
         latest.setdefault(order.customer_id, order)

@@ -11,6 +11,7 @@ from webapp.core.money import yuan_text
 from webapp.core.offline import outbox
 from webapp.core.offline.idempotency import offline_capable
 from webapp.core.offline.pages import offline_page
+from webapp.core.paging import page_number
 from webapp.core.photos import refusal_shown, takes_photos
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.scoping import chosen_branch, get_scoped_or_404, scoped_select
@@ -170,7 +171,7 @@ def photo(callback_id: int, photo_id: int):
 
 
 def _week(branch, week, status: int = 200, **context):
-    page = pages.week_page(branch, week, clock.now())
+    page = pages.week_page(branch, week, clock.now(), page_number())
     return render_template("callbacks/index.html", **page, **context), status
 
 

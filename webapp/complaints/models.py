@@ -82,18 +82,23 @@ class ProcedureStep(db.Model):
     due_hours: Mapped[int]
 
 
+UNDECIDED = "decided_at IS NULL"
+
+
 class Complaint(db.Model):
     """A customer's complaint in the branch's register (R2, R28); lateness ones count
     for R16."""
 
     __tablename__ = "complaints"
+    # The branch's register newest first, and those not decided yet (waiting for the head).
     __table_args__ = (
-        # The branch head's decisions: the complaints not decided, not the whole register.
+        sa.Index("ix_complaints_branch_id_occurred_at", "branch_id", "occurred_at"),
         sa.Index(
             "ix_complaints_undecided",
             "branch_id",
-            sqlite_where=sa.text("decided_at IS NULL"),
-            postgresql_where=sa.text("decided_at IS NULL"),
+            "occurred_at",
+            sqlite_where=sa.text(UNDECIDED),
+            postgresql_where=sa.text(UNDECIDED),
         ),
     )
 

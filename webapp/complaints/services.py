@@ -1,12 +1,14 @@
 """The complaint register: recording, the procedure's steps, the decision within the
 authority limit (R2, R28), the worker's deduction and what the files list."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import format_datetime
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.complaints.models import (
     CATEGORIES,
@@ -304,13 +306,24 @@ def _register_query(*where) -> sa.Select:
     return (
         sa.select(Complaint)
         .where(*where)
-        .options(
-            selectinload(Complaint.steps),
-            joinedload(Complaint.customer),
-            joinedload(Complaint.worker),
-        )
+        .options(joinedload(Complaint.customer), joinedload(Complaint.worker))
         .order_by(Complaint.occurred_at.desc(), Complaint.id.desc())
     )
+
+
+def _with_steps(*lists: list[Complaint]) -> None:
+    """The steps of every complaint listed, in one statement that runs even when the
+    lists are empty: the page's statements do not depend on what it shows."""
+    complaints = {complaint.id: complaint for listed in lists for complaint in listed}
+    steps = defaultdict(list)
+    for step in db.session.scalars(
+        sa.select(ComplaintStep)
+        .where(ComplaintStep.complaint_id.in_(complaints))
+        .order_by(ComplaintStep.complaint_id, ComplaintStep.position)
+    ):
+        steps[step.complaint_id].append(step)
+    for complaint_id, complaint in complaints.items():
+        set_committed_value(complaint, "steps", steps[complaint_id])
 
 
 def _rows(complaints) -> list[RegisterRow]:
@@ -330,16 +343,19 @@ def _rows(complaints) -> list[RegisterRow]:
 
 def _register(*where) -> list[RegisterRow]:
     """Complaints, newest first, as the register shows them."""
-    return _rows(db.session.scalars(_register_query(*where)))
+    query = _register_query(*where).options(selectinload(Complaint.steps))
+    return _rows(db.session.scalars(query))
 
 
 def branch_register(branch_id: int, page_number: int = 1) -> tuple[list[RegisterRow], Page]:
     """The branch's complaints waiting for its head, and one page of its register,
     newest first."""
-    waiting = _register(Complaint.branch_id == branch_id, Complaint.decided_at.is_(None))
+    undecided = sa.and_(Complaint.branch_id == branch_id, Complaint.decided_at.is_(None))
+    waiting = list(db.session.scalars(_register_query(undecided)))
     page = paged(_register_query(Complaint.branch_id == branch_id), page_number, REGISTER_PAGE)
+    _with_steps(waiting, page.rows)
     page.rows = _rows(page.rows)
-    return [row for row in waiting if row.waits_for_head], page
+    return [row for row in _rows(waiting) if row.waits_for_head], page
 
 
 def customer_register(customer_id: int) -> list[RegisterRow]:

@@ -8,6 +8,7 @@ from babel import support
 from flask import abort
 from flask_babel import get_locale
 from flask_wtf import FlaskForm  # noqa: TID251 (the one subclass)
+from markupsafe import escape
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -24,7 +25,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from webapp.core.clock import local_today
 from webapp.core.errors import FieldError, attach
@@ -101,6 +102,18 @@ MONEY_MESSAGES = {
     "negative": _l("The amount cannot be negative."),
     "too_large": _l("The amount is too large."),
 }
+
+
+class QuickSelect(Select):
+    """A select of many plain options (a big branch's workers), each option one
+    f-string: WTForms builds every option's attributes through html_params, which took
+    a page of 400 workers 80 ms."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs) -> str:
+        selected = " selected" if choice.selected else ""
+        label = choice.value if choice.label is None else choice.label
+        return f'<option value="{escape(str(choice.value))}"{selected}>{escape(label)}</option>'
 
 
 class YuanField(StringField):

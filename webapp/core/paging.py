@@ -38,3 +38,21 @@ def paged(query: sa.Select, number: int, per_page: int) -> Page:
     offset = (number - 1) * per_page
     rows = list(db.session.scalars(query.limit(per_page + 1).offset(offset)))
     return Page(rows[:per_page], number, len(rows) > per_page)
+
+
+def paged_by_ids(model, ids: sa.Select, number: int, per_page: int, *options) -> Page:
+    """Page `number` of a list whose order an index gives without its rows: `ids`
+    selects the ids in the list's order (sorted on the index alone, however many rows
+    the filter spans), then the page's rows are read whole, with `options`, and kept in
+    that order. Two statements, whether the page has rows or not."""
+    page = paged(ids, number, per_page)
+    position = {row_id: index for index, row_id in enumerate(page.rows)}
+    rows = db.session.scalars(sa.select(model).where(model.id.in_(page.rows)).options(*options))
+    page.rows = sorted(rows, key=lambda row: position[row.id])
+    return page
+
+
+def page_of(rows: list, number: int, per_page: int) -> Page:
+    """Page `number` of a list already in hand (figures computed for every row at once)."""
+    offset = (number - 1) * per_page
+    return Page(rows[offset : offset + per_page], number, len(rows) > offset + per_page)

@@ -26,6 +26,8 @@ class Customer(db.Model):
     """A customer file: what the manager reads before every dispatch (R8, R12)."""
 
     __tablename__ = "customers"
+    # The customers by name: the list's order on the index alone.
+    __table_args__ = (sa.Index("ix_customers_branch_id_name", "branch_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)

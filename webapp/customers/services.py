@@ -4,7 +4,8 @@ import sqlalchemy as sa
 
 from webapp.core import audit
 from webapp.core.masking import mask_phone
-from webapp.core.scoping import scoped_select
+from webapp.core.paging import Page, paged_by_ids
+from webapp.core.scoping import scoped_select, visible_branch_ids
 from webapp.customers.models import Customer
 from webapp.extensions import db
 
@@ -55,22 +56,41 @@ def update_customer(customer: Customer, values: dict) -> dict:
     return changes
 
 
+def _matching(query: sa.Select, q: str) -> sa.Select:
+    """Customers whose name or address holds `q`, or whose phones hold its three or more
+    digits; all of them without text."""
+    if not q:
+        return query
+    digits = "".join(ch for ch in q if ch.isdigit())
+    conditions = [
+        Customer.name.contains(q, autoescape=True),
+        Customer.address.contains(q, autoescape=True),
+    ]
+    if len(digits) >= 3:
+        conditions += [
+            Customer.phone.contains(digits, autoescape=True),
+            Customer.phone2.contains(digits, autoescape=True),
+        ]
+    return query.where(sa.or_(*conditions))
+
+
 def search_customers(user, q: str, limit: int = 50):
     """Active search by name, phone digits or address. Text with a NUL character matches
     nothing (no stored text holds one, and PostgreSQL refuses it in a query)."""
-    query = scoped_select(Customer, user)
     if "\x00" in q:
         return iter(())
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        conditions = [
-            Customer.name.contains(q, autoescape=True),
-            Customer.address.contains(q, autoescape=True),
-        ]
-        if len(digits) >= 3:
-            conditions += [
-                Customer.phone.contains(digits, autoescape=True),
-                Customer.phone2.contains(digits, autoescape=True),
-            ]
-        query = query.where(sa.or_(*conditions))
+    query = _matching(scoped_select(Customer, user), q)
     return db.session.scalars(query.order_by(Customer.name, Customer.id).limit(limit))
+
+
+CUSTOMERS_PAGE = 50
+
+
+def customers_page(user, q: str, page_number: int) -> Page:
+    """A page of the user's customers the text finds (all without text), by name. The
+    page's ids are sorted on index (branch_id, name) alone, then its customers are read:
+    a company-wide user's list spans every customer of the company."""
+    ids = sa.select(Customer.id).where(Customer.branch_id.in_(visible_branch_ids(user)))
+    ids = ids.where(sa.false()) if "\x00" in q else _matching(ids, q)
+    ordered = ids.order_by(Customer.name, Customer.id)
+    return paged_by_ids(Customer, ordered, page_number, CUSTOMERS_PAGE)

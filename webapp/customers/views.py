@@ -7,6 +7,7 @@ from webapp.complaints import services as complaint_services
 from webapp.core.access import require
 from webapp.core.forms import SearchForm, options, phone_value
 from webapp.core.htmx import render_page_or_partial
+from webapp.core.paging import page_number
 from webapp.core.roles import can
 from webapp.core.scoping import get_scoped_or_404, visible_branches
 from webapp.customers import services
@@ -46,9 +47,9 @@ def _form(**kwargs) -> CustomerForm:
 def index():
     form = SearchForm(request.args)
     form.validate_or_404()
-    customers = services.search_customers(current_user, form.q.data or "")
+    found = services.customers_page(current_user, form.q.data or "", page_number())
     return render_page_or_partial(
-        "customers/index.html", "customers/_rows.html", form=form, customers=list(customers)
+        "customers/index.html", "customers/_rows.html", form=form, found=found
     )
 
 

@@ -13,6 +13,7 @@ from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import options
 from webapp.core.htmx import render_page_or_partial, varying, wants_partial
 from webapp.core.org import Branch
+from webapp.core.paging import page_number
 from webapp.core.scoping import chosen_branch, get_scoped_or_404, scoped_select, visible_branches
 from webapp.customers.models import Customer
 from webapp.dispatch import instructions, services
@@ -135,11 +136,11 @@ def customer_search():
 
 
 def _sent_page(status: int = 200, failed: int | None = None, form=None, refusal=None):
-    rows = instructions.sent_instructions(current_user)
+    sent = instructions.sent_instructions(current_user, page_number())
     return render_template(
         "dispatch/instructions_sent.html",
-        instructions=rows,
-        orders=instructions.assigned_orders(rows),
+        page=sent.page,
+        orders=sent.orders,
         failed=failed,
         failed_form=form,
         cancel_form=InstructionCancelForm(prefix="cancel"),

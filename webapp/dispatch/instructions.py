@@ -2,15 +2,18 @@
 picks its customer by typing, the branch declines it or the service center cancels it,
 and one left unassigned past its day is listed as overdue (R7)."""
 
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
-from webapp.core.scoping import scoped_select
+from webapp.core.loading import load_many_to_many
+from webapp.core.paging import Page, paged_by_ids
+from webapp.core.scoping import visible_branch_ids
 from webapp.customers.models import Customer
 from webapp.customers.services import search_customers
 from webapp.dispatch.models import Instruction
@@ -128,22 +131,34 @@ def cancel_instruction(instruction: Instruction, reason: str, user) -> None:
     db.session.flush()
 
 
-def sent_instructions(user, limit: int = 100) -> list[Instruction]:
-    """The instructions of the branches the user sees, newest first, with their state."""
-    return db.session.scalars(
-        scoped_select(Instruction, user)
-        .options(selectinload(Instruction.customer), selectinload(Instruction.items))
+SENT_PAGE = 50
+
+
+@dataclass
+class Sent:
+    """A page of the instructions sent, and the orders the assigned ones became."""
+
+    page: Page
+    orders: dict[int, Order]
+
+
+def sent_instructions(user, page_number: int = 1) -> Sent:
+    """The instructions of the branches the user sees, newest first, a page at a time,
+    with their state: each with its customer and items, and the order (and worker) of
+    those assigned. The page's ids are sorted on index (branch_id, created_at) alone (the
+    service center's view spans every instruction it ever sent); four statements,
+    whatever the page holds."""
+    newest = (
+        sa.select(Instruction.id)
+        .where(Instruction.branch_id.in_(visible_branch_ids(user)))
         .order_by(Instruction.created_at.desc(), Instruction.id.desc())
-        .limit(limit)
-    ).all()
-
-
-def assigned_orders(instructions) -> dict[int, Order]:
-    """The orders the assigned ones became, by id, in one query."""
-    ids = [i.order_id for i in instructions if i.order_id is not None]
-    if not ids:
-        return {}
-    orders = db.session.scalars(
-        sa.select(Order).where(Order.id.in_(ids)).options(selectinload(Order.worker))
     )
-    return {o.id: o for o in orders}
+    customer = joinedload(Instruction.customer)
+    page = paged_by_ids(Instruction, newest, page_number, SENT_PAGE, customer)
+    load_many_to_many(page.rows, Instruction.items)
+    orders = db.session.scalars(
+        sa.select(Order)
+        .where(Order.id.in_([i.order_id for i in page.rows if i.order_id is not None]))
+        .options(joinedload(Order.worker))
+    )
+    return Sent(page, {order.id: order for order in orders})

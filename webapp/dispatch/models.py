@@ -45,9 +45,11 @@ class Instruction(db.Model):
     """A service instruction (服务指令) from the service center (R7)."""
 
     __tablename__ = "instructions"
-    # A branch's instructions newest first, and those still waiting (the board's poll).
+    # A branch's instructions newest first (and every branch's, for the service center),
+    # and those still waiting (the board's poll).
     __table_args__ = (
         sa.Index("ix_instructions_branch_id_created_at", "branch_id", "created_at"),
+        sa.Index("ix_instructions_created_at", "created_at"),
         sa.Index(
             "ix_instructions_pending",
             "branch_id",
@@ -93,8 +95,10 @@ class IdleList(db.Model):
     """The workers without an order on a day, sent to the service center (R6)."""
 
     __tablename__ = "idle_lists"
+    # A branch's lists newest first, and every branch's (the service center's view).
     __table_args__ = (
         sa.Index("ix_idle_lists_branch_id_sent_at", "branch_id", "sent_at"),
+        sa.Index("ix_idle_lists_sent_at", "sent_at"),
         sa.Index("ix_idle_lists_branch_id_day", "branch_id", "day"),
     )
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import format_datetime
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp.availability import services as availability
 from webapp.availability.models import Absence
@@ -14,7 +14,9 @@ from webapp.complaints.models import Complaint
 from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
+from webapp.core.loading import load_many_to_many
 from webapp.core.org import Branch
+from webapp.core.paging import Page, paged_by_ids
 from webapp.core.policy import get_setting
 from webapp.customers.models import Customer
 from webapp.dispatch.instructions import expect_waiting
@@ -295,11 +297,11 @@ def day_board(branch, day: date) -> Board:
         .options(
             joinedload(Order.customer),
             joinedload(Order.worker),
-            selectinload(Order.items),
             joinedload(Order.consent),
         )
         .order_by(Order.window_start, Order.id)
     ).all()
+    load_many_to_many(orders, Order.items)
     busy = {o.worker_id for o in orders if o.status != OrderStatus.CANCELLED}
     away = availability.away_on(branch.id, day)
     workers = active_workers(branch.id)
@@ -321,7 +323,9 @@ def day_board(branch, day: date) -> Board:
     last = db.session.scalar(
         sa.select(IdleList)
         .where(IdleList.branch_id == branch.id, IdleList.day == day)
-        .order_by(IdleList.sent_at.desc())
+        .options(joinedload(IdleList.sent_by))
+        .order_by(IdleList.sent_at.desc(), IdleList.id.desc())
+        .limit(1)
     )
     idle = [w for w in workers if w.id not in busy and w.id not in away]
     away_rows = sorted(away.values(), key=lambda row: row.worker.badge_no)
@@ -343,3 +347,18 @@ def send_idle_list(branch, day: date, user) -> IdleList:
         "idle_list.send", idle, changes={"day": day, "count": len(idle.workers)}, label=f"{day}"
     )
     return idle
+
+
+IDLE_LISTS_PAGE = 50
+
+
+def idle_lists_page(branch_ids: list[int], page_number: int) -> Page:
+    """One page of the idle lists sent by these branches, newest first (the service
+    center's view spans every list the company ever sent: sorted on the index alone)."""
+    newest = (
+        sa.select(IdleList.id)
+        .where(IdleList.branch_id.in_(branch_ids))
+        .order_by(IdleList.sent_at.desc(), IdleList.id.desc())
+    )
+    sent_by = joinedload(IdleList.sent_by)
+    return paged_by_ids(IdleList, newest, page_number, IDLE_LISTS_PAGE, sent_by)

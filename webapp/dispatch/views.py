@@ -4,7 +4,6 @@ from datetime import date, timedelta
 
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from webapp.complaints import services as complaint_services
 from webapp.core import clock
@@ -13,9 +12,9 @@ from webapp.core.errors import FieldError, RuleError
 from webapp.core.forms import DayForm
 from webapp.core.offline.pages import offline_page
 from webapp.core.org import Branch
-from webapp.core.paging import page_number, paged
+from webapp.core.paging import page_number
 from webapp.core.printing import chinese_pdf, pdf_response
-from webapp.core.scoping import chosen_branch, scoped_select
+from webapp.core.scoping import chosen_branch, visible_branches
 from webapp.dispatch import instructions, services
 from webapp.dispatch.forms import (
     CancelForm,
@@ -25,7 +24,6 @@ from webapp.dispatch.forms import (
 
 # The instruction views add their routes to the same blueprint.
 from webapp.dispatch.instruction_views import bp
-from webapp.dispatch.models import IdleList
 from webapp.dispatch.pages import conflict_page, order_page, to_order
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
@@ -101,12 +99,11 @@ def send_idle_list():
 @bp.get("/idle-lists")
 @require("idle_lists.view")
 def idle_lists():
-    query = (
-        scoped_select(IdleList)
-        .options(joinedload(IdleList.branch), joinedload(IdleList.sent_by))
-        .order_by(IdleList.sent_at.desc(), IdleList.id.desc())
-    )
-    return render_template("dispatch/idle_lists.html", page=paged(query, page_number(), 50))
+    # The branches the user sees, read first: the lists are theirs, and the page's
+    # statements do not depend on any list being sent.
+    branches = {branch.id: branch for branch in visible_branches()}
+    page = services.idle_lists_page(list(branches), page_number())
+    return render_template("dispatch/idle_lists.html", page=page, branches=branches)
 
 
 # -- one order ---------------------------------------------------------------

@@ -14,8 +14,7 @@ from webapp.core.versioning import publish_next
 from webapp.extensions import db
 from webapp.manual import seed
 from webapp.manual.models import ManualAcknowledgement, ManualSection, ManualVersion
-from webapp.workers.models import Worker
-from webapp.workers.services import active_workers
+from webapp.workers.models import Worker, WorkerStatus
 
 
 @dataclass(frozen=True)
@@ -112,10 +111,18 @@ def unread(worker: Worker) -> list[ManualVersion]:
     return [v for v in current if (v.id, worker.id) not in done]
 
 
-def not_acknowledged(branch) -> list[tuple[ManualVersion, list[Worker]]]:
-    """Each current version with the branch's active workers who have not read it."""
+NAMES_SHOWN = 30  # of the workers who have not read a version, on the manual's page
+
+
+def not_acknowledged(branch) -> list[tuple[ManualVersion, list[sa.Row]]]:
+    """Each current version with the branch's active workers who have not read it (their
+    id, badge number and name, by badge number)."""
     current = [section.current for section in branch_manual(branch)]
-    workers = active_workers(branch.id)
+    workers = db.session.execute(
+        sa.select(Worker.id, Worker.badge_no, Worker.name)
+        .where(Worker.branch_id == branch.id, Worker.status == WorkerStatus.ACTIVE)
+        .order_by(Worker.badge_no)
+    ).all()
     done = _acknowledged([w.id for w in workers], [v.id for v in current])
     return [(v, [w for w in workers if (v.id, w.id) not in done]) for v in current]
 

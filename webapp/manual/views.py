@@ -45,6 +45,7 @@ def index():
         company_sections=services.sections(branch.company_id, None),
         branch_sections=services.sections(branch.company_id, branch.id),
         pending=services.not_acknowledged(branch),
+        names_shown=services.NAMES_SHOWN,
         render=render,
     )
 

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import load_only
 
 from webapp.catalogue.models import Material
 from webapp.core import audit, clock
@@ -272,7 +273,9 @@ def _orders_back(branch: Branch, month: date) -> list:
         .subquery()
     )
     return db.session.execute(
-        sa.select(Worker, counts.c.orders).join(counts, counts.c.worker_id == Worker.id)
+        sa.select(Worker, counts.c.orders)
+        .join(counts, counts.c.worker_id == Worker.id)
+        .options(load_only(Worker.id, Worker.badge_no, Worker.name))
     ).all()
 
 

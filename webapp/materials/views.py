@@ -7,6 +7,7 @@ from webapp.catalogue.services import catalogue
 from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.forms import DEFAULT_WINDOW, options, parse_int, saved
+from webapp.core.paging import page_number, page_of
 from webapp.core.routing import month_arg
 from webapp.core.scoping import visible_branch_ids
 from webapp.materials import services
@@ -31,14 +32,19 @@ def _with_materials(form):
     return form
 
 
+WORKERS_PAGE = 50  # workers in the month's table, those above the average first
+
+
 def _page(receive=None, minimum=None, status: int = 200):
     branch, month = _branch(), month_arg(DEFAULT_WINDOW)
     today = clock.local_today(branch.timezone)
+    figures = services.month_materials(branch.id, month)
     return render_template(
         "materials/index.html",
         branch=branch,
         month=month,
-        figures=services.month_materials(branch.id, month),
+        figures=figures,
+        workers=page_of(figures.workers, page_number(), WORKERS_PAGE),
         stock=services.stock(branch.id),
         receipts=services.recent_receipts(branch.id),
         receive_form=receive or _with_materials(ReceiveForm(prefix="receive", day=today)),

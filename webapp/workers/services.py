@@ -246,6 +246,26 @@ def matching(q: str) -> sa.ColumnElement[bool]:
     return sa.or_(*conditions)
 
 
+PICKER_LIMIT = 20  # workers a form's picker shows for the text typed
+
+
+def picker_matches(workers: sa.Select, q: str, chosen_id: int | None) -> tuple[list[Worker], bool]:
+    """What a form's worker picker shows of `workers` (a select of the workers it may
+    pick): the chosen one first, then up to PICKER_LIMIT the text matches (none before
+    any text is typed), and whether more match. One statement, typed or not; text with a
+    NUL matches nothing."""
+    matches = matching(q.strip()) if q.strip() and "\x00" not in q else sa.false()
+    chosen = Worker.id == chosen_id if chosen_id is not None else sa.false()
+    rows = db.session.scalars(
+        workers.where(sa.or_(chosen, matches))
+        .order_by(sa.case((chosen, 0), else_=1), Worker.badge_no)
+        .limit(PICKER_LIMIT + 2)
+    ).all()
+    found = [worker for worker in rows if worker.id != chosen_id]
+    first = [worker for worker in rows if worker.id == chosen_id]
+    return first + found[:PICKER_LIMIT], len(found) > PICKER_LIMIT
+
+
 def search(q: str, status: str = "", user=None) -> list[Worker]:
     """The user's branches' workers, by part of the name, the badge number or four or
     more digits of the mobile number, in one status if `status` names one."""
