@@ -79,7 +79,8 @@ def restore(backup: Path, instance: Path, source: str) -> str:
     subprocess.run(  # noqa: S603 - fixed arguments
         [shutil.which("psql") or "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"]
         + ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432)]
-        + ["-U", url.username or "postgres", "-d", name, "-f", str(backup / "branchdesk.sql")],
+        + ["-U", url.username or "postgres", "-d", name, "-f", str(backup / "branchdesk.sql")]
+        + ["-c", "ANALYZE"],
         env=dict(os.environ, PGPASSWORD=url.password or ""),
         check=True,
         stdout=subprocess.DEVNULL,

@@ -6,11 +6,13 @@ today's orders), so that every list has rows; every page each role reaches (foun
 crawling, as the bad-input test does) is read, and every URL a page fetches with htmx is
 read as htmx reads it too (its partial), and every form that GETs a page (week and month
 pickers, filters) is sent for a day of the weeks before (the working day is a Monday,
-whose week and month have little yet); then the company is grown again, several
+whose week and month have little yet), and the next page of the paged lists and the
+worker picker's search are read too; then the company is grown again, several
 times over, and the same pages are read once more: each page's number of SQL statements
 must stay the same. A page that runs a query per row fails here.
 """
 
+import re
 import time as timer
 from collections import Counter
 from datetime import date, timedelta
@@ -41,6 +43,7 @@ LARGE = Size(
     today_per_worker=0.5,
 )
 SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+ASSIGN = re.compile(r"/instructions/\d+/assign")
 
 
 class Login(NamedTuple):
@@ -100,6 +103,21 @@ def _picked(forms, day: date) -> list[Page]:
     return list(pages.values())
 
 
+def _later_pages(role_pages: list[Page], day: date) -> list[Page]:
+    """What the crawl reads only the first of (issue 16's paged lists and pickers): the
+    next page of the training shortfall and of the week's customer files of `day`, and
+    the assignment's worker picker searched for a name, as the page and as htmx asks it."""
+    paths = {page.url.split("?")[0] for page in role_pages}
+    later = []
+    if "/training" in paths:
+        later.append(Page("/training?page=2", False))
+    if "/weeks/collation" in paths:
+        later.append(Page(f"/weeks/collation?{urlencode({'week': day, 'page': 2})}", False))
+    for path in sorted(p for p in paths if ASSIGN.fullmatch(p)):
+        later += [Page(f"{path}?{urlencode({'q': '王'})}", partial) for partial in (False, True)]
+    return later
+
+
 def _counts(client, db, counter: StatementCounter, pages: dict[str, list[Page]], users) -> Counter:
     counts: Counter = Counter()
     for role, role_pages in pages.items():
@@ -136,6 +154,7 @@ def test_no_page_runs_more_sql_when_the_data_grows(client, db, branch_day, capsy
         pages[role] = [Page(url, False) for url in urls]
         pages[role] += [Page(url, True) for url in sorted(crawler.partials) if url in urls]
         pages[role] += _picked(forms, app_clock.local_today() - timedelta(days=12))
+        pages[role] += _later_pages(pages[role], app_clock.local_today() - timedelta(days=12))
     with StatementCounter() as counter:
         small = _counts(client, db, counter, pages, users)
         written = grow(company_id, LARGE, seed=8)

@@ -71,14 +71,18 @@ class OtherTablet:
             return False
 
     @contextlib.contextmanager
-    def writing(self, seconds: float) -> Iterator[None]:
-        """Holds the write lock for `seconds` in a thread, from the moment the block begins."""
-        held = threading.Event()
+    def writing(self, seconds: float | None = None) -> Iterator[None]:
+        """Holds the write lock in a thread from the moment the block begins, for
+        `seconds`, or (None) until the block ends however slow the machine."""
+        held, done = threading.Event(), threading.Event()
 
         def hold() -> None:
             with self._connection(timeout=5):
                 held.set()
-                time.sleep(seconds)
+                if seconds is None:
+                    done.wait(timeout=60)
+                else:
+                    time.sleep(seconds)
 
         thread = threading.Thread(target=hold, daemon=True)
         thread.start()
@@ -86,6 +90,7 @@ class OtherTablet:
         try:
             yield
         finally:
+            done.set()
             thread.join(timeout=30)
 
 
@@ -95,15 +100,21 @@ def url(tmp_path):
         yield database_url
 
 
-def _app(tmp_path, url, **settings):
-    return migrated_app(tmp_path, url, **settings)
+@pytest.fixture
+def make_app(tmp_path, url):
+    """`make_app(**settings)`: an app on the test's own database. Its engine is disposed
+    when the test ends, before the database is dropped, however late the test still used
+    it: a pooled connection left to the garbage collector warns, unclosed, in whichever
+    later test is running when it is collected."""
+    apps = []
 
+    def make(**settings):
+        app = migrated_app(tmp_path, url, **settings)
+        apps.append(app)
+        return app
 
-@contextlib.contextmanager
-def _served(app) -> Iterator:
-    try:
-        yield app.test_client()
-    finally:
+    yield make
+    for app in apps:
         with app.app_context():
             db.engine.dispose()
 
@@ -129,45 +140,45 @@ def _audited(app, action: str) -> int:
         )
 
 
-def test_an_id_reveal_while_another_tablet_writes_waits_its_turn(tmp_path, url):
-    app = _app(tmp_path, url)
-    with _served(app) as client:
-        username, worker_id = _manager_and_worker(app)
-        _login(client, username)
-        with OtherTablet(url).writing(seconds=0.6):
-            started = time.monotonic()
-            page = client.get(f"/workers/{worker_id}?reveal=id")
-            waited = time.monotonic() - started
-        assert page.status_code == 200, page.text
-        assert waited > 0.3  # it waited for the other tablet, and then saw its work
-        assert _audited(app, "worker.id_number.view") == 1
+def test_an_id_reveal_while_another_tablet_writes_waits_its_turn(make_app, url):
+    app = make_app()
+    client = app.test_client()
+    username, worker_id = _manager_and_worker(app)
+    _login(client, username)
+    with OtherTablet(url).writing(seconds=0.6):
+        started = time.monotonic()
+        page = client.get(f"/workers/{worker_id}?reveal=id")
+        waited = time.monotonic() - started
+    assert page.status_code == 200, page.text
+    assert waited > 0.3  # it waited for the other tablet, and then saw its work
+    assert _audited(app, "worker.id_number.view") == 1
 
 
-def test_a_request_that_cannot_get_the_lock_in_time_is_told_to_retry(tmp_path, url):
-    app = _app(tmp_path, url, DATABASE_BUSY_TIMEOUT=0.2)
-    with _served(app) as client:
-        username, worker_id = _manager_and_worker(app)
-        _login(client, username)
-        with OtherTablet(url).writing(seconds=2):
-            page = client.get(f"/workers/{worker_id}?reveal=id")
-            sent = client.post(
-                f"/workers/{worker_id}/talks",
-                data={
-                    "talk-talk_date": clock.local_today().isoformat(),
-                    "talk-topic": "family",
-                    "talk-notes": "母亲住院，需要请假一周。",
-                    "talk-help_given": "",
-                    "talk-escalate_to": "",
-                },
-                headers={"Accept": "application/json"},
-            )
-        assert page.status_code == 503 and page.headers["Retry-After"] == "1"
-        assert "系统繁忙" in page.text and "Traceback" not in page.text
-        assert sent.status_code == 503 and sent.headers["Retry-After"] == "1"
-        assert sent.json["status"] == 503 and "多人正在同时保存" in sent.json["error"]
-        assert _audited(app, "worker.id_number.view") == 0
-        # Once the other tablet is done, the same request goes through.
-        assert client.get(f"/workers/{worker_id}?reveal=id").status_code == 200
+def test_a_request_that_cannot_get_the_lock_in_time_is_told_to_retry(make_app, url):
+    app = make_app(DATABASE_BUSY_TIMEOUT=0.2)
+    client = app.test_client()
+    username, worker_id = _manager_and_worker(app)
+    _login(client, username)
+    with OtherTablet(url).writing():
+        page = client.get(f"/workers/{worker_id}?reveal=id")
+        sent = client.post(
+            f"/workers/{worker_id}/talks",
+            data={
+                "talk-talk_date": clock.local_today().isoformat(),
+                "talk-topic": "family",
+                "talk-notes": "母亲住院，需要请假一周。",
+                "talk-help_given": "",
+                "talk-escalate_to": "",
+            },
+            headers={"Accept": "application/json"},
+        )
+    assert page.status_code == 503 and page.headers["Retry-After"] == "1"
+    assert "系统繁忙" in page.text and "Traceback" not in page.text
+    assert sent.status_code == 503 and sent.headers["Retry-After"] == "1"
+    assert sent.json["status"] == 503 and "多人正在同时保存" in sent.json["error"]
+    assert _audited(app, "worker.id_number.view") == 0
+    # Once the other tablet is done, the same request goes through.
+    assert client.get(f"/workers/{worker_id}?reveal=id").status_code == 200
 
 
 def _large_jpeg(megapixels: float) -> bytes:
@@ -179,8 +190,8 @@ def _large_jpeg(megapixels: float) -> bytes:
     return out.getvalue()
 
 
-def test_uploaded_images_are_re_encoded_while_other_tablets_can_write(tmp_path, url, monkeypatch):
-    app = _app(tmp_path, url)
+def test_uploaded_images_are_re_encoded_while_other_tablets_can_write(make_app, url, monkeypatch):
+    app = make_app()
     other = OtherTablet(url)
     meanwhile: list[bool] = []
     transpose = ImageOps.exif_transpose
@@ -190,14 +201,14 @@ def test_uploaded_images_are_re_encoded_while_other_tablets_can_write(tmp_path, 
         return transpose(image, *args, **kwargs)
 
     monkeypatch.setattr(ImageOps, "exif_transpose", encoding)
-    with _served(app) as client:
-        username, worker_id = _manager_and_worker(app, role="manager")
-        _login(client, username)
-        answer = post_multipart(
-            client,
-            f"/workers/{worker_id}/id-copies",
-            {"copy-side": "front", "copy-image": (io.BytesIO(_large_jpeg(8)), "card.jpg")},
-        )
+    client = app.test_client()
+    username, worker_id = _manager_and_worker(app, role="manager")
+    _login(client, username)
+    answer = post_multipart(
+        client,
+        f"/workers/{worker_id}/id-copies",
+        {"copy-side": "front", "copy-image": (io.BytesIO(_large_jpeg(8)), "card.jpg")},
+    )
     assert answer.status_code == 303, answer.text
     assert meanwhile == [True]  # once: the view finds the image already cleaned
 
@@ -225,12 +236,14 @@ def _receipts_of_today(app) -> str:
 
 
 @pytest.mark.rule("R4")
-def test_the_month_report_is_laid_out_while_other_tablets_can_write(tmp_path, url, monkeypatch):
+def test_the_month_report_is_laid_out_while_other_tablets_can_write(
+    tmp_path, make_app, url, monkeypatch
+):
     from webapp.billing import reports
     from webapp.core import jobs
 
     queue_url = f"sqlite:///{tmp_path / 'queue.sqlite3'}"
-    app = _app(tmp_path, url, JOBS_IMMEDIATE=False, JOBS_URL=queue_url)
+    app = make_app(JOBS_IMMEDIATE=False, JOBS_URL=queue_url)
     other = OtherTablet(url)
     meanwhile: list[bool] = []
     render = reports.render_pdf_chunked
@@ -240,12 +253,10 @@ def test_the_month_report_is_laid_out_while_other_tablets_can_write(tmp_path, ur
         return render(*args, **kwargs)
 
     monkeypatch.setattr(reports, "render_pdf_chunked", laying_out)
-    with _served(app) as client:
-        _login(client, _receipts_of_today(app))
-        started = client.post(
-            "/reports/month", data={"month": clock.local_today().strftime("%Y-%m")}
-        )
-        assert started.status_code == 303
+    client = app.test_client()
+    _login(client, _receipts_of_today(app))
+    started = client.post("/reports/month", data={"month": clock.local_today().strftime("%Y-%m")})
+    assert started.status_code == 303
     # The consumer's part: the job taken from the queue and run in an app context.
     with app.app_context():
         assert db.session.scalar(sa.select(ReportJob.status)) == "queued"

@@ -18,7 +18,7 @@ from webapp.core.duties import Duty, State
 from webapp.dispatch.services import send_idle_list
 from webapp.materials.services import low_stock, receive_stock, set_minimum, stock
 from webapp.quality.services import close_month, open_follow_ups
-from webapp.training.services import month_shortfall
+from webapp.training.shortfall import month_shortfall
 from webapp.week_files.services import acknowledge_week, collate_week, hand_over_week
 from webapp.workers.services import add_talk
 

@@ -44,7 +44,9 @@ def test_an_away_worker_is_not_offered_and_refused_when_picked(desk):
     _rest(away, desk.manager, TODAY + DAY, TODAY + DAY, kind="sick")
     instruction = desk.instruction(day=TODAY + DAY)
 
-    offered = dispatch_services.suggest_workers(desk.branch.id, TODAY + DAY, time(10), time(12))
+    offered, _more = dispatch_services.suggest_workers(
+        desk.branch.id, TODAY + DAY, time(10), time(12)
+    )
     with pytest.raises(FieldError) as refused:
         dispatch_services.assign(instruction, away, desk.manager)
 

@@ -19,15 +19,10 @@ from webapp.core.duties import State
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.models import AuditEntry
 from webapp.quality.scores import month_score
+from webapp.training.hours import required_hours
 from webapp.training.models import SKILL
-from webapp.training.services import (
-    SessionData,
-    attend,
-    create_session,
-    month_hours,
-    month_shortfall,
-    required_hours,
-)
+from webapp.training.services import SessionData, attend, create_session
+from webapp.training.shortfall import month_shortfall
 
 DAY = timedelta(days=1)
 DECEMBER = date(2026, 12, 1)
@@ -151,11 +146,11 @@ def _trained(desk, worker, end=time(16, 30)):
 @pytest.mark.rule("R25")
 def test_training_days_left_skip_closed_days(desk):
     worker = desk.world.worker()
-    assert month_hours(desk.branch.id, DECEMBER)[0].days_left == 25
+    assert month_shortfall(desk.branch.id, DECEMBER)[0].days_left == 25
     _close(desk, date(2026, 12, 24), "店庆")
     _close(desk, date(2026, 12, 25), "店庆")
 
-    row = month_hours(desk.branch.id, DECEMBER)[0]
+    row = month_shortfall(desk.branch.id, DECEMBER)[0]
     assert (row.worker, row.days_left) == (worker, 23)
 
 

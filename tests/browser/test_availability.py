@@ -57,7 +57,14 @@ def test_a_rest_day_asked_at_the_tablet_takes_the_worker_off_the_day(server, new
     expect(manager.locator("#away")).to_contain_text(name)
     expect(manager.locator("#idle-workers .chip", has_text=name)).to_have_count(0)
     manager.locator("#instructions a.button.primary").first.click()
-    expect(manager.locator("#worker_id option").first).to_be_attached()
+    expect(manager.locator("#worker-matches input[name=worker_id]").first).to_be_attached()
     expect(manager.locator("form #away")).to_contain_text(name)
-    expect(manager.locator("#worker_id option", has_text=name)).to_have_count(0)
+    expect(manager.locator("#worker-matches label", has_text=name)).to_have_count(0)
     assert_no_horizontal_scroll(manager)
+
+    # Searched for as the manager types, the worker away is not found either.
+    manager.locator("#q").press_sequentially(badge)
+    expect(manager.locator("#worker-matches")).to_contain_text(
+        zh("No active worker of the branch matches.")
+    )
+    expect(manager.locator("#worker-matches input[name=worker_id]")).to_have_count(0)

@@ -186,7 +186,8 @@ def test_a_day_on_the_duty_board(server, office, day_orders, new_page, zh, shot)
     expect(manager.locator("table.rows tr.late")).to_have_count(1)
     card = manager.locator("#instructions .instruction", has_text=customer)
     card.locator("a.button").click()
-    worker = manager.locator("#worker_id option:checked").inner_text().split(" ")[1]
+    chosen = manager.locator("#worker-matches label", has=manager.locator("input:checked"))
+    worker = chosen.inner_text().strip().split(" ")[1]
     manager.locator("form button.primary").click()
     manager.wait_for_url(re.compile(r"/orders/\d+$"))
     assigned = int(re.search(r"/orders/(\d+)$", manager.url).group(1))

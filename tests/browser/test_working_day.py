@@ -77,9 +77,9 @@ def test_instruction_to_return_on_the_shared_tablet(live_server, new_page, shot,
     card.locator("a.button").click()
     expect(manager.locator("#briefing")).to_contain_text(customer_name)
     expect(manager.locator("#briefing")).to_contain_text(zh("Temperament"))
-    chosen = manager.locator("#worker_id option:checked").inner_text()
-    assert zh("free") in chosen, chosen
-    worker_name = chosen.split(" ")[1]
+    chosen = manager.locator("#worker-matches label", has=manager.locator("input:checked"))
+    assert zh("free") in chosen.inner_text(), chosen.inner_text()
+    worker_name = chosen.inner_text().strip().split(" ")[1]
     manager.locator("form button.primary").click()
     expect(manager.locator("h1")).to_contain_text(customer_name)
     order_url = manager.url

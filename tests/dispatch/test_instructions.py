@@ -191,9 +191,11 @@ def test_suggestions_list_free_workers_before_busy_and_overlapping_ones(desk, wo
     desk.order(worker=busy, day=TOMORROW, start=time(14), end=time(16))
     desk.order(worker=free, day=TODAY, start=time(9), end=time(11))  # another day
 
-    candidates = dispatch_services.suggest_workers(desk.branch.id, TOMORROW, time(10), time(12))
+    candidates, more = dispatch_services.suggest_workers(
+        desk.branch.id, TOMORROW, time(10), time(12)
+    )
 
-    assert [c.worker for c in candidates] == [free, busy, overlapping]
+    assert [c.worker for c in candidates] == [free, busy, overlapping] and not more
     by_worker = {c.worker: c for c in candidates}
     assert (by_worker[free].orders_that_day, by_worker[free].overlaps) == (0, 0)
     assert (by_worker[busy].orders_that_day, by_worker[busy].overlaps) == (1, 0)

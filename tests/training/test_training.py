@@ -1,6 +1,7 @@
 """Safety training (R25): hours per worker and month in the branch's zone, partial
 attendance, the shortfall list, the setting, and bad input answered next to the field."""
 
+import re
 from datetime import date, time, timedelta
 from decimal import Decimal
 
@@ -17,16 +18,10 @@ from webapp.core.policy import update_settings
 from webapp.extensions import db as _db
 from webapp.kiosk import services as kiosk_services
 from webapp.manual.services import Draft, publish
+from webapp.training.hours import hours_in_month, worker_record
 from webapp.training.models import TrainingAttendance, TrainingSession
-from webapp.training.services import (
-    SessionData,
-    attend,
-    create_session,
-    hours_in_month,
-    manual_sections,
-    month_shortfall,
-    worker_record,
-)
+from webapp.training.services import SessionData, attend, create_session, manual_sections
+from webapp.training.shortfall import month_shortfall, shortfall_count
 
 pytestmark = pytest.mark.rule("R25")
 
@@ -260,6 +255,36 @@ def test_the_training_page_lists_the_shortfall(desk, client):
     assert worker.name in page and 'id="shortfall"' in page
     assert client.get("/training?month=2026-13").status_code == 404
     assert client.get("/training?month=2026-11").status_code == 200
+
+
+def _rows(html: str) -> list[str]:
+    """The workers of the shortfall table, top to bottom (their `data-worker` ids)."""
+    return re.findall(r'<tr data-worker="(\d+)"', html)
+
+
+def test_the_shortfall_is_paged_most_hours_missing_first(desk, client, monkeypatch):
+    monkeypatch.setattr("webapp.training.shortfall.SHORTFALL_PAGE", 2)
+    # Badge numbers in reverse: the order must come from the hours, then the badge.
+    none, one, two = (desk.world.worker(badge_no=f"Z{n}") for n in (3, 2, 1))
+    equal, done = desk.world.worker(badge_no="Z0"), desk.world.worker(badge_no="Y0")
+    for n, trained in enumerate([[one, two, done], [two, done], *([[done]] * 3)]):
+        session = _session(desk, day=TODAY - timedelta(days=n + 1), start=time(8), end=time(10))
+        for worker in trained:
+            _full(session, worker, user=desk.manager, reason="补登")
+    login(client, desk.manager)
+
+    first = client.get("/training?month=2026-12")
+    second = client.get("/training?month=2026-12&page=2")
+
+    # none and equal miss 10 hours (equal's badge first), one 8, two 6; done has 10.
+    assert _rows(first.text) == [str(equal.id), str(none.id)]
+    assert _rows(second.text) == [str(one.id), str(two.id)]
+    assert zh("%(n)s workers still need hours, most hours missing first.") % {"n": 4} in first.text
+    assert 'href="/training?month=2026-12&amp;page=2"' in first.text
+    assert zh("Next workers") in first.text and zh("Previous workers") not in first.text
+    assert zh("Previous workers") in second.text and zh("Next workers") not in second.text
+    assert shortfall_count(desk.branch.id, DECEMBER) == 4
+    assert f'data-worker="{done.id}"' not in first.text + second.text
 
 
 # -- the manual section a session is about ------------------------------------------

@@ -9,8 +9,10 @@ from datetime import date, time, timedelta
 import pytest
 from openpyxl import load_workbook
 
+from tests.i18n import zh
 from tests.working_day import TODAY, shanghai
 from tests.working_day import login as _login
+from webapp.briefing.services import add_note
 from webapp.core.errors import RuleError
 from webapp.core.roles import Role
 from webapp.customers.services import FIELDS, update_customer
@@ -21,6 +23,10 @@ from webapp.week_files.models import WeekFile, WeekFileAcknowledgement
 LAST_MONDAY = date(2026, 11, 30)
 WEDNESDAY = date(2026, 12, 2)
 HASH = re.compile(r"\b[0-9a-f]{64}\b")
+TOTALS = (
+    "%(customers)s customers, %(new)s new, %(changed)s files changed, "
+    "%(visits)s visits, %(hours)s hours."
+)
 
 
 def _pdf_text(data: bytes) -> str:
@@ -276,3 +282,84 @@ def test_two_tablets_acknowledging_at_once_one_wins_the_other_is_told_who(world,
     with pytest.raises(RuleError) as refused:
         services.acknowledge_week(handed, second)
     assert "张客服" in str(refused.value.message)
+
+
+# -- the week a page at a time (issue 16) ---------------------------------------------
+
+
+def _shown(html: str) -> list[str]:
+    """The customers a page of the week's files shows, top to bottom."""
+    return re.findall(r'<section class="panel week-customer">\s*<h2>([^<]+?)\s*(?:<|$)', html)
+
+
+@pytest.fixture
+def busier_week(desk, world, last_week, clock, db):
+    """Last week also has a customer new and nothing else, one whose file only changed and
+    one with only a note for next time: five customers in all."""
+    clock.set(shanghai(LAST_MONDAY - timedelta(days=7), 9))
+    changed, noted = world.customer(name="赵先生"), world.customer(name="孙女士")
+    clock.set(shanghai(WEDNESDAY, 18))
+    world.customer(name="周阿姨")
+    _edit(changed, preferred_times="周末上午")
+    add_note(desk.branch.id, "孙女士要求换鞋套", "李经理", customer_id=noted.id)
+    db.session.flush()
+    clock.set(shanghai(TODAY, 9))
+
+
+@pytest.mark.rule("R12")
+def test_the_pages_of_the_week_are_the_whole_week_in_its_order(desk, busier_week, monkeypatch):
+    monkeypatch.setattr(collation, "CUSTOMERS_PAGE", 2)
+    whole = collation.collate(desk.branch, LAST_MONDAY)
+
+    pages = [collation.collate_page(desk.branch, LAST_MONDAY, n) for n in (1, 2, 3, 4)]
+
+    assert [len(data["customers"]) for data, _page in pages] == [2, 2, 1, 0]
+    assert [page.has_next for _data, page in pages] == [True, True, False, False]
+    assert [c for data, _page in pages for c in data["customers"]] == whole["customers"]
+    assert all(data["totals"] == whole["totals"] for data, _page in pages)
+    assert whole["totals"] == {"customers": 5, "new": 2, "changed": 2, "visits": 2, "hours": "4.50"}
+
+
+@pytest.mark.rule("R12")
+def test_the_collation_page_links_its_pages_keeping_the_week(
+    client, desk, busier_week, monkeypatch
+):
+    monkeypatch.setattr(collation, "CUSTOMERS_PAGE", 2)
+    order = [c["name"] for c in collation.collate(desk.branch, LAST_MONDAY)["customers"]]
+    login(client, desk.manager)
+
+    first = client.get(f"/weeks/collation?week={WEDNESDAY}").text
+    last = client.get(f"/weeks/collation?week={WEDNESDAY}&page=3").text
+    refused = client.post("/weeks/collate", data={"week": WEDNESDAY.isoformat(), "summary": ""})
+
+    assert _shown(first) == order[:2] and _shown(last) == order[4:]
+    assert f'href="/weeks/collation?week={LAST_MONDAY}&amp;page=2"' in first
+    assert zh("Next customers") in first and zh("Previous customers") not in first
+    assert f'href="/weeks/collation?week={LAST_MONDAY}&amp;page=2"' in last
+    totals = zh(TOTALS) % {"customers": 5, "new": 2, "changed": 2, "visits": 2, "hours": "4.50"}
+    assert totals in first and totals in last  # the whole week's, on every page
+    # A refused summary shows the first page again, its links to the page, not the form.
+    assert refused.status_code == 422 and _shown(refused.text) == order[:2]
+    assert f'href="/weeks/collation?week={LAST_MONDAY}&amp;page=2"' in refused.text
+
+
+@pytest.mark.rule("R13")
+def test_the_hand_over_freezes_the_whole_week_and_its_page_shows_it_a_page_at_a_time(
+    client, desk, busier_week, monkeypatch, db
+):
+    monkeypatch.setattr(collation, "CUSTOMERS_PAGE", 2)
+    row = services.collate_week(desk.branch, LAST_MONDAY, "五户。", desk.manager)
+    services.hand_over_week(row, desk.manager)
+    db.session.commit()
+    order = [c["name"] for c in row.snapshot["customers"]]
+    login(client, desk.manager)
+
+    pages = [client.get(f"/weeks/{row.id}?page={n}").text for n in (1, 2, 3)]
+    pdf = _pdf_text(client.get(f"/weeks/{row.id}.pdf").data)
+
+    assert len(order) == 5 and row.snapshot["totals"]["customers"] == 5
+    assert row.content_hash == hashlib.sha256(collation.canonical(row.snapshot)).hexdigest()
+    assert [_shown(page) for page in pages] == [order[:2], order[2:4], order[4:]]
+    assert all(row.content_hash in page for page in pages)
+    assert f'href="/weeks/{row.id}?page=2"' in pages[0] and zh("Next customers") not in pages[2]
+    assert all(name in pdf for name in order)

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import current_app, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 
 from webapp.accounts import throttle
@@ -88,10 +89,13 @@ def resume_session(token: str) -> User | None:
     """Flask-Login's user loader: the user of a live server-side session."""
     if _staff_login_ignored():
         return None
+    # The user and their branch come in the same statement: every page shows the branch,
+    # and the user holds it for the request (the session's identity map holds no loaded
+    # row for long on its own, so a later read of the branch would query it again).
     login = db.session.scalar(
-        sa.select(LoginSession).where(
-            LoginSession.token_digest == token_digest(token), LoginSession.ended_at.is_(None)
-        )
+        sa.select(LoginSession)
+        .where(LoginSession.token_digest == token_digest(token), LoginSession.ended_at.is_(None))
+        .options(joinedload(LoginSession.user).joinedload(User.branch))
     )
     if login is None:
         return None

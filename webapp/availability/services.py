@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import format_date
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp.availability.models import KIND_LABELS, STATUS_LABELS, Absence, Kind, Status
 from webapp.core import audit, clock
@@ -194,19 +194,24 @@ def recent(branch_id: int, today: date) -> list[Absence]:
     )
 
 
+def _covering(branch_id: int, day: date) -> sa.Select:
+    return sa.select(Absence).where(
+        Absence.branch_id == branch_id,
+        Absence.status == Status.APPROVED,
+        Absence.first_day <= day,
+        Absence.last_day >= day,
+    )
+
+
 def away_on(branch_id: int, day: date) -> dict[int, Absence]:
     """The workers away on the day (an approved absence covers it), by worker id."""
-    rows = db.session.scalars(
-        sa.select(Absence)
-        .where(
-            Absence.branch_id == branch_id,
-            Absence.status == Status.APPROVED,
-            Absence.first_day <= day,
-            Absence.last_day >= day,
-        )
-        .options(selectinload(Absence.worker))
-    )
+    rows = db.session.scalars(_covering(branch_id, day).options(joinedload(Absence.worker)))
     return {row.worker_id: row for row in rows}
+
+
+def away_ids(branch_id: int, day: date) -> sa.Select:
+    """The ids of the workers away on the day, as a subquery for a query of workers."""
+    return _covering(branch_id, day).with_only_columns(Absence.worker_id)
 
 
 def away_days(branch_id: int, first: date, last: date) -> dict[int, set[date]]:

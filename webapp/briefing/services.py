@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp.billing.services import customer_spending
 from webapp.briefing.models import NextTimeNote
@@ -85,9 +85,9 @@ def history(*, customer_id: int | None = None, worker_id: int | None = None, lim
     orders = db.session.scalars(
         sa.select(Order)
         .where(column == key)
-        .options(
-            selectinload(Order.customer), selectinload(Order.worker), selectinload(Order.visit)
-        )
+        # In the same statement: selected in statements of their own, they were read
+        # only when there were orders (the page's count changed with the data).
+        .options(joinedload(Order.customer), joinedload(Order.worker), joinedload(Order.visit))
         .order_by(Order.service_date.desc(), Order.window_start.desc())
         .limit(limit)
     ).all()

@@ -62,7 +62,11 @@ class Callback(db.Model):
     """A customer called back (回访) after a service: an entry of the register (R18)."""
 
     __tablename__ = "callbacks"
-    __table_args__ = tuple(_rating_check(column) for column, _label in RATINGS)
+    __table_args__ = (
+        *(_rating_check(column) for column, _label in RATINGS),
+        # A worker's callbacks of a month (the quality score, the monthly record).
+        sa.Index("ix_callbacks_worker_id_called_at", "worker_id", "called_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)

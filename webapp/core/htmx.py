@@ -1,6 +1,6 @@
 """Small helpers for htmx requests."""
 
-from flask import make_response, render_template, request
+from flask import Response, make_response, render_template, request
 
 
 def is_htmx() -> bool:
@@ -17,9 +17,14 @@ def wants_partial() -> bool:
     )
 
 
+def varying(response: Response) -> Response:
+    """The answer of a URL that answers htmx with a partial (Vary: HX-Request), so that
+    no cache gives one for the other."""
+    response.vary.add("HX-Request")
+    return response
+
+
 def render_page_or_partial(page: str, partial: str, status: int = 200, **context):
     """The full page, or only its partial for htmx; either way Vary: HX-Request."""
     template = partial if wants_partial() else page
-    response = make_response(render_template(template, **context), status)
-    response.vary.add("HX-Request")
-    return response
+    return varying(make_response(render_template(template, **context), status))

@@ -172,27 +172,27 @@ def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
     """A short transaction of its own that waits for the write lock, committed at the end.
 
     The session's current transaction ends first (commit): use it where a reading
-    request or thread must write (an audited view, a job's progress). With
-    `keep_loaded`, neither commit expires what the session has loaded: a request that
-    writes one column with a Core statement and goes on rendering (the user, the branch)
-    does not read them all again.
+    request or thread must write (an audited view, a job's progress). Committing expires
+    every row the request has loaded, to be read again when next used; `keep_loaded`
+    keeps them as they were read, for a write that changes none of them (an audit
+    entry of what a page shows).
     """
     session = db.session()
-    expire_on_commit = session.expire_on_commit
-    session.expire_on_commit = not keep_loaded
+    expires = session.expire_on_commit
+    session.expire_on_commit = expires and not keep_loaded
     try:
-        session.commit()
+        db.session.commit()
         token = _mode.set("write")
         try:
             yield
-            session.commit()
+            db.session.commit()
         except BaseException:
-            session.rollback()
+            db.session.rollback()
             raise
         finally:
             _mode.reset(token)
     finally:
-        session.expire_on_commit = expire_on_commit
+        session.expire_on_commit = expires
 
 
 @contextlib.contextmanager

@@ -5,7 +5,6 @@ from wtforms import (
     DecimalField,
     IntegerField,
     RadioField,
-    SelectField,
     StringField,
     TextAreaField,
     TimeField,
@@ -57,8 +56,16 @@ class InstructionCancelForm(BaseForm):
 
 
 class AssignForm(BaseForm):
-    worker_id = SelectField(_l("Worker"), coerce=int)
+    worker_id = RadioField(_l("Worker"), coerce=int, validate_choice=False)
     confirm_overlap = BooleanField(_l("Assign anyway"))
+
+
+class WorkerSearchForm(QueryForm):
+    """What was typed in the assignment's picker, from the query string."""
+
+    q = StringField(
+        _l("Find a worker: name, badge number or mobile"), validators=optional(50), filters=F
+    )
 
 
 class HandoverForm(VersionedForm):

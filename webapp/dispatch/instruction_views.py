@@ -1,7 +1,7 @@
 """Service instructions: sent by the service center, which finds the customer by typing;
 assigned, declined or cancelled; the overdue ones listed in one place (R6, R7)."""
 
-from flask import redirect, render_template, request, url_for
+from flask import make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from webapp.catalogue.services import catalogue
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import options
-from webapp.core.htmx import render_page_or_partial
+from webapp.core.htmx import render_page_or_partial, varying, wants_partial
 from webapp.core.org import Branch
 from webapp.core.scoping import chosen_branch, get_scoped_or_404, scoped_select, visible_branches
 from webapp.customers.models import Customer
@@ -23,6 +23,7 @@ from webapp.dispatch.forms import (
     DeclineForm,
     InstructionCancelForm,
     InstructionForm,
+    WorkerSearchForm,
 )
 from webapp.dispatch.models import Instruction
 from webapp.dispatch.pages import to_order
@@ -175,34 +176,28 @@ def cancel_instruction(instruction_id: int):
 # -- the branch's side: assign or decline (R7) ----------------------------------
 
 
-def _candidate_label(candidate) -> str:
-    worker = candidate.worker
-    if candidate.overlaps:
-        state = _("busy at that time")
-    elif candidate.orders_that_day:
-        state = _("%(n)s orders that day", n=candidate.orders_that_day)
-    else:
-        state = _("free")
-    return f"{worker.badge_no} {worker.name} · {state}"
-
-
-def _assign_form(instruction: Instruction) -> AssignForm:
-    """The instruction's branch's active workers, free ones first."""
-    candidates = services.suggest_workers(
+def _picker(instruction: Instruction, q: str, chosen_id: int | None) -> dict:
+    """What the worker picker shows: the worker chosen in a form sent back, then the best
+    of those matching the text. Until one is chosen the best is, as the first offered."""
+    candidates, more = services.suggest_workers(
         instruction.branch_id,
         instruction.service_date,
         instruction.window_start,
         instruction.window_end,
+        q=q,
+        chosen_id=chosen_id,
     )
-    form = AssignForm()
-    form.worker_id.choices = options((c.worker.id, _candidate_label(c)) for c in candidates)
-    return form
+    if chosen_id is None and candidates:
+        chosen_id = candidates[0].worker.id
+    return {"candidates": candidates, "more": more, "chosen_id": chosen_id, "q": q}
 
 
 def _assign(instruction: Instruction, form: AssignForm) -> tuple[Order | None, str | None]:
     """Assign the chosen worker: the order, or None with an overlap warning or the error."""
-    worker = get_scoped_or_404(Worker, form.worker_id.data)
     try:
+        if form.worker_id.data is None:
+            raise FieldError("worker_id", _("Choose the worker."))
+        worker = get_scoped_or_404(Worker, form.worker_id.data)
         order = services.assign(
             instruction, worker, current_user, confirm_overlap=form.confirm_overlap.data
         )
@@ -216,31 +211,40 @@ def _assign(instruction: Instruction, form: AssignForm) -> tuple[Order | None, s
 
 
 def _assign_page(instruction: Instruction, status: int = 200, **context):
-    context.setdefault("form", _assign_form(instruction))
+    if "candidates" not in context:
+        context.update(_picker(instruction, "", None))
+    context.setdefault("form", AssignForm())
     context.setdefault("decline_form", DeclineForm(prefix="decline"))
-    return render_template(
+    page = render_template(
         "dispatch/assign.html",
         instruction=instruction,
         state=instructions.instruction_state(instruction),
         brief=customer_brief(instruction.customer),
         away=availability.away_on(instruction.branch_id, instruction.service_date).values(),
         **context,
-    ), status
+    )
+    return varying(make_response(page, status))
 
 
 @bp.route("/instructions/<int:instruction_id>/assign", methods=["GET", "POST"])
 @require("orders.dispatch")
 def assign(instruction_id: int):
+    """The worker picker (for htmx's search as you type, its matches alone) and the
+    assignment (R7)."""
     instruction = get_scoped_or_404(Instruction, instruction_id)
     if instruction.order_id is not None:
         return to_order(instruction.order_id)
-    form, warning = _assign_form(instruction), None
+    search, form, warning = WorkerSearchForm(request.args), AssignForm(), None
+    search.validate_or_404()
     if form.validate_on_submit():
         order, warning = _assign(instruction, form)
         if order is not None:
             return to_order(order.id)
-    status = 422 if request.method == "POST" else 200
-    return _assign_page(instruction, status, form=form, warning=warning)
+    posted = request.method == "POST"
+    picker = _picker(instruction, search.q.data or "", form.worker_id.data if posted else None)
+    if not posted and wants_partial():
+        return varying(make_response(render_template("dispatch/_worker_matches.html", **picker)))
+    return _assign_page(instruction, 422 if posted else 200, form=form, warning=warning, **picker)
 
 
 @bp.post("/instructions/<int:instruction_id>/decline")

@@ -23,7 +23,7 @@ from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
 from webapp.orders.services import MAX_SERVICE_HOURS, Actor, OrderConflict, audit_order, expect
 from webapp.workers.models import Worker, WorkerStatus
-from webapp.workers.services import active_workers
+from webapp.workers.services import active_workers, matching
 
 
 class OverlapWarning(RuleError):
@@ -95,25 +95,62 @@ class Candidate:
     overlaps: int
 
 
-def suggest_workers(branch_id: int, day: date, start: time, end: time) -> list[Candidate]:
-    """Active workers not away that day, free ones first: no overlap, then fewest orders
-    that day."""
-    away = availability.away_on(branch_id, day)
-    workers = [w for w in active_workers(branch_id) if w.id not in away]
-    orders = db.session.execute(
-        sa.select(Order.worker_id, Order.window_start, Order.window_end).where(
+# The assignment's picker offers this many workers at most; typing finds the others.
+CANDIDATES = 10
+
+
+def _load_that_day(branch_id: int, day: date, start: time, end: time):
+    """Each worker's orders that day and how many of them overlap the window."""
+    clash = sa.case((sa.and_(Order.window_start < end, Order.window_end > start), 1), else_=0)
+    return (
+        sa.select(
+            Order.worker_id,
+            sa.func.count(Order.id).label("orders"),
+            sa.func.sum(clash).label("overlaps"),
+        )
+        .where(
             Order.branch_id == branch_id,
             Order.service_date == day,
             Order.status != OrderStatus.CANCELLED,
         )
+        .group_by(Order.worker_id)
+        .subquery()
+    )
+
+
+def suggest_workers(
+    branch_id: int, day: date, start: time, end: time, *, q: str = "", chosen_id=None
+) -> tuple[list[Candidate], bool]:
+    """The best `CANDIDATES` active workers of the branch not away that day, among those
+    matching what was typed (all before anything is typed): the chosen one first, then
+    free ones: no overlap, then fewest orders that day, then badge number. True when more
+    match than are shown."""
+    load = _load_that_day(branch_id, day, start, end)
+    orders = sa.func.coalesce(load.c.orders, 0)
+    overlaps = sa.func.coalesce(load.c.overlaps, 0)
+    wanted = matching(q) if q else sa.true()
+    if chosen_id is not None:
+        wanted = sa.or_(Worker.id == chosen_id, wanted)
+    rows = db.session.execute(
+        sa.select(Worker, orders, overlaps)
+        .outerjoin(load, load.c.worker_id == Worker.id)
+        .where(
+            Worker.branch_id == branch_id,
+            Worker.status == WorkerStatus.ACTIVE,
+            Worker.id.not_in(availability.away_ids(branch_id, day)),
+            wanted,
+        )
+        .order_by(
+            sa.case((Worker.id == (chosen_id or 0), 0), else_=1),
+            sa.case((overlaps > 0, 1), else_=0),
+            orders,
+            Worker.badge_no,
+            Worker.id,
+        )
+        .limit(CANDIDATES + 1)
     ).all()
-    candidates = []
-    for worker in workers:
-        own = [o for o in orders if o.worker_id == worker.id]
-        overlaps = sum(1 for o in own if o.window_start < end and o.window_end > start)
-        candidates.append(Candidate(worker, len(own), overlaps))
-    candidates.sort(key=lambda c: (c.overlaps > 0, c.orders_that_day, c.worker.badge_no))
-    return candidates
+    candidates = [Candidate(worker, count, clashes) for worker, count, clashes in rows]
+    return candidates[:CANDIDATES], len(candidates) > CANDIDATES
 
 
 def assign(instruction: Instruction, worker: Worker, user, *, confirm_overlap=False) -> Order:

@@ -5,7 +5,7 @@ from flask import url_for
 from webapp.core.duties import Context, Duty, Reading, Section, State, provides
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.roles import Role
-from webapp.materials.levels import low_count
+from webapp.materials.ledger import low_count
 
 
 @provides(Role.MANAGER, Role.BRANCH_HEAD)

@@ -58,20 +58,21 @@ class StockMinimum(db.Model):
     minimum: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
 
 
-class StockLevel(db.Model):
-    """The branch's running totals of a material (R1): received into stock, issued for
-    orders at check-out, returned at check-in. Each stock move adds to them as it is
-    recorded, so what is on hand is read from one row, not summed over years of orders."""
+class StockBalance(db.Model):
+    """A material's running totals in one branch's stock: what was received, issued for
+    orders and returned at check-in, each moved by the step that records it, in the same
+    transaction (`materials.ledger`). On hand is read here instead of summing the
+    branch's whole history; the movements themselves stay where they are recorded."""
 
-    __tablename__ = "stock_levels"
+    __tablename__ = "stock_balances"
     __table_args__ = (sa.UniqueConstraint("branch_id", "material_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"))
     material_id: Mapped[int] = mapped_column(sa.ForeignKey("materials.id"))
-    received: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), default=Decimal(0))
-    issued: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), default=Decimal(0))
-    returned: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), default=Decimal(0))
+    received: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    issued: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    returned: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
 
     @hybrid_property
     def on_hand(self):

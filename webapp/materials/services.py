@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.catalogue.models import Material
 from webapp.core import audit, clock
@@ -21,8 +20,8 @@ from webapp.core.money import round_fen
 from webapp.core.org import Branch
 from webapp.core.policy import get_setting
 from webapp.extensions import db
-from webapp.materials import levels
-from webapp.materials.models import StockMinimum, StockReceipt
+from webapp.materials import ledger
+from webapp.materials.models import StockBalance, StockMinimum, StockReceipt
 from webapp.orders.models import Order
 from webapp.visits.models import OrderMaterial
 from webapp.workers.models import Worker
@@ -69,7 +68,7 @@ def receive_stock(
     )
     db.session.add(receipt)
     db.session.flush()
-    levels.move(branch.id, material.id, received=quantity)
+    ledger.received(branch.id, material.id, quantity)
     audit.record(
         "materials.receive",
         receipt,
@@ -125,41 +124,33 @@ class StockLine:
         return self.on_hand < self.minimum
 
 
-def _materials(company_id: int) -> list[Material]:
-    return list(
-        db.session.scalars(
-            sa.select(Material)
-            .where(Material.company_id == company_id, Material.active.is_(True))
-            .order_by(Material.is_tool, Material.name)
-        )
-    )
-
-
 def stock(branch_id: int) -> list[StockLine]:
     """Every material of the company in the branch's stock: received, issued for orders,
-    returned at check-in, on hand and the minimum."""
+    returned at check-in, on hand and the minimum, from the branch's running balances."""
     branch = db.session.get(Branch, branch_id)
-    totals = levels.levels(branch_id)
-    minimums = dict(
-        db.session.execute(
-            sa.select(StockMinimum.material_id, StockMinimum.minimum).where(
-                StockMinimum.branch_id == branch_id
-            )
-        ).all()
-    )
-    lines = []
-    for material in _materials(branch.company_id):
-        level = totals.get(material.id)
-        lines.append(
-            StockLine(
-                material,
-                level.received if level else ZERO,
-                level.issued if level else ZERO,
-                level.returned if level else ZERO,
-                minimums.get(material.id, ZERO),
-            )
+    rows = db.session.execute(
+        sa.select(
+            Material,
+            StockBalance.received,
+            StockBalance.issued,
+            StockBalance.returned,
+            StockMinimum.minimum,
         )
-    return lines
+        .outerjoin(
+            StockBalance,
+            sa.and_(StockBalance.material_id == Material.id, StockBalance.branch_id == branch_id),
+        )
+        .outerjoin(
+            StockMinimum,
+            sa.and_(StockMinimum.material_id == Material.id, StockMinimum.branch_id == branch_id),
+        )
+        .where(Material.company_id == branch.company_id, Material.active.is_(True))
+        .order_by(Material.is_tool, Material.name)
+    )
+    return [
+        StockLine(material, *(value if value is not None else ZERO for value in values))
+        for material, *values in rows
+    ]
 
 
 def low_stock(branch_id: int) -> list[StockLine]:
@@ -235,23 +226,54 @@ class MonthMaterials:
         return sum(row.cost_fen for row in self.materials)
 
 
-def _orders_in_month(branch: Branch, month: date) -> list[Order]:
+def _in_month(branch: Branch, month: date):
     start, end = clock.month_bounds(month, branch.timezone)
-    return list(
-        db.session.scalars(
-            sa.select(Order)
-            .where(
-                Order.branch_id == branch.id,
-                Order.checked_out_at >= start,
-                Order.checked_out_at < end,
-            )
-            .options(
-                selectinload(Order.materials).selectinload(OrderMaterial.material),
-                joinedload(Order.worker),
-            )
-            .order_by(Order.checked_out_at)
-        )
+    return (
+        Order.branch_id == branch.id,
+        Order.checked_out_at >= start,
+        Order.checked_out_at < end,
     )
+
+
+def _sum(expression) -> sa.ColumnElement:
+    return sa.type_coerce(sa.func.sum(expression), sa.Numeric(14, 2))
+
+
+def _month_lines(branch: Branch, month: date) -> list:
+    """Per material and worker, the month's materials summed in SQL: issued, and of the
+    orders checked in, returned and used (None when none of them is back)."""
+    back = sa.and_(Order.checked_in_at.is_not(None), OrderMaterial.returned.is_not(None))
+    lines = (
+        sa.select(
+            OrderMaterial.material_id,
+            Order.worker_id,
+            _sum(OrderMaterial.issued).label("issued"),
+            _sum(sa.case((back, OrderMaterial.returned))).label("returned"),
+            _sum(sa.case((back, OrderMaterial.issued - OrderMaterial.returned))).label("used"),
+        )
+        .join(Order, Order.id == OrderMaterial.order_id)
+        .where(*_in_month(branch, month))
+        .group_by(OrderMaterial.material_id, Order.worker_id)
+        .subquery()
+    )
+    return db.session.execute(
+        sa.select(Material, lines.c.worker_id, lines.c.issued, lines.c.returned, lines.c.used)
+        .join(lines, lines.c.material_id == Material.id)
+        .order_by(Material.is_tool, Material.name, lines.c.worker_id)
+    ).all()
+
+
+def _orders_back(branch: Branch, month: date) -> list:
+    """Each worker with orders checked out in the month and checked in, and how many."""
+    counts = (
+        sa.select(Order.worker_id, sa.func.count(Order.id).label("orders"))
+        .where(*_in_month(branch, month), Order.checked_in_at.is_not(None))
+        .group_by(Order.worker_id)
+        .subquery()
+    )
+    return db.session.execute(
+        sa.select(Worker, counts.c.orders).join(counts, counts.c.worker_id == Worker.id)
+    ).all()
 
 
 def _per_order(total: Decimal, orders: int) -> Decimal:
@@ -297,26 +319,20 @@ def month_materials(branch_id: int, month: date) -> MonthMaterials:
     `material_use_flag_percent` of it). Orders still out count in `out`, not in use."""
     branch = db.session.get(Branch, branch_id)
     flag_percent = get_setting(branch.company_id, "material_use_flag_percent")
-    per_material = {m.id: MaterialMonth(m) for m in _materials(branch.company_id)}
-    done = defaultdict(int)
-    used: dict[int, dict[Material, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    workers = {}
-    for order in _orders_in_month(branch, month):
-        back = order.checked_in_at is not None
-        if back:
-            done[order.worker_id] += 1
-            workers[order.worker_id] = order.worker
-        for line in order.materials:
-            row = per_material.setdefault(line.material_id, MaterialMonth(line.material))
-            row.issued += line.issued
-            if line.returned is None or not back:
-                row.out += line.issued
-                continue
-            row.returned += line.returned
-            used[order.worker_id][line.material] += line.used
-    orders = sum(done.values())
+    per_material: dict[int, MaterialMonth] = {}
+    used: dict[int, dict[Material, Decimal]] = defaultdict(dict)
+    for material, worker_id, issued, returned, use in _month_lines(branch, month):
+        row = per_material.setdefault(material.id, MaterialMonth(material))
+        row.issued += issued
+        row.returned += returned or ZERO
+        row.out += issued - (returned or ZERO) - (use or ZERO)
+        if use is not None:
+            used[worker_id][material] = use
+    done = _orders_back(branch, month)
+    orders = sum(count for _worker, count in done)
     measure = _Branch(orders, {m: row.used for m, row in per_material.items()}, flag_percent)
-    rows = [_worker_month(workers[wid], count, used[wid], measure) for wid, count in done.items()]
+    rows = [_worker_month(worker, count, used[worker.id], measure) for worker, count in done]
     rows.sort(key=lambda row: (not row.flagged, row.worker.badge_no))
-    materials = [row for row in per_material.values() if row.issued]
-    return MonthMaterials(month.replace(day=1), materials, rows, orders, flag_percent)
+    return MonthMaterials(
+        month.replace(day=1), list(per_material.values()), rows, orders, flag_percent
+    )

@@ -57,29 +57,29 @@ def _local(instant, branch: Branch) -> str:
     return instant.astimezone(clock.zone(branch.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
-def _entries(branch: Branch, action: str, start, end) -> list[AuditEntry]:
-    return list(
-        db.session.scalars(
-            sa.select(AuditEntry)
-            .where(
-                AuditEntry.branch_id == branch.id,
-                AuditEntry.action == action,
-                AuditEntry.entity_type == Worker.__tablename__,
-                AuditEntry.at >= start,
-                AuditEntry.at < end,
-            )
-            .order_by(AuditEntry.at, AuditEntry.id)
+def _entries(branch: Branch, start, end) -> tuple[dict[str, list[AuditEntry]], dict[int, Worker]]:
+    """The month's changes and status changes of personnel files, by action, in the order
+    they were made, and the workers they are about: two statements."""
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(
+            AuditEntry.branch_id == branch.id,
+            AuditEntry.action.in_(("worker.update", "worker.status")),
+            AuditEntry.entity_type == Worker.__tablename__,
+            AuditEntry.at >= start,
+            AuditEntry.at < end,
         )
-    )
+        .order_by(AuditEntry.at, AuditEntry.id)
+    ).all()
+    ids = {entry.entity_id for entry in entries}
+    workers = {w.id: w for w in db.session.scalars(sa.select(Worker).where(Worker.id.in_(ids)))}
+    by_action: dict[str, list[AuditEntry]] = {"worker.update": [], "worker.status": []}
+    for entry in entries:
+        by_action[entry.action].append(entry)
+    return by_action, workers
 
 
-def _who(worker_ids) -> dict[int, Worker]:
-    return {w.id: w for w in db.session.scalars(sa.select(Worker).where(Worker.id.in_(worker_ids)))}
-
-
-def _changed(branch: Branch, start, end) -> list[dict]:
-    entries = _entries(branch, "worker.update", start, end)
-    workers = _who({e.entity_id for e in entries})
+def _changed(branch: Branch, entries: list[AuditEntry], workers: dict[int, Worker]) -> list[dict]:
     rows: dict[int, dict] = {}
     for entry in entries:
         worker = workers[entry.entity_id]
@@ -99,9 +99,7 @@ def _changed(branch: Branch, start, end) -> list[dict]:
     return sorted(rows.values(), key=lambda r: r["badge"])
 
 
-def _left(branch: Branch, start, end) -> list[dict]:
-    entries = _entries(branch, "worker.status", start, end)
-    workers = _who({e.entity_id for e in entries})
+def _left(branch: Branch, entries: list[AuditEntry], workers: dict[int, Worker]) -> list[dict]:
     return [
         {
             "badge": workers[e.entity_id].badge_no,
@@ -117,8 +115,8 @@ def _left(branch: Branch, start, end) -> list[dict]:
 
 
 def _new(branch: Branch, start, end) -> list[dict]:
-    workers = db.session.scalars(
-        sa.select(Worker)
+    workers = db.session.execute(
+        sa.select(Worker.badge_no, Worker.name, Worker.start_date, Worker.created_at)
         .where(Worker.branch_id == branch.id, Worker.created_at >= start, Worker.created_at < end)
         .order_by(Worker.badge_no)
     )
@@ -136,7 +134,7 @@ def _new(branch: Branch, start, end) -> list[dict]:
 def _training(branch: Branch, month: date, rows: list[dict]) -> dict:
     hours = sum((Decimal(r["facts"]["training"]["hours"]) for r in rows), Decimal(0))
     return {
-        "sessions": len(training.sessions_in_month(branch.id, month)),
+        "sessions": training.sessions_held(branch.id, month),
         "hours": str(hours),
         "required": get_setting(branch.company_id, "training_hours_per_month"),
         "short": sum(1 for r in rows if r["facts"]["training"]["short"]),
@@ -147,6 +145,7 @@ def collate(branch: Branch, month: date, record_rows) -> dict:
     """The branch's month: new, changed, suspended and dismissed files, the performance
     records with each worker's key figures, the training totals."""
     start, end = month_window(branch, month)
+    entries, workers = _entries(branch, start, end)
     records = [
         {
             "badge": row.worker.badge_no,
@@ -161,8 +160,8 @@ def collate(branch: Branch, month: date, record_rows) -> dict:
         "branch": {"code": branch.code, "name": branch.name},
         "month": f"{month:%Y-%m}",
         "new_workers": _new(branch, start, end),
-        "changed_workers": _changed(branch, start, end),
-        "left_workers": _left(branch, start, end),
+        "changed_workers": _changed(branch, entries["worker.update"], workers),
+        "left_workers": _left(branch, entries["worker.status"], workers),
         "records": {
             "done": sum(1 for r in records if r["done"]),
             "total": len(records),

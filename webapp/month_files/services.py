@@ -13,6 +13,7 @@ from webapp.core import audit, clock
 from webapp.core.errors import FieldError, RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.org import Branch
+from webapp.core.paging import Page
 from webapp.core.scoping import visible_branches
 from webapp.extensions import db
 from webapp.month_files import facts, report
@@ -37,23 +38,30 @@ def _when(instant) -> str:
 # -- the performance records (R21) --------------------------------------------
 
 
-def _in_month(branch_id: int, month: date) -> tuple:
-    """The branch's workers active at some time in the month, as a query's conditions: on
-    file before its end and not suspended or dismissed before it began."""
-    start, end = facts.month_window(db.session.get(Branch, branch_id), month)
+def _in_month(branch_id: int, month: date, *columns) -> sa.Select:
+    """The branch's workers active at some time in the month (these columns of them and
+    of their record of the month, None before any): on file before its end and not
+    suspended or dismissed before it began; in badge order."""
+    branch = db.session.get(Branch, branch_id)
+    start, end = facts.month_window(branch, month)
     return (
-        Worker.branch_id == branch_id,
-        Worker.created_at < end,
-        sa.or_(Worker.status == WorkerStatus.ACTIVE, Worker.status_changed_at >= start),
+        sa.select(*columns)
+        .select_from(Worker)
+        .outerjoin(
+            MonthRecord,
+            sa.and_(MonthRecord.worker_id == Worker.id, MonthRecord.month == month.replace(day=1)),
+        )
+        .where(
+            Worker.branch_id == branch_id,
+            Worker.created_at < end,
+            sa.or_(Worker.status == WorkerStatus.ACTIVE, Worker.status_changed_at >= start),
+        )
+        .order_by(Worker.badge_no, Worker.id)
     )
 
 
 def workers_in_month(branch_id: int, month: date) -> list[Worker]:
-    return list(
-        db.session.scalars(
-            sa.select(Worker).where(*_in_month(branch_id, month)).order_by(Worker.badge_no)
-        )
-    )
+    return list(db.session.scalars(_in_month(branch_id, month, Worker)))
 
 
 def branch_of(worker: Worker) -> Branch:
@@ -86,38 +94,45 @@ class RecordRow:
         return self.record is not None and self.record.done
 
 
-def month_records(branch_id: int, month: date) -> list[RecordRow]:
-    """Every worker of the month with their record (None before any comment) and facts."""
-    month = month.replace(day=1)
-    records = {
-        r.worker_id: r
-        for r in db.session.scalars(
-            sa.select(MonthRecord).where(
-                MonthRecord.branch_id == branch_id, MonthRecord.month == month
-            )
-        )
-    }
-    return [
-        RecordRow(worker, records.get(worker.id), facts_of(worker, month, records.get(worker.id)))
-        for worker in workers_in_month(branch_id, month)
-    ]
+def _rows(branch_id: int, month: date, pairs, parts=facts.PARTS) -> list[RecordRow]:
+    """Each worker with their record and its facts: frozen, or read now for all the
+    workers whose record is not frozen at once."""
+    branch = db.session.get(Branch, branch_id)
+    live = [worker for worker, record in pairs if record is None or record.facts is None]
+    read = facts.month_facts(branch, month, live, parts)
+    rows = []
+    for worker, record in pairs:
+        frozen = record is not None and record.facts is not None
+        rows.append(RecordRow(worker, record, record.facts if frozen else read[worker.id]))
+    return rows
+
+
+def month_records(branch_id: int, month: date, parts=facts.PARTS) -> list[RecordRow]:
+    """Every worker of the month with their record and these facts (every one by
+    default)."""
+    pairs = db.session.execute(_in_month(branch_id, month, Worker, MonthRecord)).all()
+    return _rows(branch_id, month, pairs, parts)
+
+
+PER_PAGE = 50
+
+
+def records_page(branch_id: int, month: date, number: int) -> Page:
+    """A page of the month's workers with their record and its orders (what the list
+    shows), in badge order."""
+    query = _in_month(branch_id, month, Worker, MonthRecord)
+    offset = (number - 1) * PER_PAGE
+    pairs = db.session.execute(query.limit(PER_PAGE + 1).offset(offset)).all()
+    rows = _rows(branch_id, month, pairs[:PER_PAGE], parts=("orders",))
+    return Page(rows, number, len(pairs) > PER_PAGE)
 
 
 def records_done_select(branch_id: int, month: date) -> sa.Select:
     """(x, N) as a one-row select: records with comments and the worker's acknowledgement
     (`MonthRecord.done`; comments are kept stripped), of the workers active in the month."""
-    record = sa.and_(
-        MonthRecord.worker_id == Worker.id,
-        MonthRecord.branch_id == branch_id,
-        MonthRecord.month == month.replace(day=1),
-    )
     done = sa.and_(MonthRecord.comments != "", MonthRecord.acknowledged_at.is_not(None))
-    return (
-        sa.select(sa.func.count(MonthRecord.id).filter(done), sa.func.count(Worker.id))
-        .select_from(Worker)
-        .outerjoin(MonthRecord, record)
-        .where(*_in_month(branch_id, month))
-    )
+    counts = (sa.func.count(MonthRecord.id).filter(done), sa.func.count(Worker.id))
+    return _in_month(branch_id, month, *counts).order_by(None)
 
 
 def records_done(branch_id: int, month: date) -> tuple[int, int]:
@@ -222,9 +237,22 @@ def report_of(branch_id: int, month: date) -> MonthReport | None:
     )
 
 
-def collate_report(branch: Branch, month: date) -> dict:
-    """The month's report as it would be submitted now."""
-    return report.collate(branch, month.replace(day=1), month_records(branch.id, month))
+# What the report shows of each worker's facts (the frozen report keeps them all).
+SHOWN = ("orders", "callbacks", "complaints", "supervision", "training")
+
+
+def collate_report(branch: Branch, month: date, parts=facts.PARTS) -> dict:
+    """The month's report as it would be submitted now; the workers' facts `parts` only
+    (a preview shows those the report's page shows)."""
+    rows = month_records(branch.id, month, parts)
+    return report.collate(branch, month.replace(day=1), rows)
+
+
+def rows_page(data: dict, number: int) -> Page:
+    """A page of a report's performance records, in the report's order."""
+    rows = data["records"]["rows"]
+    shown = rows[(number - 1) * PER_PAGE : number * PER_PAGE]
+    return Page(shown, number, len(rows) > number * PER_PAGE)
 
 
 def _submitted_message(row: MonthReport):

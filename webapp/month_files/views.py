@@ -12,6 +12,7 @@ from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import parse_int
+from webapp.core.paging import page_number
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.roles import can
 from webapp.core.scoping import chosen_branch, get_scoped_or_404
@@ -55,8 +56,11 @@ def _month() -> date:
 @require("month_records.view")
 def records():
     branch, month = chosen_branch(), _month()
-    rows = services.month_records(branch.id, month)
-    return render_template("month_files/records.html", branch=branch, month=month, rows=rows)
+    done, total = services.records_done(branch.id, month)
+    page = services.records_page(branch.id, month, page_number())
+    return render_template(
+        "month_files/records.html", branch=branch, month=month, page=page, done=done, total=total
+    )
 
 
 def _record_page(worker: Worker, month: date, form, status: int = 200, refusal=None):
@@ -177,12 +181,13 @@ def _reports_page(month: date, form: SubmitForm, status: int = 200, refusal=None
     branch = chosen_branch()
     preview = None
     if can(current_user, "month_reports.submit") and branch in overview.missing:
-        preview = services.collate_report(branch, month)
+        preview = services.collate_report(branch, month, services.SHOWN)
     return render_template(
         "month_files/reports.html",
         month=month,
         overview=overview,
         preview=preview,
+        records=services.rows_page(preview, page_number()) if preview else None,
         form=form,
         refusal=refusal,
     ), status
@@ -214,8 +219,9 @@ def submit():
 
 
 def _report_page(row: MonthReport, status: int = 200, refusal=None):
+    records = services.rows_page(row.snapshot, page_number())
     return render_template(
-        "month_files/report.html", row=row, data=row.snapshot, refusal=refusal
+        "month_files/report.html", row=row, data=row.snapshot, records=records, refusal=refusal
     ), status
 
 

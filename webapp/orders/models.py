@@ -48,11 +48,14 @@ class Order(db.Model):
     """A service order (服务单): one worker, one customer, one visit."""
 
     __tablename__ = "orders"
-    # A branch's orders of some days, or checked out in a month: the branch index alone
-    # walks the branch's years of orders.
+    # A branch's orders of some days, or checked out in a month; a worker's of some days,
+    # or begun in a month (the quality score, the monthly record): the branch's or the
+    # worker's index alone walks their years of orders.
     __table_args__ = (
         sa.Index("ix_orders_branch_id_service_date", "branch_id", "service_date"),
         sa.Index("ix_orders_branch_id_checked_out_at", "branch_id", "checked_out_at"),
+        sa.Index("ix_orders_worker_id_service_date", "worker_id", "service_date"),
+        sa.Index("ix_orders_worker_id_actual_start", "worker_id", "actual_start"),
         # The duty board counts a branch's days by status from the index alone.
         sa.Index("ix_orders_branch_id_service_date_status", "branch_id", "service_date", "status"),
     )

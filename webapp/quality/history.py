@@ -12,7 +12,7 @@ from webapp.core import clock
 from webapp.core.org import Branch
 from webapp.extensions import db
 from webapp.quality.models import MonthAssessment, MonthResult
-from webapp.quality.scores import Input, Score, month_score
+from webapp.quality.scores import Input, Score, months_scores
 from webapp.quality.services import FollowUpState, follow_up_states, previous_month
 from webapp.workers.models import Worker
 
@@ -52,10 +52,11 @@ def worker_history(worker: Worker, months: int = MONTHS) -> list[MonthRow]:
             .options(selectinload(MonthResult.follow_ups), selectinload(MonthResult.assessment))
         )
     }
+    live = months_scores(worker, [month for month in wanted if month not in results])
     rows = []
     for month in wanted:
         result = results.get(month)
-        score = frozen_score(result) if result else month_score(worker, month)
+        score = frozen_score(result) if result else live[month]
         states = follow_up_states(result.follow_ups) if result else []
         rows.append(MonthRow(month, score, result, states))
     return rows

@@ -14,7 +14,7 @@ to 100):
   each check-out after the order's start, not below 0;
 - training: the month's training hours against the worker's minimum, at most 100: the
   setting `training_hours_per_month` pro-rated by the days the worker was away
-  (`training.services.required_hours`).
+  (`training.hours.required_hours`).
 
 An input without data in the month (no spot check, no callback, no visit; for
 complaints and lateness, no order done and none of those complaints; for training, no
@@ -42,7 +42,7 @@ from webapp.core.policy import get_setting
 from webapp.extensions import db
 from webapp.orders.models import Order
 from webapp.quality.models import HIGHEST, SpotCheck, Supervision
-from webapp.training.services import hours_by_worker, required_hours
+from webapp.training.hours import hours_by_month, required_by_month
 from webapp.workers.models import Worker
 from webapp.workers.services import active_workers
 
@@ -140,28 +140,61 @@ def _weighed(score: Score) -> Score:
     return score
 
 
-class _Month:
-    """The month's records of a branch's workers, one query per input."""
+class _Span:
+    """The records of some of a branch's workers over some months: one grouped query per
+    input for all of them, each record counted in its month (the branch's time zone)."""
 
-    def __init__(self, branch: Branch, month: date, worker_ids: list[int]):
+    def __init__(self, branch: Branch, months: list[date], worker_ids: list[int]):
         self.branch, self.ids = branch, worker_ids
-        self.first = clock.month_start(month)
-        self.start, self.end = clock.month_bounds(self.first, branch.timezone)
-        self.last = self.end.astimezone(clock.zone(branch.timezone)).date() - timedelta(days=1)
+        self.months = sorted({clock.month_start(month) for month in months})
+        self.bounds = [clock.month_bounds(first, branch.timezone) for first in self.months]
+        self.lasts = [_last_day(first) for first in self.months]
 
-    def _in(self, column):
-        return sa.and_(column >= self.start, column < self.end)
-
-    def averages(self, worker_column, value, *where) -> dict[int, tuple[Decimal, int]]:
-        rows = db.session.execute(
-            sa.select(worker_column, sa.func.sum(value), sa.func.count())
-            .where(worker_column.in_(self.ids), *where)
-            .group_by(worker_column)
+    def _grouped(self, worker_column, instant, *values, where=()) -> list[tuple]:
+        """(worker id, month, sum of each value…, count) of the records by worker and the
+        month their instant falls in. The month is found in an inner query and grouped on
+        outside it: PostgreSQL refuses a GROUP BY expression whose parameters are not the
+        select list's own."""
+        month = sa.case(
+            *(
+                (sa.and_(instant >= start, instant < end), i)
+                for i, (start, end) in enumerate(self.bounds)
+            )
         )
-        return {w: (Decimal(total) / n, n) for w, total, n in rows}
+        inner = (
+            sa.select(
+                worker_column.label("worker"),
+                month.label("month"),
+                *(value.label(f"value{i}") for i, value in enumerate(values)),
+            )
+            .where(
+                worker_column.in_(self.ids),
+                instant >= self.bounds[0][0],
+                instant < self.bounds[-1][1],
+                *where,
+            )
+            .subquery()
+        )
+        rows = db.session.execute(
+            sa.select(
+                inner.c.worker,
+                inner.c.month,
+                *(sa.func.sum(inner.c[f"value{i}"]) for i in range(len(values))),
+                sa.func.count(),
+            )
+            .where(inner.c.month.is_not(None))
+            .group_by(inner.c.worker, inner.c.month)
+        )
+        return [(worker, self.months[month], *rest) for worker, month, *rest in rows]
+
+    def averages(self, worker_column, instant, value, *where) -> dict:
+        return {
+            (w, m): (Decimal(total) / n, n)
+            for w, m, total, n in self._grouped(worker_column, instant, value, where=where)
+        }
 
     def spot_checks(self):
-        return self.averages(SpotCheck.worker_id, SpotCheck.score, self._in(SpotCheck.called_at))
+        return self.averages(SpotCheck.worker_id, SpotCheck.called_at, SpotCheck.score)
 
     def callbacks(self):
         later = aliased(Callback)
@@ -169,115 +202,127 @@ class _Month:
         scale = HUNDRED / (HIGHEST * len(RATINGS))
         rows = self.averages(
             Callback.worker_id,
+            Callback.called_at,
             ratings,
-            self._in(Callback.called_at),
             ~sa.exists().where(later.corrects_id == Callback.id),
         )
-        return {w: (average * scale, n) for w, (average, n) in rows.items()}
+        return {key: (average * scale, n) for key, (average, n) in rows.items()}
 
     def supervision(self):
-        return self.averages(
-            Supervision.worker_id, Supervision.score, self._in(Supervision.arrived_at)
-        )
+        return self.averages(Supervision.worker_id, Supervision.arrived_at, Supervision.score)
 
-    def worked(self) -> set[int]:
-        return set(
-            db.session.scalars(
-                sa.select(Order.worker_id).where(
-                    Order.worker_id.in_(self.ids),
-                    Order.status.in_(DONE),
-                    Order.service_date.between(self.first, self.last),
-                )
-            )
-        )
-
-    def complaints(self, lateness: bool) -> dict[int, int]:
+    def complaints(self, lateness: bool) -> dict[tuple[int, date], int]:
         kind = Complaint.category == "lateness"
         outcome = Complaint.outcome != "rejected" if lateness else Complaint.outcome.in_(UPHELD)
-        return dict(
-            db.session.execute(
-                sa.select(Complaint.worker_id, sa.func.count())
-                .where(
-                    Complaint.worker_id.in_(self.ids),
-                    self._in(Complaint.occurred_at),
-                    kind if lateness else ~kind,
-                    outcome,
-                )
-                .group_by(Complaint.worker_id)
-            ).all()
+        rows = self._grouped(
+            Complaint.worker_id,
+            Complaint.occurred_at,
+            where=(kind if lateness else ~kind, outcome),
         )
+        return {(w, m): n for w, m, n in rows}
 
-    def late_check_outs(self) -> dict[int, int]:
+    def orders(self) -> tuple[set[tuple[int, date]], dict[tuple[int, date], int]]:
+        """Who did an order (`worked`) and how many check-outs after the order's start, by
+        worker and month, read together. The status is tested here, not in the query: on
+        a worker's days SQLite would rather walk the index of every order of a status."""
+        span = Order.service_date.between(self.months[0], self.lasts[-1])
         rows = db.session.execute(
             sa.select(
-                Order.worker_id, Order.service_date, Order.window_start, Order.checked_out_at
-            ).where(
-                Order.worker_id.in_(self.ids),
-                Order.checked_out_at.is_not(None),
-                Order.service_date.between(self.first, self.last),
-            )
+                Order.worker_id,
+                Order.service_date,
+                Order.status,
+                Order.window_start,
+                Order.checked_out_at,
+            ).where(Order.worker_id.in_(self.ids), span)
         )
-        late: dict[int, int] = {}
-        for worker_id, day, start, out in rows:
-            if out > clock.at_local(day, start, self.branch.timezone):
-                late[worker_id] = late.get(worker_id, 0) + 1
-        return late
+        months = set(self.months)
+        worked: set[tuple[int, date]] = set()
+        late: dict[tuple[int, date], int] = {}
+        for worker_id, day, status, start, out in rows:
+            key = (worker_id, clock.month_start(day))
+            if key[1] not in months:
+                continue
+            if status in DONE:
+                worked.add(key)
+            if out is not None and out > clock.at_local(day, start, self.branch.timezone):
+                late[key] = late.get(key, 0) + 1
+        return worked, late
 
 
-def _deductions(ids, worked: set[int], counts: dict[int, int], points: int) -> dict:
+def _last_day(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _deductions(keys, worked: set, counts: dict, points: int) -> dict:
     return {
-        w: (max(HUNDRED - points * counts.get(w, 0), Decimal(0)), counts.get(w, 0))
-        for w in ids
-        if w in worked or counts.get(w)
+        key: (max(HUNDRED - points * counts.get(key, 0), Decimal(0)), counts.get(key, 0))
+        for key in keys
+        if key in worked or counts.get(key)
     }
 
 
-def _scores(branch: Branch, month: date, workers: list[Worker]) -> dict[int, Score]:
+def _training(span: _Span, workers: list[Worker], worked: set) -> dict:
+    """Training counts for a worker who served that month: one with no order done is not
+    assessed on it (the training page still lists them short of hours)."""
+    required = {}
+    for first, minimums in required_by_month(span.branch, span.ids, span.months).items():
+        last = _last_day(first)
+        for worker in workers:
+            served = worker.start_date <= last and (worker.id, first) in worked
+            if served and minimums[worker.id].hours:
+                required[worker.id, first] = minimums[worker.id].hours
+    hours = hours_by_month(span.branch.id, span.months, sorted({w for w, _m in required}))
+    return {
+        key: (min(hours[key] * HUNDRED / minimum, HUNDRED), hours[key])
+        for key, minimum in required.items()
+    }
+
+
+def _scores(branch: Branch, months: list[date], workers: list[Worker]) -> dict:
+    """The score of each of these workers in each of these months, by (worker id, month)."""
     company = branch.company_id
-    ids = [w.id for w in workers]
-    records = _Month(branch, month, ids)
-    worked = records.worked()
-    late = records.complaints(lateness=True)
-    for worker_id, n in records.late_check_outs().items():
-        late[worker_id] = late.get(worker_id, 0) + n
-    # Training counts for a worker who served that month: one with no order done is not
-    # assessed on it (the training page still lists them short of hours).
-    started = [w.id for w in workers if w.start_date <= records.last and w.id in worked]
-    required = {
-        w: minimum.hours
-        for w, minimum in required_hours(branch, started, records.first).items()
-        if minimum.hours
-    }
-    hours = hours_by_worker(branch.id, records.first, list(required))
+    span = _Span(branch, months, [w.id for w in workers])
+    keys = [(w.id, m) for w in workers for m in span.months]
+    worked, late_check_outs = span.orders()
+    late = span.complaints(lateness=True)
+    for key, n in late_check_outs.items():
+        late[key] = late.get(key, 0) + n
     values = {
-        "spot_checks": records.spot_checks(),
-        "callbacks": records.callbacks(),
-        "supervision": records.supervision(),
+        "spot_checks": span.spot_checks(),
+        "callbacks": span.callbacks(),
+        "supervision": span.supervision(),
         "complaints": _deductions(
-            ids,
+            keys,
             worked,
-            records.complaints(lateness=False),
+            span.complaints(lateness=False),
             get_setting(company, "quality_complaint_points"),
         ),
-        "lateness": _deductions(ids, worked, late, get_setting(company, "quality_late_points")),
-        "training": {w: (min(h * HUNDRED / required[w], HUNDRED), h) for w, h in hours.items()},
+        "lateness": _deductions(keys, worked, late, get_setting(company, "quality_late_points")),
+        "training": _training(span, workers, worked),
     }
     weights = {key: get_setting(company, f"quality_weight_{key}") for key in INPUTS}
     pass_mark = get_setting(company, "quality_pass_mark")
     scores = {}
-    for worker_id in ids:
+    for worker_id, month in keys:
         inputs = []
         for key in INPUTS:
-            value, count = values[key].get(worker_id, (None, 0))
+            value, count = values[key].get((worker_id, month), (None, 0))
             inputs.append(Input(key, weights[key], value, Decimal(count)))
-        scores[worker_id] = _weighed(Score(worker_id, records.first, pass_mark, inputs))
+        scores[worker_id, month] = _weighed(Score(worker_id, month, pass_mark, inputs))
     return scores
 
 
 def month_score(worker: Worker, month: date) -> Score:
     """The worker's quality score of the month (any day of it), by the formula above."""
+    return months_scores(worker, [month])[clock.month_start(month)]
+
+
+def months_scores(worker: Worker, months: list[date]) -> dict[date, Score]:
+    """The worker's scores of these months, by month (its first day), read together."""
+    if not months:
+        return {}
     branch = db.session.get(Branch, worker.branch_id)
-    return _scores(branch, month, [worker])[worker.id]
+    return {m: score for (_w, m), score in _scores(branch, months, [worker]).items()}
 
 
 def month_scores(
@@ -286,4 +331,5 @@ def month_scores(
     """The score of the month of these workers (every active worker of the branch by
     default), by worker id."""
     branch = db.session.get(Branch, branch_id)
-    return _scores(branch, month, active_workers(branch_id) if workers is None else workers)
+    chosen = active_workers(branch_id) if workers is None else workers
+    return {w: score for (w, _m), score in _scores(branch, [month], chosen).items()}

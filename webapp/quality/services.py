@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from flask_babel import format_datetime
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.complaints.models import Complaint
 from webapp.core import audit, clock
@@ -121,16 +121,18 @@ class QualityRecord:
 def quality_record(worker: Worker) -> QualityRecord:
     """The worker's supervision visits, newest first, their average score, and the
     complaints about the worker with those upheld (R27, R28)."""
+    # The visits' orders, customers and photos in the same statement: selected in
+    # statements of their own, they were read only for a worker with visits.
     visits = list(
         db.session.scalars(
             sa.select(Supervision)
             .where(Supervision.worker_id == worker.id)
             .options(
-                selectinload(Supervision.photos),
-                selectinload(Supervision.order).selectinload(Order.customer),
+                joinedload(Supervision.photos),
+                joinedload(Supervision.order).joinedload(Order.customer),
             )
             .order_by(Supervision.arrived_at.desc(), Supervision.id.desc())
-        )
+        ).unique()
     )
     average = None
     if visits:

@@ -165,6 +165,7 @@ def _month_page(branch, month: date, form: CloseMonthForm, status: int = 200, co
         page=page,
         frozen={r.id: history.frozen_score(r) for r in page.rows} if assessment else {},
         live={} if assessment else scores.month_scores(branch.id, month, page.rows),
+        labels={key: str(label) for key, label in scores.INPUTS.items()},
         follow_ups=services.open_follow_ups(branch.id),
         repeats=repeats.repeat_failures(assessment) if assessment else [],
         form=form,

@@ -8,13 +8,14 @@ from webapp.accounts.services import without_staff_login
 from webapp.core.access import require
 from webapp.core.errors import FieldError, RuleError, attach
 from webapp.core.forms import DEFAULT_WINDOW, options, parse_int
+from webapp.core.paging import page_number
 from webapp.core.routing import month_arg
 from webapp.core.scoping import chosen_branch, get_scoped_or_404
 from webapp.extensions import db
 from webapp.kiosk import services as kiosk_services
 from webapp.kiosk.models import KioskDevice
 from webapp.kiosk.tablet import kiosk_page, this_tablet_or_403
-from webapp.training import services
+from webapp.training import services, shortfall
 from webapp.training.forms import SessionForm, SignForm, TickForm
 from webapp.training.models import TrainingSession
 from webapp.workers.models import Worker, WorkerStatus
@@ -27,11 +28,13 @@ bp = Blueprint("training", __name__)
 @require("training.view")
 def index():
     branch, month = chosen_branch(), month_arg(DEFAULT_WINDOW)
+    page, short = shortfall.shortfall_page(branch.id, month, page_number())
     return render_template(
         "training/index.html",
         branch=branch,
         month=month,
-        hours=services.month_hours(branch.id, month),
+        page=page,
+        short=short,
         sessions=services.sessions_in_month(branch.id, month),
     )
 

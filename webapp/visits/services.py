@@ -16,7 +16,7 @@ from webapp.core.org import Branch
 from webapp.core.policy import get_setting
 from webapp.core.signatures import SignatureRejected, decode_signature
 from webapp.extensions import db
-from webapp.materials import levels as stock_levels
+from webapp.materials import ledger
 from webapp.orders.models import Order, OrderStatus
 from webapp.orders.services import MAX_SERVICE_HOURS, Actor, OrderConflict, audit_order, expect
 from webapp.visits.models import Checkout, OrderMaterial, OvertimeConsent, Visit
@@ -117,10 +117,10 @@ def check_out(
         client_uuid=outbox.key(),
     )
     db.session.add(record)
-    for material_id, quantity in quantities.items():
-        if quantity > 0:
-            db.session.add(OrderMaterial(order=order, material_id=material_id, issued=quantity))
-            stock_levels.move(order.branch_id, material_id, issued=quantity)
+    issued_now = {material_id: quantity for material_id, quantity in quantities.items() if quantity}
+    for material_id, quantity in issued_now.items():
+        db.session.add(OrderMaterial(order=order, material_id=material_id, issued=quantity))
+    ledger.issued(order.branch_id, issued_now)
     now = outbox.entered_at()
     order.status = OrderStatus.CHECKED_OUT
     order.checked_out_at, order.checked_out_by = now, actor.name
@@ -178,7 +178,7 @@ def check_in(order: Order, data: CheckIn, actor: Actor, version: int | None = No
         if back is not None and back > line.issued:
             raise FieldError("materials", _l("More returned than was issued."))
         line.returned = back if back is not None else Decimal(0)
-        stock_levels.move(order.branch_id, line.material_id, returned=line.returned)
+    ledger.returned(order.branch_id, {line.material_id: line.returned for line in order.materials})
     branch = db.session.get(Branch, order.branch_id)
     day_end = working_day_end(order, branch)
     visit = Visit(

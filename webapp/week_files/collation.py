@@ -9,6 +9,7 @@ import json
 from collections import defaultdict
 from datetime import date, time, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
@@ -18,6 +19,7 @@ from webapp.core import clock
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.models import AuditEntry
 from webapp.core.org import Branch
+from webapp.core.paging import Page
 from webapp.customers.models import Customer
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
@@ -71,36 +73,95 @@ def _local(instant, branch: Branch) -> str:
     return instant.astimezone(clock.zone(branch.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
-def _visits(branch: Branch, monday: date, start, end) -> list[Order]:
+# Customers a page of the week's files shows (the frozen snapshot keeps them all).
+CUSTOMERS_PAGE = 25
+VISITED = (OrderStatus.CHECKED_IN, OrderStatus.CLOSED)
+
+
+def _week_visits(branch: Branch, monday: date, start, end) -> sa.Select:
     """The week's visits; their service days, a day wider than the week on each side (a
     visit may start past midnight), let the branch's index of days find them."""
     days = (monday - timedelta(days=1), monday + timedelta(days=7))
+    return (
+        sa.select(Order)
+        .join(Visit, Visit.order_id == Order.id)
+        .where(
+            Order.branch_id == branch.id,
+            Order.service_date.between(*days),
+            Order.status.in_(VISITED),
+            Order.actual_start >= start,
+            Order.actual_start < end,
+        )
+    )
+
+
+def _week_changes(branch: Branch, start, end) -> sa.Select:
+    return sa.select(AuditEntry).where(
+        AuditEntry.branch_id == branch.id,
+        AuditEntry.action == "customer.update",
+        AuditEntry.at >= start,
+        AuditEntry.at < end,
+    )
+
+
+def _week_notes(branch: Branch, start, end) -> sa.Select:
+    """The week's notes for next time, with their customer (the note's, or its order's)."""
+    customer_id = sa.func.coalesce(NextTimeNote.customer_id, Order.customer_id)
+    return (
+        sa.select(NextTimeNote, customer_id.label("customer_id"))
+        .outerjoin(Order, Order.id == NextTimeNote.from_order_id)
+        .where(
+            NextTimeNote.branch_id == branch.id,
+            NextTimeNote.created_at >= start,
+            NextTimeNote.created_at < end,
+        )
+    )
+
+
+def _week_new(branch: Branch, start, end) -> sa.Select:
+    return sa.select(Customer.id).where(
+        Customer.branch_id == branch.id, Customer.created_at >= start, Customer.created_at < end
+    )
+
+
+def _week_customers(branch: Branch, monday: date, start, end) -> sa.Select:
+    """The customers the week's files show: new that week, visited, their file changed or
+    a note for next time written; by name."""
+    ids = sa.union(
+        _week_new(branch, start, end),
+        _week_visits(branch, monday, start, end).with_only_columns(Order.customer_id),
+        _week_changes(branch, start, end).with_only_columns(AuditEntry.entity_id),
+        _week_notes(branch, start, end).with_only_columns(
+            sa.func.coalesce(NextTimeNote.customer_id, Order.customer_id)
+        ),
+    )
+    return (
+        sa.select(Customer)
+        .where(Customer.branch_id == branch.id, Customer.id.in_(ids))
+        .order_by(Customer.name, Customer.id)
+    )
+
+
+def _of(column, customer_ids: list[int] | None):
+    """The rows of these customers only (all when None)."""
+    return sa.true() if customer_ids is None else column.in_(customer_ids)
+
+
+def _visits(branch: Branch, monday: date, start, end, customer_ids=None) -> list[Order]:
     return list(
         db.session.scalars(
-            sa.select(Order)
-            .join(Visit, Visit.order_id == Order.id)
-            .where(
-                Order.branch_id == branch.id,
-                Order.service_date.between(*days),
-                Order.status.in_((OrderStatus.CHECKED_IN, OrderStatus.CLOSED)),
-                Order.actual_start >= start,
-                Order.actual_start < end,
-            )
+            _week_visits(branch, monday, start, end)
+            .where(_of(Order.customer_id, customer_ids))
             .order_by(Order.actual_start, Order.id)
             .options(contains_eager(Order.visit), joinedload(Order.worker))
         )
     )
 
 
-def _changes(branch: Branch, start, end) -> dict[int, list[dict]]:
+def _changes(branch: Branch, start, end, customer_ids=None) -> dict[int, list[dict]]:
     entries = db.session.scalars(
-        sa.select(AuditEntry)
-        .where(
-            AuditEntry.branch_id == branch.id,
-            AuditEntry.action == "customer.update",
-            AuditEntry.at >= start,
-            AuditEntry.at < end,
-        )
+        _week_changes(branch, start, end)
+        .where(_of(AuditEntry.entity_id, customer_ids))
         .order_by(AuditEntry.at, AuditEntry.id)
     )
     changes = defaultdict(list)
@@ -119,20 +180,15 @@ def _changes(branch: Branch, start, end) -> dict[int, list[dict]]:
     return changes
 
 
-def _notes(branch: Branch, start, end) -> dict[int, list[dict]]:
+def _notes(branch: Branch, start, end, customer_ids=None) -> dict[int, list[dict]]:
+    query = _week_notes(branch, start, end)
     rows = db.session.execute(
-        sa.select(NextTimeNote, Order.customer_id)
-        .outerjoin(Order, Order.id == NextTimeNote.from_order_id)
-        .where(
-            NextTimeNote.branch_id == branch.id,
-            NextTimeNote.created_at >= start,
-            NextTimeNote.created_at < end,
+        query.where(_of(query.selected_columns.customer_id, customer_ids)).order_by(
+            NextTimeNote.created_at, NextTimeNote.id
         )
-        .order_by(NextTimeNote.created_at, NextTimeNote.id)
     )
     notes = defaultdict(list)
-    for note, order_customer in rows:
-        customer_id = note.customer_id or order_customer
+    for note, customer_id in rows:
         if customer_id is not None:
             notes[customer_id].append(
                 {"text": note.text, "by": note.created_by, "at": _local(note.created_at, branch)}
@@ -154,29 +210,14 @@ def _visit_row(order: Order, branch: Branch) -> dict:
     }
 
 
-def collate(branch: Branch, monday: date) -> dict:
-    """The week's customer files of a branch, grouped by customer."""
+def _rows(branch: Branch, monday: date, customers: list[Customer], new_ids, only=None):
+    """The files of these customers (`only`: their ids, when not the week's all)."""
     start, end = week_window(branch, monday)
-    changes, notes = _changes(branch, start, end), _notes(branch, start, end)
+    changes, notes = _changes(branch, start, end, only), _notes(branch, start, end, only)
     visits = defaultdict(list)
-    for order in _visits(branch, monday, start, end):
+    for order in _visits(branch, monday, start, end, only):
         visits[order.customer_id].append(_visit_row(order, branch))
-    new_ids = set(
-        db.session.scalars(
-            sa.select(Customer.id).where(
-                Customer.branch_id == branch.id,
-                Customer.created_at >= start,
-                Customer.created_at < end,
-            )
-        )
-    )
-    ids = new_ids | visits.keys() | changes.keys() | notes.keys()
-    customers = db.session.scalars(
-        sa.select(Customer)
-        .where(Customer.id.in_(ids), Customer.branch_id == branch.id)
-        .order_by(Customer.name, Customer.id)
-    )
-    rows = [
+    return [
         {
             "id": c.id,
             "name": c.name,
@@ -190,9 +231,24 @@ def collate(branch: Branch, monday: date) -> dict:
         }
         for c in customers
     ]
+
+
+def _head(branch: Branch, monday: date) -> dict:
     return {
         "branch": {"code": branch.code, "name": branch.name},
         "week": {"start": monday.isoformat(), "end": (monday + timedelta(days=6)).isoformat()},
+    }
+
+
+def collate(branch: Branch, monday: date) -> dict:
+    """The week's customer files of a branch, grouped by customer: all of them, as they
+    are frozen at the hand-over."""
+    start, end = week_window(branch, monday)
+    customers = list(db.session.scalars(_week_customers(branch, monday, start, end)))
+    new_ids = set(db.session.scalars(_week_new(branch, start, end)))
+    rows = _rows(branch, monday, customers, new_ids)
+    return {
+        **_head(branch, monday),
         "customers": rows,
         "totals": {
             "customers": len(rows),
@@ -202,3 +258,72 @@ def collate(branch: Branch, monday: date) -> dict:
             "hours": str(sum((Decimal(r["hours"]) for r in rows), Decimal(0))),
         },
     }
+
+
+NEW, VISIT, CHANGE, NOTE = range(4)
+
+
+class _Index(NamedTuple):
+    ids: list[int]  # the week's customers, by name
+    new: set[int]
+    changed: set[int]
+    visits: int
+    hours: Decimal
+
+
+def _index(branch: Branch, monday: date, start, end) -> _Index:
+    """Whom the week's files show, in their order, and the week's totals, from one
+    statement: a row per new customer, visit, change of a file and note, with the
+    customer's name. A file counts as changed when an entry of the week changed it (each
+    entry changes a field the page shows), as `collate` counts it."""
+    no_hours = sa.cast(sa.null(), Order.service_hours.type)
+
+    def kind(value: int):
+        return sa.literal_column(str(value), sa.Integer).label("kind")
+
+    parts = sa.union_all(
+        _week_new(branch, start, end).add_columns(kind(NEW), no_hours.label("hours")),
+        _week_visits(branch, monday, start, end).with_only_columns(
+            Order.customer_id, kind(VISIT), Order.service_hours
+        ),
+        _week_changes(branch, start, end).with_only_columns(
+            AuditEntry.entity_id, kind(CHANGE), no_hours
+        ),
+        _week_notes(branch, start, end).with_only_columns(
+            sa.func.coalesce(NextTimeNote.customer_id, Order.customer_id), kind(NOTE), no_hours
+        ),
+    ).subquery()
+    rows = db.session.execute(
+        sa.select(Customer.id, parts.c.kind, parts.c.hours)
+        .join(parts, parts.c.id == Customer.id)
+        .where(Customer.branch_id == branch.id)
+        .order_by(Customer.name, Customer.id)
+    ).all()
+    hours = [row.hours for row in rows if row.kind == VISIT]
+    return _Index(
+        list(dict.fromkeys(row.id for row in rows)),
+        {row.id for row in rows if row.kind == NEW},
+        {row.id for row in rows if row.kind == CHANGE},
+        len(hours),
+        sum(hours, Decimal(0)),
+    )
+
+
+def collate_page(branch: Branch, monday: date, number: int) -> tuple[dict, Page]:
+    """Page `number` (from 1) of the week's customer files, in the order `collate` keeps
+    them, with the whole week's totals; only that page's customers' files are read."""
+    start, end = week_window(branch, monday)
+    index = _index(branch, monday, start, end)
+    first = (number - 1) * CUSTOMERS_PAGE
+    ids = index.ids[first : first + CUSTOMERS_PAGE]
+    loaded = {c.id: c for c in db.session.scalars(sa.select(Customer).where(Customer.id.in_(ids)))}
+    rows = _rows(branch, monday, [loaded[i] for i in ids], index.new, ids)
+    totals = {
+        "customers": len(index.ids),
+        "new": len(index.new),
+        "changed": len(index.changed),
+        "visits": index.visits,
+        "hours": str(index.hours),
+    }
+    page = Page(rows, number, len(index.ids) > first + CUSTOMERS_PAGE)
+    return {**_head(branch, monday), "customers": rows, "totals": totals}, page

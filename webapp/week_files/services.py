@@ -9,6 +9,7 @@ from webapp.core import audit, clock
 from webapp.core.errors import RuleError
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.org import Branch
+from webapp.core.paging import Page
 from webapp.core.roles import Role
 from webapp.core.scoping import scoped_select, visible_branch_scope
 from webapp.extensions import db
@@ -28,10 +29,24 @@ def week_file(branch_id: int, monday: date) -> WeekFile | None:
 
 
 def shown(row: WeekFile) -> dict:
-    """What the page shows: the frozen version once handed over, the live collation before."""
+    """What the paper and the spreadsheet show: the frozen version once handed over, the
+    live collation before."""
     if row.snapshot is not None:
         return row.snapshot
     return collation.collate(db.session.get(Branch, row.branch_id), row.week_start)
+
+
+def shown_page(row: WeekFile, number: int) -> tuple[dict, Page]:
+    """Page `number` (from 1) of what the page shows, with the whole week's totals: of
+    the frozen version once handed over, of the live collation before."""
+    if row.snapshot is None:
+        branch = db.session.get(Branch, row.branch_id)
+        return collation.collate_page(branch, row.week_start, number)
+    customers = row.snapshot["customers"]
+    first = (number - 1) * collation.CUSTOMERS_PAGE
+    rows = customers[first : first + collation.CUSTOMERS_PAGE]
+    more = len(customers) > first + collation.CUSTOMERS_PAGE
+    return {**row.snapshot, "customers": rows}, Page(rows, number, more)
 
 
 def _when(instant) -> str:

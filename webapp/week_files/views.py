@@ -4,6 +4,7 @@ from flask_login import current_user
 from webapp.core import clock
 from webapp.core.access import require
 from webapp.core.errors import RuleError
+from webapp.core.paging import page_number
 from webapp.core.printing import chinese_pdf, pdf_response
 from webapp.core.roles import can
 from webapp.core.scoping import chosen_branch, get_scoped_or_404
@@ -49,11 +50,13 @@ def collation_page():
 
 
 def _collation(week_form, collate_form, branch, monday, row, status, refusal=None):
+    data, page = collation.collate_page(branch, monday, page_number())
     return render_template(
         "week_files/collation.html",
         week_form=week_form,
         form=collate_form,
-        data=collation.collate(branch, monday),
+        data=data,
+        page=page,
         row=row,
         refusal=refusal,
     ), status
@@ -65,8 +68,11 @@ def collate():
     form = CollateForm()
     branch = chosen_branch()
     if not form.validate_on_submit():
-        monday = collation.monday_of(clock.local_today(branch.timezone))
-        return _collation(WeekForm(), form, branch, monday, None, 422)
+        # The week the summary was for, unless the week itself was refused.
+        week = form.week.data if form.week.data and not form.week.errors else None
+        monday = collation.monday_of(week or clock.local_today(branch.timezone))
+        row = services.week_file(branch.id, monday)
+        return _collation(WeekForm(), form, branch, monday, row, 422)
     monday = collation.monday_of(form.week.data)
     try:
         row = services.collate_week(branch, monday, form.summary.data, current_user)
@@ -87,8 +93,9 @@ def _visible(week_file_id: int) -> WeekFile:
 
 
 def _detail(row: WeekFile, status: int = 200, refusal=None):
+    data, page = services.shown_page(row, page_number())
     return render_template(
-        "week_files/detail.html", row=row, data=services.shown(row), refusal=refusal
+        "week_files/detail.html", row=row, data=data, page=page, refusal=refusal
     ), status
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.core import audit, crypto
 from webapp.core.errors import FieldError, RuleError
@@ -233,6 +233,19 @@ def change_status(worker: Worker, new_status: WorkerStatus, reason: str, role: s
     db.session.flush()
 
 
+def matching(q: str) -> sa.ColumnElement[bool]:
+    """Workers whose name holds the text, whose badge number it is, or whose mobile number
+    holds its four or more digits. Text with a NUL character matches nobody (no stored
+    text holds one, and PostgreSQL refuses it in a query)."""
+    if "\x00" in q:
+        return sa.false()
+    digits = "".join(ch for ch in q if ch.isdigit() or ch in "xX")
+    conditions = [Worker.name.contains(q, autoescape=True), Worker.badge_no == q]
+    if len(digits) >= 4:
+        conditions.append(Worker.mobile.contains(digits, autoescape=True))
+    return sa.or_(*conditions)
+
+
 def search(q: str, status: str = "", user=None) -> list[Worker]:
     """The user's branches' workers, by part of the name, the badge number or four or
     more digits of the mobile number, in one status if `status` names one."""
@@ -240,11 +253,7 @@ def search(q: str, status: str = "", user=None) -> list[Worker]:
     if status in STATUS_LABELS:
         query = query.where(Worker.status == status)
     if q:
-        digits = "".join(ch for ch in q if ch.isdigit() or ch in "xX")
-        conditions = [Worker.name.contains(q, autoescape=True), Worker.badge_no == q]
-        if len(digits) >= 4:
-            conditions.append(Worker.mobile.contains(digits, autoescape=True))
-        query = query.where(sa.or_(*conditions))
+        query = query.where(matching(q))
     query = query.order_by(Worker.status, Worker.badge_no).limit(SEARCH_LIMIT)
     query = query.options(selectinload(Worker.id_copies))  # the list flags missing copies
     return list(db.session.scalars(query))
@@ -259,21 +268,19 @@ def active_workers(branch_id: int) -> list[Worker]:
     ).all()
 
 
-def active_worker_ids(branch_id: int) -> list[int]:
-    """The ids of `active_workers`, without loading the workers."""
-    return db.session.scalars(
-        sa.select(Worker.id).where(
-            Worker.branch_id == branch_id, Worker.status == WorkerStatus.ACTIVE
-        )
-    ).all()
-
-
 def find_by_id_number(company_id: int, number: str) -> Worker | None:
     return db.session.scalar(
         sa.select(Worker).where(
             Worker.company_id == company_id, Worker.id_number_digest == id_digest(number)
         )
     )
+
+
+def worker_file(worker_id: int) -> Worker | None:
+    """The worker, if the user sees them, with their ID-card copies (two at most) read
+    in the same statement."""
+    query = scoped_select(Worker).where(Worker.id == worker_id)
+    return db.session.scalars(query.options(joinedload(Worker.id_copies))).unique().one_or_none()
 
 
 def reveal_id_number(worker: Worker) -> str:

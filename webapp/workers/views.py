@@ -18,7 +18,7 @@ from webapp.core.transactions import prepare_outside_transaction, write_transact
 from webapp.discipline import services as discipline_services
 from webapp.extensions import db
 from webapp.quality import services as quality_services
-from webapp.training import services as training_services
+from webapp.training import hours as training_hours
 from webapp.workers import services
 from webapp.workers.forms import (
     CloseEscalationForm,
@@ -127,12 +127,12 @@ def create():
 @bp.get("/workers/<int:worker_id>")
 @require("workers.view")
 def detail(worker_id: int):
-    worker = get_worker_or_404(worker_id)
+    worker = services.worker_file(worker_id) or abort(404)
     full_id = None
     if request.args.get("reveal") == "id":
         if not can(current_user, "workers.sensitive"):
             abort(403)
-        with write_transaction():
+        with write_transaction(keep_loaded=True):
             full_id = services.reveal_id_number(worker)
     return render_template("workers/detail.html", **_detail_context(worker, full_id=full_id))
 
@@ -177,7 +177,7 @@ def _detail_context(worker: Worker, **over):
             quality_services.quality_record(worker) if can(current_user, "quality.view") else None
         ),
         "training": (
-            training_services.worker_record(worker) if can(current_user, "training.view") else None
+            training_hours.worker_record(worker) if can(current_user, "training.view") else None
         ),
         "worker": worker,
         "complaints": (

@@ -1,0 +1,200 @@
+"""Each worker's safety training hours per month against their minimum (R25): the
+company's minimum pro-rated by the days the worker was away, the shortfall list, the
+personnel file's record; read for many workers and months at once."""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+
+from webapp.availability import services as availability
+from webapp.core import calendar as branch_calendar
+from webapp.core import clock
+from webapp.core.org import Branch
+from webapp.core.policy import get_setting
+from webapp.extensions import db
+from webapp.training.models import TrainingAttendance, TrainingSession
+from webapp.workers.models import Worker
+
+
+def _hours(minutes: int) -> Decimal:
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _month_of(instant: datetime, zone_name: str) -> date:
+    return clock.month_start(instant.astimezone(clock.zone(zone_name)).date())
+
+
+def minutes_by_month(
+    branch_id: int, months: list[date], worker_ids: list[int] | None = None
+) -> dict[tuple[int, date], int]:
+    """The minutes each worker of the branch (or each of these) attended, by worker and
+    month (a session counts in the month of its local start), in one query for every
+    month asked."""
+    firsts = {clock.month_start(month) for month in months}
+    zone_name = db.session.get(Branch, branch_id).timezone
+    start, end = (
+        clock.month_bounds(min(firsts), zone_name)[0],
+        clock.month_bounds(max(firsts), zone_name)[1],
+    )
+    query = (
+        sa.select(
+            TrainingAttendance.worker_id,
+            TrainingSession.starts_at,
+            TrainingAttendance.arrived_at,
+            TrainingAttendance.left_at,
+        )
+        .join(TrainingSession)
+        .where(
+            TrainingSession.branch_id == branch_id,
+            TrainingSession.starts_at >= start,
+            TrainingSession.starts_at < end,
+        )
+    )
+    if worker_ids is not None:
+        query = query.where(TrainingAttendance.worker_id.in_(worker_ids))
+    totals: dict[tuple[int, date], int] = {}
+    for worker_id, starts_at, arrived, left in db.session.execute(query):
+        key = (worker_id, _month_of(starts_at, zone_name))
+        if key[1] in firsts:
+            totals[key] = totals.get(key, 0) + int((left - arrived).total_seconds() // 60)
+    return totals
+
+
+def _minutes_by_worker(branch_id: int, month: date) -> dict[int, int]:
+    return {w: minutes for (w, _month), minutes in minutes_by_month(branch_id, [month]).items()}
+
+
+def hours_by_month(
+    branch_id: int, months: list[date], worker_ids: list[int]
+) -> dict[tuple[int, date], Decimal]:
+    """The training hours each of these workers of the branch attended, by worker and
+    month (every one of them, every month asked), in one query for all of them."""
+    minutes = minutes_by_month(branch_id, months, worker_ids)
+    firsts = {clock.month_start(month) for month in months}
+    return {(w, m): _hours(minutes.get((w, m), 0)) for w in worker_ids for m in firsts}
+
+
+def hours_in_month(worker_id: int, month: date) -> Decimal:
+    """The training hours the worker attended in the month (the branch's zone: a session
+    counts in the month of its local start)."""
+    worker = db.session.get(Worker, worker_id)
+    return hours_by_month(worker.branch_id, [month], [worker_id])[
+        (worker_id, clock.month_start(month))
+    ]
+
+
+@dataclass
+class Shortfall:
+    worker: Worker
+    hours: Decimal
+    required: Decimal
+    days_left: int
+    days_away: int = 0
+
+    @property
+    def missing(self) -> Decimal:
+        return max(self.required - self.hours, Decimal(0))
+
+    @property
+    def flagged(self) -> bool:
+        """Below the minimum at the month's end: for the monthly quality assessment."""
+        return self.days_left == 0 and self.missing > 0
+
+    @property
+    def percent(self) -> int:
+        if not self.required:
+            return 100
+        return min(int(self.hours * 100 / self.required), 100)
+
+
+def _last_day(month: date) -> date:
+    first = clock.month_start(month)
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def days_left(branch_id: int, month: date, zone_name: str) -> int:
+    """Open days of the month still to come, today included (closed days skipped); 0 once
+    the month is over."""
+    first, last = clock.month_start(month), _last_day(month)
+    today = clock.local_today(zone_name)
+    if today > last:
+        return 0
+    return branch_calendar.open_days(branch_id, max(today, first), last)
+
+
+@dataclass
+class Minimum:
+    hours: Decimal
+    days_away: int
+
+
+def required_hours(branch: Branch, worker_ids, month: date) -> dict[int, Minimum]:
+    """The month's minimum for each worker, pro-rated by the days they were away:
+
+        required = training_hours_per_month × (open − away) / open
+
+    where `open` counts the month's days the branch is open (its closed days left out)
+    and `away` the open days an approved absence of the worker covers; to 0.1 hour, half
+    up. A worker away every open day, or a month the branch is closed throughout, needs
+    none."""
+    return required_by_month(branch, worker_ids, [month])[clock.month_start(month)]
+
+
+def required_by_month(branch: Branch, worker_ids, months: list[date]) -> dict[date, dict]:
+    """`required_hours` of several months, by month (its first day): the absences and
+    closed days of all of them read at once."""
+    minimum = Decimal(get_setting(branch.company_id, "training_hours_per_month"))
+    firsts = sorted({clock.month_start(month) for month in months})
+    closed = branch_calendar.closed_days(branch.id, firsts[0], _last_day(firsts[-1]))
+    away = availability.away_days(branch.id, firsts[0], _last_day(firsts[-1]))
+    result = {}
+    for first in firsts:
+        last = _last_day(first)
+        shut = {day for day in closed if first <= day <= last}
+        open_days = (last - first).days + 1 - len(shut)
+        result[first] = {}
+        for worker_id in worker_ids:
+            days = sum(
+                1 for day in away.get(worker_id, ()) if first <= day <= last and day not in shut
+            )
+            share = Decimal(open_days - days) / open_days if open_days else Decimal(0)
+            hours = (minimum * share).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            result[first][worker_id] = Minimum(hours, days)
+    return result
+
+
+@dataclass
+class TrainingRecord:
+    attendances: list[TrainingAttendance]
+    this_month: Shortfall
+
+
+def worker_record(worker: Worker) -> TrainingRecord:
+    """The personnel file's training: every attendance, newest first, and this month."""
+    rows = list(
+        db.session.scalars(
+            sa.select(TrainingAttendance)
+            .join(TrainingSession)
+            .where(TrainingAttendance.worker_id == worker.id)
+            .options(contains_eager(TrainingAttendance.session))
+            .order_by(TrainingSession.starts_at.desc())
+        )
+    )
+    branch = db.session.get(Branch, worker.branch_id)
+    month = clock.month_start(clock.local_today(branch.timezone))
+    required = required_hours(branch, [worker.id], month)[worker.id]
+    # This month's hours, as `hours_in_month` counts them, from the rows just read.
+    hours = _hours(
+        sum(
+            row.minutes
+            for row in rows
+            if row.session.branch_id == branch.id
+            and _month_of(row.session.starts_at, branch.timezone) == month
+        )
+    )
+    left = days_left(branch.id, month, branch.timezone)
+    return TrainingRecord(rows, Shortfall(worker, hours, required.hours, left, required.days_away))
