@@ -1,16 +1,16 @@
 """The duty board: what waits for each role now, gathered from every area.
 
 An area contributes what it knows in a provider: a function that takes the board's
-`Context` and returns `Duty` items. It registers it for the roles it serves with
+`Context` and returns what the area shows. It registers it for the roles it serves with
 `@provides(Role.MANAGER, …)`; the app imports each area's `duties` module once, so
 core never imports an area.
 
-A provider does not run its counts itself: it returns a `Reading`, a select of one row
-(aggregates without GROUP BY) and what duties to make of that row's values. The board
-puts every provider's reading side by side in one statement, so the whole board is
-read at once whatever the number of areas and the size of the data. A provider whose
-figure SQL cannot give may still return `Duty` items it made from reads of its own,
-a fixed number of them.
+A provider does not run its counts itself: it returns `Reading`s, each a select of one
+row (aggregates without GROUP BY) and what duties to make of that row's values. The
+board puts every provider's readings side by side in one statement, so the whole board
+is read at once whatever the number of areas and the size of the data. A provider
+whose figure one row of counts cannot give may still return `Duty` items it made from
+reads of its own, a fixed number of them.
 
 Each duty has a count, a link that goes straight to doing it, and a state: done
 (nothing left), open, due soon, or overdue (past its deadline). `state_of` turns a

@@ -15,6 +15,7 @@ from webapp.core import calendar as branch_calendar
 from webapp.core import clock
 from webapp.core.org import Branch
 from webapp.core.policy import get_setting
+from webapp.core.types import whole_minutes
 from webapp.extensions import db
 from webapp.training.models import TrainingAttendance, TrainingSession
 from webapp.workers.models import Worker
@@ -32,36 +33,39 @@ def minutes_by_month(
     branch_id: int, months: list[date], worker_ids: list[int] | None = None
 ) -> dict[tuple[int, date], int]:
     """The minutes each worker of the branch (or each of these) attended, by worker and
-    month (a session counts in the month of its local start), in one query for every
-    month asked."""
-    firsts = {clock.month_start(month) for month in months}
+    month (a session counts in the month of its local start), summed in one query for
+    every month asked: one row a worker and month, however many sessions."""
+    firsts = sorted({clock.month_start(month) for month in months})
     zone_name = db.session.get(Branch, branch_id).timezone
-    start, end = (
-        clock.month_bounds(min(firsts), zone_name)[0],
-        clock.month_bounds(max(firsts), zone_name)[1],
-    )
-    query = (
-        sa.select(
-            TrainingAttendance.worker_id,
-            TrainingSession.starts_at,
-            TrainingAttendance.arrived_at,
-            TrainingAttendance.left_at,
+    bounds = {first: clock.month_bounds(first, zone_name) for first in firsts}
+    starts = TrainingSession.starts_at
+    month = sa.case(
+        *(
+            ((starts >= start) & (starts < end), sa.literal(first, sa.Date))
+            for first, (start, end) in bounds.items()
         )
+    ).label("month")
+    minutes = sa.func.sum(whole_minutes(TrainingAttendance.arrived_at, TrainingAttendance.left_at))
+    query = (
+        sa.select(TrainingAttendance.worker_id, month, minutes)
         .join(TrainingSession)
         .where(
             TrainingSession.branch_id == branch_id,
-            TrainingSession.starts_at >= start,
-            TrainingSession.starts_at < end,
+            starts >= bounds[firsts[0]][0],
+            starts < bounds[firsts[-1]][1],
         )
+        .group_by(TrainingAttendance.worker_id, month)
     )
-    if worker_ids is not None:
-        query = query.where(TrainingAttendance.worker_id.in_(worker_ids))
-    totals: dict[tuple[int, date], int] = {}
-    for worker_id, starts_at, arrived, left in db.session.execute(query):
-        key = (worker_id, _month_of(starts_at, zone_name))
-        if key[1] in firsts:
-            totals[key] = totals.get(key, 0) + int((left - arrived).total_seconds() // 60)
-    return totals
+    if worker_ids is not None and len(worker_ids) == 1:
+        # One worker's attendances are found by their own index; many workers' as a list
+        # of ids would walk each one's years of attendances: the months' sessions are read.
+        query = query.where(TrainingAttendance.worker_id == worker_ids[0])
+    wanted = None if worker_ids is None else set(worker_ids)
+    return {
+        (worker_id, first): int(total)
+        for worker_id, first, total in db.session.execute(query)
+        if first is not None and (wanted is None or worker_id in wanted)
+    }
 
 
 def _minutes_by_worker(branch_id: int, month: date) -> dict[int, int]:
