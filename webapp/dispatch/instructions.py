@@ -98,8 +98,14 @@ def instruction_state(instruction: Instruction):
 
 
 def expect_waiting(instruction: Instruction) -> None:
-    """Read the instruction again under a row lock: a second tablet waits for the first."""
-    db.session.refresh(instruction, with_for_update=True)
+    """Read the instruction again under a row lock: a second tablet waits for the first.
+    The lock is taken on the row alone, then the instruction read again: one loaded with
+    its customer joined (the instructions sent) would carry the join into the refresh,
+    and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join."""
+    db.session.execute(
+        sa.select(Instruction.id).where(Instruction.id == instruction.id).with_for_update()
+    )
+    db.session.refresh(instruction)
     state = instruction_state(instruction)
     if state is not None:
         raise InstructionConflict(state)
