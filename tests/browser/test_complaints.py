@@ -137,7 +137,8 @@ def test_a_claim_above_the_limit_goes_to_the_head_and_onto_the_workers_slip(
         zh("Acknowledged by the worker at %(when)s").split("%")[0]
     )
     manager.goto(f"{base}/slips")
-    manager.locator("#worker_id").select_option(str(worker_id))
+    manager.locator("#worker_q").fill(worker_name)  # the picker finds the worker by typing
+    manager.locator(f'#worker-matches input[value="{worker_id}"]').check()
     manager.locator("#period_start").fill(today().isoformat())
     manager.locator("#period_end").fill(today().isoformat())
     manager.locator("main form button.primary").click()
