@@ -2,6 +2,7 @@
 and stops with it (webapp.core.jobs). A server of several (README, "More than one
 server") runs its own consumer; they share the queue in Redis."""
 
+import gc
 import signal
 import subprocess
 import sys
@@ -16,6 +17,13 @@ def when_ready(server) -> None:
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "work"]
     _consumer["process"] = subprocess.Popen(command)  # noqa: S603 - fixed arguments
     server.log.info("Job consumer started (pid %s)", _consumer["process"].pid)
+
+
+def post_worker_init(worker) -> None:
+    """The app a worker loaded lives as long as the worker: its objects are kept out of
+    the garbage collector's passes, which would otherwise walk all of them again whenever
+    a request makes many objects (a page reading a thousand rows paid about 30 ms for it)."""
+    gc.freeze()
 
 
 def on_exit(server) -> None:

@@ -1,6 +1,7 @@
 """PDF documents: real WeasyPrint output read back with poppler (pdftotext, pdffonts,
 pdfinfo). A missing font or tool fails these tests, in CI and locally alike."""
 
+import gc
 import io
 import itertools
 import os
@@ -333,3 +334,24 @@ def test_render_pdf_draws_what_weasyprint_draws_with_its_own_defaults(app):
     assert RARE_NAME in text_of(cut)
     _, largest = ImageChops.difference(raster(cut), raster(system)).getextrema()
     assert largest < 128, "a character is drawn with another glyph"
+
+
+def test_a_render_in_a_server_worker_leaves_the_workers_frozen_objects_frozen(app):
+    """A worker freezes the app it loaded (webapp.serving); a PDF rendered afterwards
+    collects its own garbage and leaves the app's objects out of the collector's passes."""
+    from webapp import serving
+
+    loaded = [app]
+    serving.post_worker_init(None)
+    try:
+        receipt(app, "A5")
+        assert gc.get_freeze_count() > 0
+        assert not any(tracked is loaded for tracked in gc.get_objects())
+    finally:
+        gc.unfreeze()
+
+
+def test_a_render_outside_a_server_unfreezes_what_it_froze(app):
+    assert gc.get_freeze_count() == 0
+    receipt(app, "A5")
+    assert gc.get_freeze_count() == 0

@@ -89,15 +89,19 @@ def rendering() -> Iterator[Fonts]:
     The boxes of a laid-out document are reference cycles: they are collected as soon as
     the render is over, or a 50-page document's ~100 MB would wait for the next full
     collection, and the next document add its own. The app's objects, frozen meanwhile,
-    are not scanned.
+    are not scanned; a server's worker froze them when it started (webapp.serving), and
+    they stay frozen.
     """
     with _RENDER_LOCK:
         thresholds = gc.get_threshold()
-        gc.freeze()
+        freezing = gc.get_freeze_count() == 0
+        if freezing:
+            gc.freeze()
         gc.set_threshold(_GC_THRESHOLD, *thresholds[1:])
         try:
             yield pdf_fonts()
         finally:
             gc.collect()
             gc.set_threshold(*thresholds)
-            gc.unfreeze()
+            if freezing:
+                gc.unfreeze()
