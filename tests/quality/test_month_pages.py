@@ -10,7 +10,9 @@ from tests.core.test_policy import _form
 from tests.quality.test_month import NOV, _done, _failing
 from tests.working_day import field_error, shanghai
 from webapp.core.policy import get_setting
+from webapp.quality import spot_checks
 from webapp.quality.models import MonthAssessment, SpotCheck, SpotCheckQuestion
+from webapp.quality.spot_checks import record_spot_check
 from webapp.workers.models import Worker
 
 pytestmark = pytest.mark.rule("R27")
@@ -164,3 +166,19 @@ def test_the_month_shows_the_workers_fifty_a_page_open_and_closed(
     closed = [client.get(f"/quality/month?month=2026-11&page={n}").text for n in (1, 2)]
     assert sorted(_shown_workers(closed[0]) + _shown_workers(closed[1])) == sorted(ids)
     assert len(_shown_workers(closed[0])) == 50 and 'data-verdict="' in closed[1]
+
+
+def test_suggested_spot_checks_are_each_workers_latest_visit_the_least_checked_first(desk, clock):
+    checked, busy, quiet = (desk.world.worker() for _ in range(3))
+    once = _done(desk, clock, checked, date(2026, 12, 1))
+    record_spot_check(once, [4, 4, 4, 4, 4], "", desk.manager)
+    checked_again = _done(desk, clock, checked, date(2026, 12, 6))
+    _done(desk, clock, busy, date(2026, 12, 3))
+    busy_latest = _done(desk, clock, busy, date(2026, 12, 5))
+    _done(desk, clock, quiet, date(2026, 11, 20))  # more than a week ago
+    quiet_latest = _done(desk, clock, quiet, date(2026, 12, 2))
+    clock.set(shanghai(date(2026, 12, 7), 9))
+
+    suggested = [(s.order.id, s.checks_this_month) for s in spot_checks.suggest(desk.branch)]
+
+    assert suggested == [(busy_latest.id, 0), (quiet_latest.id, 0), (checked_again.id, 1)]

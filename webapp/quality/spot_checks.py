@@ -7,7 +7,7 @@ keeps each question's text with its answer, so later edits leave old checks as a
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -145,46 +145,61 @@ class Suggestion:
 
 def suggest(branch: Branch) -> list[Suggestion]:
     """Recent visits done and not yet spot-checked, spread over the workers: the latest
-    visit of each worker, those least checked this month first."""
+    visit of each worker, those least checked this month first. A big branch's week has
+    thousands of visits by hundreds of workers: the database picks the few suggested, and
+    only those are read whole, with their customers and workers."""
     today = clock.local_today(branch.timezone)
-    candidates = db.session.execute(
-        sa.select(Order.id, Order.worker_id, Order.service_date)
+    latest_first = (Order.service_date.desc(), Order.window_start.desc(), Order.id.desc())
+    visits = (
+        sa.select(
+            Order.id,
+            Order.worker_id,
+            *(column.element for column in latest_first),
+            sa.func.row_number()
+            .over(partition_by=Order.worker_id, order_by=latest_first)
+            .label("nth"),
+        )
         .where(
             Order.branch_id == branch.id,
             Order.status.in_(DONE),
             Order.service_date.between(today - timedelta(days=RECENT_DAYS), today),
             ~sa.exists().where(SpotCheck.order_id == Order.id),
         )
-        .order_by(Order.service_date.desc(), Order.window_start.desc(), Order.id.desc())
+        .subquery()
     )
-    latest: dict[int, tuple[int, date]] = {}
-    for order_id, worker_id, day in candidates:
-        latest.setdefault(worker_id, (order_id, day))
     start, end = clock.month_bounds(today, branch.timezone)
-    counts = dict(
-        db.session.execute(
-            sa.select(SpotCheck.worker_id, sa.func.count())
-            .where(
-                SpotCheck.branch_id == branch.id,
-                SpotCheck.called_at >= start,
-                SpotCheck.called_at < end,
-            )
-            .group_by(SpotCheck.worker_id)
-        ).all()
+    checks = (
+        sa.select(SpotCheck.worker_id, sa.func.count().label("checks"))
+        .where(
+            SpotCheck.branch_id == branch.id,
+            SpotCheck.called_at >= start,
+            SpotCheck.called_at < end,
+        )
+        .group_by(SpotCheck.worker_id)
+        .subquery()
     )
-    # A big branch's fortnight has thousands of visits by hundreds of workers: only the
-    # suggested ones are read whole, with their customers and workers.
-    ranked = sorted(latest, key=lambda w: (counts.get(w, 0), -latest[w][1].toordinal()))
-    chosen = [latest[worker_id][0] for worker_id in ranked[:SUGGESTED]]
+    checked = sa.func.coalesce(checks.c.checks, 0)
+    chosen = db.session.execute(
+        sa.select(visits.c.id, checked)
+        .outerjoin(checks, checks.c.worker_id == visits.c.worker_id)
+        .where(visits.c.nth == 1)
+        .order_by(
+            checked,
+            visits.c.service_date.desc(),
+            visits.c.window_start.desc(),
+            visits.c.id.desc(),
+        )
+        .limit(SUGGESTED)
+    ).all()
     orders = {
         order.id: order
         for order in db.session.scalars(
             sa.select(Order)
-            .where(Order.id.in_(chosen))
+            .where(Order.id.in_([order_id for order_id, _checks in chosen]))
             .options(joinedload(Order.customer), joinedload(Order.worker))
         )
     }
-    return [Suggestion(orders[i], counts.get(orders[i].worker_id, 0)) for i in chosen]
+    return [Suggestion(orders[order_id], count) for order_id, count in chosen]
 
 
 def recent(branch_id: int, limit: int = 20) -> list[SpotCheck]:
