@@ -14,7 +14,7 @@ The pages are found by crawling the demo as each demo login (links and hx-get UR
 page per URL pattern); each is then read `runs` times on both apps through the Flask
 test client: the median server time, the SQL statements per request, and the bytes, raw
 and gzip-compressed. A page whose size is the day's work (the board, the task sheets, the
-day's settlement; the week's, for the collation) is held to its time per order of that
+day's settlement; the week's, for the collation and the callbacks) is held to its time per order of that
 day (week) in the login's branch instead. The table ends with a MISSED/met line per
 target of issue 16.
 """
@@ -53,8 +53,16 @@ MAX_SQL = 20
 MAX_HTML = 100 * 1024
 MAX_PARTIAL_GZ = 8 * 1024
 ROW_RATIO = 1.5
-# Pages whose size is the day's work: the days of orders they show (7: the week's).
-DAY_WORK = {"/board": 1, "/board/task-sheets": 1, "/settlement": 1, "/weeks/collation": 7}
+# Pages whose size is the day's work: the days of orders they show (7: the week's; the
+# callbacks of a week are its entries and, this week, whom to call among the orders done
+# since last Monday).
+DAY_WORK = {
+    "/board": 1,
+    "/board/task-sheets": 1,
+    "/settlement": 1,
+    "/weeks/collation": 7,
+    "/callbacks": 7,
+}
 
 
 class Statements:

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from webapp.billing.models import DaySettlement
 from webapp.core.paging import Page, paged_by_ids
 
-SETTLEMENTS_PAGE = 50
+SETTLEMENTS_PAGE = 25
 
 
 def settlements_page(branch_ids: list[int], page_number: int) -> Page:

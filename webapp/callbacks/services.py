@@ -256,7 +256,7 @@ def complaint_link(callback: Callback) -> str:
 # -- the week's register ---------------------------------------------------------------
 
 
-REGISTER_PAGE = 50  # entries on a page of the week's register
+REGISTER_PAGE = 25  # entries on a page of the week's register
 
 
 def _entries(branch_id: int, week: date) -> sa.Select:

@@ -291,7 +291,7 @@ def decide_complaint(complaint: Complaint, decision: Decision, user, version=Non
 # -- the register -------------------------------------------------------------------
 
 
-REGISTER_PAGE = 50  # complaints on a page of the branch's register
+REGISTER_PAGE = 25  # complaints on a page of the branch's register
 
 
 @dataclass

@@ -349,7 +349,7 @@ def send_idle_list(branch, day: date, user) -> IdleList:
     return idle
 
 
-IDLE_LISTS_PAGE = 50
+IDLE_LISTS_PAGE = 20
 
 
 def idle_lists_page(branch_ids: list[int], page_number: int) -> Page:
