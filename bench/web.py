@@ -14,9 +14,9 @@ The pages are found by crawling the demo as each demo login (links and hx-get UR
 page per URL pattern); each is then read `runs` times on both apps through the Flask
 test client: the median server time, the SQL statements per request, and the bytes, raw
 and gzip-compressed. A page whose size is the day's work (the board, the task sheets, the
-day's settlement; the week's, for the collation and the callbacks) is held to its time per order of that
-day (week) in the login's branch instead. The table ends with a MISSED/met line per
-target of issue 16.
+day's settlement; the week's, for the collation and the callbacks) is held to its time
+per order of that day (week) in the login's branch instead. The table ends with a
+MISSED/met line per target of issue 16.
 """
 
 import argparse
