@@ -14,9 +14,9 @@ The pages are found by crawling the demo as each demo login (links and hx-get UR
 page per URL pattern); each is then read `runs` times on both apps through the Flask
 test client: the median server time, the SQL statements per request, and the bytes, raw
 and gzip-compressed. A page whose size is the day's work (the board, the task sheets, the
-day's settlement; the week's, for the collation and the callbacks) is held to its time
-per order of that day (week) in the login's branch instead. The table ends with a
-MISSED/met line per target of issue 16.
+day's settlement; the week's, for the collation, the callbacks and the spot checks) is
+held to its time per order of that day (week) in the login's branch instead. The table
+ends with a MISSED/met line per target of issue 16.
 """
 
 import argparse
@@ -55,13 +55,15 @@ MAX_PARTIAL_GZ = 8 * 1024
 ROW_RATIO = 1.5
 # Pages whose size is the day's work: the days of orders they show (7: the week's; the
 # callbacks of a week are its entries and, this week, whom to call among the orders done
-# since last Monday).
+# since last Monday; the spot checks' suggestions are each worker's latest visit of the
+# last seven days).
 DAY_WORK = {
     "/board": 1,
     "/board/task-sheets": 1,
     "/settlement": 1,
     "/weeks/collation": 7,
     "/callbacks": 7,
+    "/quality/spot-checks": 7,
 }
 
 

@@ -12,6 +12,7 @@ from tests.working_day import field_error, shanghai
 from webapp.core.policy import get_setting
 from webapp.quality import spot_checks
 from webapp.quality.models import MonthAssessment, SpotCheck, SpotCheckQuestion
+from webapp.quality.services import MONTH_WORKERS_PAGE
 from webapp.quality.spot_checks import record_spot_check
 from webapp.workers.models import Worker
 
@@ -140,13 +141,14 @@ def _shown_workers(page: str) -> list[int]:
     return [int(part.split('"')[0]) for part in workers.split('data-worker="')[1:]]
 
 
-def test_the_month_shows_the_workers_fifty_a_page_open_and_closed(
+def test_the_month_shows_the_workers_a_page_at_a_time_open_and_closed(
     client, login_as, desk, clock, db
 ):
     """A big branch's hundreds of workers are read a page at a time, in badge order, the
     closed month's results in the order they were frozen; the scores are the page's."""
-    for n in range(55):
-        desk.world.worker(badge_no=f"Q{54 - n:03d}")
+    page = MONTH_WORKERS_PAGE
+    for n in range(page + 5):
+        desk.world.worker(badge_no=f"Q{page + 4 - n:03d}")
     ids = list(
         db.session.scalars(
             sa.select(Worker.id)
@@ -154,18 +156,18 @@ def test_the_month_shows_the_workers_fifty_a_page_open_and_closed(
             .order_by(Worker.badge_no, Worker.id)
         )
     )
-    assert len(ids) >= 55
+    assert page + 5 <= len(ids) <= 2 * page
     clock.set(shanghai(date(2026, 12, 1), 9))
     login_as("manager")
     first = client.get("/quality/month?month=2026-11").text
-    assert _shown_workers(first) == ids[:50]
+    assert _shown_workers(first) == ids[:page]
     assert "下一页服务人员" in first and "上一页服务人员" not in first
     second = client.get("/quality/month?month=2026-11&page=2").text
-    assert _shown_workers(second) == ids[50:100] and "上一页服务人员" in second
+    assert _shown_workers(second) == ids[page:] and "上一页服务人员" in second
     assert client.post("/quality/month/close", data={"month": "2026-11"}).status_code == 303
     closed = [client.get(f"/quality/month?month=2026-11&page={n}").text for n in (1, 2)]
     assert sorted(_shown_workers(closed[0]) + _shown_workers(closed[1])) == sorted(ids)
-    assert len(_shown_workers(closed[0])) == 50 and 'data-verdict="' in closed[1]
+    assert len(_shown_workers(closed[0])) == page and 'data-verdict="' in closed[1]
 
 
 def test_suggested_spot_checks_are_each_workers_latest_visit_the_least_checked_first(desk, clock):

@@ -39,7 +39,7 @@ from webapp.workers.models import Talk, Worker, WorkerStatus
 OUT_OR_BACK = (OrderStatus.CHECKED_OUT, OrderStatus.CHECKED_IN, OrderStatus.CLOSED)
 CLOCK_SLACK = timedelta(minutes=5)
 # Workers a page of the quality month shows.
-MONTH_WORKERS_PAGE = 50
+MONTH_WORKERS_PAGE = 25
 
 
 @dataclass

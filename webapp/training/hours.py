@@ -56,10 +56,11 @@ def minutes_by_month(
         )
         .group_by(TrainingAttendance.worker_id, month)
     )
-    if worker_ids is not None and len(worker_ids) == 1:
-        # One worker's attendances are found by their own index; many workers' as a list
-        # of ids would walk each one's years of attendances: the months' sessions are read.
-        query = query.where(TrainingAttendance.worker_id == worker_ids[0])
+    if worker_ids is not None and len(worker_ids) <= 1:
+        # One worker's attendances are found by their own index (none asked: none read);
+        # many workers' as a list of ids would walk each one's years of attendances: the
+        # months' sessions are read.
+        query = query.where(TrainingAttendance.worker_id.in_(worker_ids))
     wanted = None if worker_ids is None else set(worker_ids)
     return {
         (worker_id, first): int(total)
