@@ -137,7 +137,7 @@ def cancel_instruction(instruction: Instruction, reason: str, user) -> None:
     db.session.flush()
 
 
-SENT_PAGE = 50
+SENT_PAGE = 25
 
 
 @dataclass
