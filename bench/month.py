@@ -74,7 +74,7 @@ def main() -> int:
     parser.add_argument("--login", default="manager1", help="whose branch is settled")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", web.Statements())
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", web.Statements().before)
     app = web.make_app(args.large, JOBS_IMMEDIATE=True, JOBS_URL="memory://")
     client = web.login(app, args.login)
     with app.app_context():

@@ -57,3 +57,21 @@ def test_the_number_on_screen_is_the_number_on_paper(client, desk, paid):
     ).stdout.decode()
     assert code in text
     assert f"{desk.branch.code}-{code}" not in text
+
+
+def test_the_orders_payment_is_kept_on_it_without_changing_its_version(desk, paid, db):
+    """The duty board counts the orders not paid by Order.paid_at: the receipt sets it,
+    voiding clears it, the receipt issued again sets it again; the order's version, which
+    offline records are checked against, stays."""
+    order = paid.bill.order
+
+    def kept():
+        db.session.refresh(order)
+        return order.paid_at, order.version
+
+    version = order.version
+    assert kept() == (paid.issued_at, version)
+    services.void_receipt(paid, "金额写错", desk.manager)
+    assert kept() == (None, version)
+    again = services.issue_receipt(paid.bill, "wechat", desk.manager, replaces=paid)
+    assert kept() == (again.issued_at, version)

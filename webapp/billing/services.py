@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -201,6 +201,7 @@ def issue_receipt(bill: Bill, method: str, user, replaces: Receipt | None = None
     )
     db.session.add(receipt)
     db.session.flush()
+    _mark_paid(bill.order_id, now)
     audit.record(
         "receipt.issue",
         receipt,
@@ -229,6 +230,15 @@ def void_receipt(receipt: Receipt, reason: str, user) -> None:
     )
     audit.record("receipt.void", receipt, changes={"reason": reason}, label=receipt.code)
     db.session.flush()
+    _mark_paid(receipt.bill.order_id, None)
+
+
+def _mark_paid(order_id: int, when: datetime | None) -> None:
+    """The order's payment as the duty board counts it (Order.paid_at); an UPDATE of the
+    column alone, so that the order's version does not change."""
+    db.session.execute(
+        sa.update(Order.__table__).where(Order.__table__.c.id == order_id).values(paid_at=when)
+    )
 
 
 @dataclass

@@ -82,6 +82,8 @@ def order_rows(writer: Writer, world: BranchWorld, day: date, rng: random.Random
         actual_end=ends if done else None,
         service_hours=hours if done else None,
         overtime_unconsented=False,
+        # Paid when billed, 10 minutes after the check-in (the receipt below).
+        paid_at=ends + timedelta(minutes=40) if done else None,
         created_at=created,
         version=5 if done else 1,
     )
@@ -145,7 +147,7 @@ def order_rows(writer: Writer, world: BranchWorld, day: date, rng: random.Random
     _audit(writer, world, order["checked_in_at"], "order.check_in", "orders", **worker_kw)
     lines = [(item, hours if item[2] == "hour" else 1) for item in items]
     total = sum(item[3] * quantity for item, quantity in lines)
-    billed = order["checked_in_at"] + timedelta(minutes=10)
+    billed = order["paid_at"]
     bill = writer.add(
         "bills",
         branch_id=world.branch_id,

@@ -44,6 +44,9 @@ ORDER_STATUS_LABELS = {
 }
 
 
+UNPAID = "paid_at IS NULL"
+
+
 class Order(db.Model):
     """A service order (服务单): one worker, one customer, one visit."""
 
@@ -52,12 +55,20 @@ class Order(db.Model):
     # or begun in a month (the quality score, the monthly record): the branch's or the
     # worker's index alone walks their years of orders.
     __table_args__ = (
-        sa.Index("ix_orders_branch_id_service_date", "branch_id", "service_date"),
         sa.Index("ix_orders_branch_id_checked_out_at", "branch_id", "checked_out_at"),
         sa.Index("ix_orders_worker_id_service_date", "worker_id", "service_date"),
         sa.Index("ix_orders_worker_id_actual_start", "worker_id", "actual_start"),
         # The duty board counts a branch's days by status from the index alone.
         sa.Index("ix_orders_branch_id_service_date_status", "branch_id", "service_date", "status"),
+        # The orders not paid yet (not billed, billed without a valid receipt, not done,
+        # cancelled): the duty board counts those to bill and to take payment for in it.
+        sa.Index(
+            "ix_orders_unpaid",
+            "branch_id",
+            "service_date",
+            sqlite_where=sa.text(UNPAID),
+            postgresql_where=sa.text(UNPAID),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +93,9 @@ class Order(db.Model):
     actual_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     service_hours: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 2))
     overtime_unconsented: Mapped[bool] = mapped_column(default=False)
+    # When its bill's valid receipt was issued, none while there is none: kept by billing
+    # (webapp.billing.services) outside the order's version, which counts its own changes.
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
