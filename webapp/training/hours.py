@@ -80,7 +80,12 @@ def hours_by_month(
     month (every one of them, every month asked), in one query for all of them."""
     minutes = minutes_by_month(branch_id, months, worker_ids)
     firsts = {clock.month_start(month) for month in months}
-    return {(w, m): _hours(minutes.get((w, m), 0)) for w in worker_ids for m in firsts}
+    none = _hours(0)
+    return {
+        (w, m): _hours(minutes[w, m]) if (w, m) in minutes else none
+        for w in worker_ids
+        for m in firsts
+    }
 
 
 def hours_in_month(worker_id: int, month: date) -> Decimal:
@@ -131,7 +136,7 @@ def days_left(branch_id: int, month: date, zone_name: str) -> int:
     return branch_calendar.open_days(branch_id, max(today, first), last)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Minimum:
     hours: Decimal
     days_away: int
@@ -161,15 +166,18 @@ def required_by_month(branch: Branch, worker_ids, months: list[date]) -> dict[da
         last = _last_day(first)
         shut = {day for day in closed if first <= day <= last}
         open_days = (last - first).days + 1 - len(shut)
-        result[first] = {}
-        for worker_id in worker_ids:
-            days = sum(
-                1 for day in away.get(worker_id, ()) if first <= day <= last and day not in shut
-            )
-            share = Decimal(open_days - days) / open_days if open_days else Decimal(0)
-            hours = (minimum * share).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-            result[first][worker_id] = Minimum(hours, days)
+        # Most workers were never away: they share one minimum (a big branch has hundreds).
+        result[first] = dict.fromkeys(worker_ids, _pro_rated(minimum, open_days, 0))
+        for worker_id in away.keys() & result[first].keys():
+            days = sum(1 for day in away[worker_id] if first <= day <= last and day not in shut)
+            if days:
+                result[first][worker_id] = _pro_rated(minimum, open_days, days)
     return result
+
+
+def _pro_rated(minimum: Decimal, open_days: int, days_away: int) -> Minimum:
+    share = Decimal(open_days - days_away) / open_days if open_days else Decimal(0)
+    return Minimum((minimum * share).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), days_away)
 
 
 @dataclass
