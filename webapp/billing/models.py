@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core import audit
 from webapp.core.i18n import lazy_gettext as _l
-from webapp.core.types import UTCDateTime, utcnow
+from webapp.core.types import UTCDateTime, partial_index, utcnow
 from webapp.extensions import db
 from webapp.orders.models import Order
 
@@ -105,12 +105,8 @@ class Receipt(db.Model):
     __tablename__ = "receipts"
     __table_args__ = (
         sa.UniqueConstraint("branch_id", "year", "number"),
-        sa.Index(
-            "uq_receipts_one_valid_per_bill",
-            "bill_id",
-            unique=True,
-            sqlite_where=sa.text("voided_at IS NULL"),
-            postgresql_where=sa.text("voided_at IS NULL"),
+        partial_index(
+            "uq_receipts_one_valid_per_bill", "bill_id", where="voided_at IS NULL", unique=True
         ),
     )
 
@@ -159,21 +155,15 @@ class DaySettlement(db.Model):
         # The days closed, latest first: a branch's, and every branch's (finance's view).
         sa.Index("ix_day_settlements_branch_id_day_closed_at", "branch_id", "day", "closed_at"),
         sa.Index("ix_day_settlements_day_closed_at", "day", "closed_at"),
-        sa.Index(
+        partial_index(
             "uq_day_settlements_one_current",
             "branch_id",
             "day",
+            where="withdrawn_at IS NULL",
             unique=True,
-            sqlite_where=sa.text("withdrawn_at IS NULL"),
-            postgresql_where=sa.text("withdrawn_at IS NULL"),
         ),
         # Finance's days to acknowledge: the few waiting, not every day ever closed.
-        sa.Index(
-            "ix_day_settlements_to_acknowledge",
-            "branch_id",
-            sqlite_where=sa.text(TO_ACKNOWLEDGE),
-            postgresql_where=sa.text(TO_ACKNOWLEDGE),
-        ),
+        partial_index("ix_day_settlements_to_acknowledge", "branch_id", where=TO_ACKNOWLEDGE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

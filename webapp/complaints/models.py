@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.core import audit
 from webapp.core.i18n import lazy_gettext as _l
 from webapp.core.photos import StoredPhoto
-from webapp.core.types import UTCDateTime, utcnow
+from webapp.core.types import UTCDateTime, partial_index, utcnow
 from webapp.customers.models import Customer
 from webapp.extensions import db
 from webapp.orders.models import Order
@@ -93,13 +93,7 @@ class Complaint(db.Model):
     # The branch's register newest first, and those not decided yet (waiting for the head).
     __table_args__ = (
         sa.Index("ix_complaints_branch_id_occurred_at", "branch_id", "occurred_at"),
-        sa.Index(
-            "ix_complaints_undecided",
-            "branch_id",
-            "occurred_at",
-            sqlite_where=sa.text(UNDECIDED),
-            postgresql_where=sa.text(UNDECIDED),
-        ),
+        partial_index("ix_complaints_undecided", "branch_id", "occurred_at", where=UNDECIDED),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

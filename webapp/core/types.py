@@ -1,4 +1,4 @@
-"""Column types shared by every area."""
+"""Column types, and the pieces of schema both databases spell alike, shared by every area."""
 
 from datetime import UTC, datetime
 
@@ -62,3 +62,12 @@ def _whole_minutes_sqlite(element, compiler, **kw):
         return seconds * 1_000_000 + sa.cast(sa.func.substr(at, 21, 6), sa.Integer)
 
     return compiler.process((micros(end) - micros(start)) // 60_000_000, **kw)
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> sa.Index:
+    """An index of the rows `where` holds (SQL both databases read), on SQLite and
+    PostgreSQL alike; a query uses it when its own WHERE says the same."""
+    condition = sa.text(where)
+    return sa.Index(
+        name, *columns, unique=unique, sqlite_where=condition, postgresql_where=condition
+    )

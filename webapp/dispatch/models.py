@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.catalogue.models import ServiceItem
 from webapp.core import audit
 from webapp.core.i18n import lazy_gettext as _l
-from webapp.core.types import UTCDateTime, utcnow
+from webapp.core.types import UTCDateTime, partial_index, utcnow
 from webapp.customers.models import Customer
 from webapp.extensions import db
 
@@ -50,13 +50,7 @@ class Instruction(db.Model):
     __table_args__ = (
         sa.Index("ix_instructions_branch_id_created_at", "branch_id", "created_at"),
         sa.Index("ix_instructions_created_at", "created_at"),
-        sa.Index(
-            "ix_instructions_pending",
-            "branch_id",
-            "service_date",
-            sqlite_where=sa.text(PENDING),
-            postgresql_where=sa.text(PENDING),
-        ),
+        partial_index("ix_instructions_pending", "branch_id", "service_date", where=PENDING),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.catalogue.models import ServiceItem
 from webapp.core.i18n import lazy_gettext as _l
-from webapp.core.types import UTCDateTime, utcnow
+from webapp.core.types import UTCDateTime, partial_index, utcnow
 from webapp.customers.models import Customer
 from webapp.extensions import db
 from webapp.workers.models import Worker
@@ -62,13 +62,7 @@ class Order(db.Model):
         sa.Index("ix_orders_branch_id_service_date_status", "branch_id", "service_date", "status"),
         # The orders not paid yet (not billed, billed without a valid receipt, not done,
         # cancelled): the duty board counts those to bill and to take payment for in it.
-        sa.Index(
-            "ix_orders_unpaid",
-            "branch_id",
-            "service_date",
-            sqlite_where=sa.text(UNPAID),
-            postgresql_where=sa.text(UNPAID),
-        ),
+        partial_index("ix_orders_unpaid", "branch_id", "service_date", where=UNPAID),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
