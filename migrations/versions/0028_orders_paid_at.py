@@ -50,5 +50,6 @@ def downgrade():
         'ix_orders_branch_id_service_date', 'orders', ['branch_id', 'service_date']
     )
     op.drop_index('ix_orders_unpaid', table_name='orders')
-    with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.drop_column('paid_at')
+    # ALTER TABLE … DROP COLUMN, on SQLite too (3.35 and later): a batch would copy the
+    # orders table, which every table of the working day refers to.
+    op.drop_column('orders', 'paid_at')
