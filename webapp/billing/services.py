@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -26,6 +26,7 @@ from webapp.dispatch.instructions import unassigned_on
 from webapp.dispatch.models import Instruction
 from webapp.extensions import db
 from webapp.orders.models import Order, OrderStatus
+from webapp.orders.services import mark_paid
 
 
 @dataclass
@@ -201,7 +202,7 @@ def issue_receipt(bill: Bill, method: str, user, replaces: Receipt | None = None
     )
     db.session.add(receipt)
     db.session.flush()
-    _mark_paid(bill.order_id, now)
+    mark_paid(bill.order_id, now)
     audit.record(
         "receipt.issue",
         receipt,
@@ -223,22 +224,12 @@ def void_receipt(receipt: Receipt, reason: str, user) -> None:
         raise FieldError("reason", _l("Give the reason."))
     if day_closed(receipt.branch_id, receipt.day):
         raise RuleError(_l("The day of this receipt has been closed: it can no longer change."))
-    receipt.voided_at, receipt.voided_by, receipt.void_reason = (
-        clock.now(),
-        user.display_name,
-        reason,
-    )
+    receipt.voided_at = clock.now()
+    receipt.voided_by = user.display_name
+    receipt.void_reason = reason
     audit.record("receipt.void", receipt, changes={"reason": reason}, label=receipt.code)
     db.session.flush()
-    _mark_paid(receipt.bill.order_id, None)
-
-
-def _mark_paid(order_id: int, when: datetime | None) -> None:
-    """The order's payment as the duty board counts it (Order.paid_at); an UPDATE of the
-    column alone, so that the order's version does not change."""
-    db.session.execute(
-        sa.update(Order.__table__).where(Order.__table__.c.id == order_id).values(paid_at=when)
-    )
+    mark_paid(receipt.bill.order_id, None)
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The order's states, shared by dispatch and visits: who acts, why a step is refused."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -24,6 +25,15 @@ class OrderConflict(RuleError):
 def get_order_or_404(order_id: int) -> Order:
     """An order of a branch the user sees; any other id answers 404."""
     return get_scoped_or_404(Order, order_id)
+
+
+def mark_paid(order_id: int, when: datetime | None) -> None:
+    """When the order's bill got its valid receipt (None: voided), as the duty board
+    counts it (Order.paid_at): an UPDATE of that column alone, outside the order's
+    version, which counts the order's own changes that offline records are checked
+    against."""
+    orders = Order.__table__
+    db.session.execute(sa.update(orders).where(orders.c.id == order_id).values(paid_at=when))
 
 
 @dataclass

@@ -154,7 +154,8 @@ def suggest(branch: Branch) -> list[Suggestion]:
         sa.select(
             Order.id,
             Order.worker_id,
-            *(column.element for column in latest_first),
+            Order.service_date,
+            Order.window_start,
             sa.func.row_number()
             .over(partition_by=Order.worker_id, order_by=latest_first)
             .label("nth"),
