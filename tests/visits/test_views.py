@@ -1,10 +1,16 @@
 """Check-out and check-in on the manager's tablet: bad input explained, conflicts answered 409."""
 
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from tests.i18n import zh
 from tests.working_day import TICKED, field_error, login, signature
 from webapp.orders.models import Order, OrderStatus
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.mark.rule("R10")
@@ -47,6 +53,8 @@ def test_a_stale_check_out_form_gets_409_naming_who_was_first(client, desk, db):
     [
         ("11:00", "10:00", "actual_end", "The end must be after the start."),
         ("09:00", "08:00", "actual_end", "The end must be after the start."),
+        ("10:30", "02:31", "actual_end", "The end must be after the start."),
+        ("12:00", "00:30", "actual_end", "This time is in the future."),
         ("08:00", "09:30", "actual_start", "The service cannot start before the check-out."),
     ],
 )
@@ -66,6 +74,26 @@ def test_check_in_refuses_impossible_times(client, desk, clock, start, end, fiel
     assert response.status_code == 422
     assert field_error(response.text, field) == zh(message)
     assert "保洁</textarea>" in response.text
+
+
+@pytest.mark.rule("R11")
+def test_a_visit_that_ran_past_midnight_ends_on_the_next_day(client, desk, db, clock):
+    order = desk.checked_out()
+    clock.advance(hours=16, minutes=45)  # 01:45 the next morning in Shanghai
+    login(client, desk.manager)
+    response = client.post(
+        f"/orders/{order.id}/check-in",
+        data={
+            "version": str(order.version),
+            "actual_start": "18:00",
+            "actual_end": "01:30",
+            "work_done": "深度保洁",
+        },
+    )
+    assert response.status_code == 303, field_error(response.text, "actual_end")
+    done = db.session.get(Order, order.id)
+    assert done.actual_end.astimezone(SHANGHAI) == datetime(2026, 12, 8, 1, 30, tzinfo=SHANGHAI)
+    assert done.service_hours == Decimal("7.50")
 
 
 @pytest.mark.rule("R1", "R10")

@@ -6,7 +6,6 @@ what a step someone else got to first shows.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from flask import g, render_template, request
@@ -125,9 +124,9 @@ def check_out_step(order: Order, screen: Screen):
 
 
 def checkin_data(order: Order, form: CheckinForm) -> services.CheckIn:
-    zone = clock.zone()
-    start = datetime.combine(order.service_date, form.actual_start.data, tzinfo=zone)
-    end = datetime.combine(order.service_date, form.actual_end.data, tzinfo=zone)
+    start, end = services.visit_span(
+        order.service_date, form.actual_start.data, form.actual_end.data, clock.zone()
+    )
     return services.CheckIn(
         actual_start=start,
         actual_end=end,

@@ -1,7 +1,7 @@
 """Check-out (出单), check-in (回单) and the overtime consent (R9-R11, R14, R15, R17)."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -150,6 +150,18 @@ class CheckIn:
     note_for_worker: str = ""
     note_for_customer: str = ""
     returned: dict[int, Decimal | None] = field(default_factory=dict)
+
+
+def visit_span(day: date, start: time, end: time, zone: tzinfo) -> tuple[datetime, datetime]:
+    """A visit's start and end from the times on the form, both on its service day, except
+    an end earlier than the start that ran past midnight: that end is on the next day, when
+    the visit so read is no longer than a visit can be (a later typo is still refused)."""
+    began = datetime.combine(day, start, tzinfo=zone)
+    ended = datetime.combine(day, end, tzinfo=zone)
+    overnight = ended + timedelta(days=1)
+    if end < start and overnight - began <= timedelta(hours=int(MAX_SERVICE_HOURS)):
+        return began, overnight
+    return began, ended
 
 
 def working_day_end(order: Order, branch: Branch) -> datetime:
