@@ -235,6 +235,8 @@ def _security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
-    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+    # Whether a user is signed in, from what the request loaded: `is_authenticated`
+    # reads the user's row, which a view's commit has expired (a statement more).
+    if request.endpoint != "static" and current_user and not current_user.is_anonymous:
         headers["Cache-Control"] = "no-store"
     return response

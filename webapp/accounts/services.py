@@ -15,7 +15,7 @@ from webapp.core import audit
 from webapp.core.crypto import new_token, token_digest
 from webapp.core.htmx import is_htmx
 from webapp.core.offline.pages import OFFLINE_PAGE
-from webapp.core.policy import get_setting
+from webapp.core.policy import company_settings, get_setting
 from webapp.core.roles import COMPANY_WIDE_ROLES, Role
 from webapp.core.transactions import write_transaction
 from webapp.core.types import utcnow
@@ -101,8 +101,10 @@ def resume_session(token: str) -> User | None:
         return None
     user = login.user
     now = utcnow()
-    idle = timedelta(minutes=get_setting(user.company_id, "session_idle_minutes"))
-    absolute = timedelta(hours=get_setting(user.company_id, "session_absolute_hours"))
+    idle_minutes, absolute_hours = company_settings(
+        user.company_id, "session_idle_minutes", "session_absolute_hours"
+    )
+    idle, absolute = timedelta(minutes=idle_minutes), timedelta(hours=absolute_hours)
     reason = None
     if not user.enabled:
         reason = "disabled"
@@ -165,7 +167,7 @@ def mark_ended_session(response):
     user = g.get("_login_user")  # only if this request loaded it: static files never do
     if (
         user is not None
-        and not user.is_authenticated
+        and user.is_anonymous  # not `is_authenticated`: after a commit it reads the row
         and "_user_id" in session
         and not _staff_login_ignored()  # a kiosk page: the login was left alone, not ended
     ):

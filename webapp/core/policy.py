@@ -106,6 +106,19 @@ def get_setting(company_id: int, key: str, branch_id: int | None = None):
         raw = _stored_of_branch(branch_id).get(key)
     else:
         raw = _stored_of_company(company_id).get(key)
+    return _value(setting, raw)
+
+
+def company_settings(company_id: int, *keys: str) -> tuple:
+    """Several of the company's settings from one read, in the order of `keys`."""
+    settings = [BY_KEY[key] for key in keys]
+    if any(setting.scope == BRANCH for setting in settings):
+        raise TypeError(f"{keys} holds a branch's setting: use get_setting with branch_id")
+    stored = _stored_of_company(company_id)
+    return tuple(_value(setting, stored.get(setting.key)) for setting in settings)
+
+
+def _value(setting: Setting, raw: str | None):
     return _decode(setting, raw if raw is not None else _encode(setting, setting.default))
 
 

@@ -35,8 +35,10 @@ def scoped_select(model, user=None):
     return sa.select(model).where(model.branch_id.in_(visible_branch_ids(user)))
 
 
-def get_scoped_or_404(model, record_id: int, user=None):
-    record = db.session.scalar(scoped_select(model, user).where(model.id == record_id))
+def get_scoped_or_404(model, record_id: int, user=None, options=()):
+    """The record of a branch the user sees, loaded with `options`; any other id is 404."""
+    query = scoped_select(model, user).where(model.id == record_id).options(*options)
+    record = db.session.scalar(query)
     if record is None:
         abort(404)
     return record

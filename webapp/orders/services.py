@@ -22,9 +22,9 @@ class OrderConflict(RuleError):
     """Someone else changed the order first (HTTP 409)."""
 
 
-def get_order_or_404(order_id: int) -> Order:
-    """An order of a branch the user sees; any other id answers 404."""
-    return get_scoped_or_404(Order, order_id)
+def get_order_or_404(order_id: int, *options) -> Order:
+    """An order of a branch the user sees, loaded with `options`; any other id answers 404."""
+    return get_scoped_or_404(Order, order_id, options=options)
 
 
 def mark_paid(order_id: int, when: datetime | None) -> None:

@@ -25,17 +25,20 @@ from webapp.visits.handling import Screen, check_in_step, check_out_step
 bp = Blueprint("visits", __name__)
 
 
-def _to_order(order: Order):
-    return redirect(url_for("dispatch.detail", order_id=order.id), code=303)
+def _to_order(order_id: int):
+    """Back to the order, by the id the request came with: after the commit, reading
+    `order.id` would read the whole order again."""
+    return redirect(url_for("dispatch.detail", order_id=order_id), code=303)
 
 
 def _screen(order: Order, template: str) -> Screen:
     """The manager's tablet: back to the order once done, the order page on a conflict."""
+    order_id = order.id
     return Screen(
         template=template,
         refused_template="visits/refused.html",
         actor=Actor.of_user(current_user),
-        done=lambda: _to_order(order),
+        done=lambda: _to_order(order_id),
         conflict=lambda error: conflict_page(order, error),
     )
 
@@ -86,7 +89,7 @@ def consent(order_id: int):
         except OrderConflict as conflict:
             return conflict_page(order, conflict)
         if error is None:
-            return _to_order(order)
+            return _to_order(order_id)
     clause = get_setting(db.session.get(Branch, order.branch_id).company_id, "overtime_clause")
     status = 422 if request.method == "POST" else 200
     return render_template(
