@@ -44,6 +44,7 @@ import sqlalchemy as sa
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
+PAID_BY = ("cash", "wechat", "alipay")
 PASSWORD = "branchdesk-demo"  # noqa: S105 - the demo logins' password
 LOGINS = ("manager1", "head1", "manager2", "head2")
 KINDS = (
@@ -306,6 +307,10 @@ def large_jpeg(megapixels: float, limit: int = 5 * 1024 * 1024) -> bytes:
 
 
 class Tablet:
+    # Whether the customer pays as the bill is issued (one form) or on the receipt's own
+    # form once billed.
+    pay_with_bill = True
+
     def __init__(self, base: str, username: str, targets: "Targets", photos: list[bytes]):
         self.base, self.username, self.targets, self.photos = base, username, targets, photos
         self.opener = urllib.request.build_opener(
@@ -382,17 +387,25 @@ class Tablet:
         return status
 
     def receipt(self) -> int:
+        """Bill a checked-in order and take payment: in the bill's own form (paid at the
+        door), or, with `pay_with_bill` off, on the receipt's form after the bill."""
         order = self.targets.pick(self.username, "checked_in")
-        billing = f"/orders/{order}/billing"
-        _status, fields = self.form(billing, f"/orders/{order}/bill")
+        billing, bill = f"/orders/{order}/billing", f"/orders/{order}/bill"
+        _status, fields = self.form(billing, bill)
+        if fields and self.pay_with_bill:
+            fields = [f for f in fields if f[0] != "bill-method"]
+            fields.append(["bill-method", self.rng.choice(PAID_BY)])
+            return self._paid(order, self.request("POST", bill, fields)[0])
         if fields:
-            status = self.request("POST", f"/orders/{order}/bill", fields)[0]
+            status = self.request("POST", bill, fields)[0]
             if status >= 500:
                 return status
         _status, fields = self.form(billing, f"/orders/{order}/receipt")
         if not fields:
             return 409
-        status = self.request("POST", f"/orders/{order}/receipt", fields)[0]
+        return self._paid(order, self.request("POST", f"/orders/{order}/receipt", fields)[0])
+
+    def _paid(self, order: int, status: int) -> int:
         if status == 303:
             self.targets.moved(self.username, order, "checked_in", "paid")
         return status

@@ -3,10 +3,12 @@
 200 simulated tablets of the company's branches (10 a branch on the large data's 20),
 each logged in as its branch's first manager (the tablets of a branch share that login,
 each with its own session), each doing one action every 10-30 s for 2 minutes: opening
-the board, checking an order out, checking one in, issuing its bill and receipt. They
-run as locust users (its library API, headless, in this process) against `flask serve`
-(gunicorn, --workers processes, and the job consumer) on a throwaway copy of --database
-(`CREATE DATABASE ... TEMPLATE`), so a run leaves the large data as it was.
+the board, checking an order out, checking one in, issuing its bill and receipt (paid
+as the bill is issued, in its form; `--pay-later` takes payment on the receipt's own
+form once billed, two requests more). They run as locust users (its library API,
+headless, in this process) against `flask serve` (gunicorn, --workers processes, and the
+job consumer) on a throwaway copy of --database (`CREATE DATABASE ... TEMPLATE`), so a
+run leaves the large data as it was.
 
 Before the clock starts, every tablet is handed orders of its own in each state it acts
 on (handed over, checked out, checked in), through the app's services; a check-out or
@@ -310,7 +312,14 @@ def main() -> int:
         help="also what the pages ask for by themselves (the header's new duties on each "
         "page and every 60 s, the open board's instructions every 5 s), as a browser does",
     )
+    parser.add_argument(
+        "--pay-later",
+        action="store_true",
+        help="the receipt on its own form once billed (the billing page, the bill, the page "
+        "again, the receipt) instead of paid in the bill's form (the page, the bill)",
+    )
     args = parser.parse_args()
+    concurrency.Tablet.pay_with_bill = not args.pay_later
     with (
         tempfile.TemporaryDirectory(prefix="bench-load-") as tmp,
         copy_of(args.database) as url,

@@ -20,6 +20,13 @@ class BillForm(BaseForm):
     discount_reason = StringField(
         _l("Reason for the discount"), validators=optional(200), filters=F
     )
+    # Paid at once: the receipt is issued with the bill, in the same step. A form without
+    # the field (a page opened before it existed) bills without payment.
+    method = SelectField(
+        _l("Paid now by"),
+        choices=options([("", _l("Not paid yet")), *PAYMENT_METHODS.items()]),
+        default="",
+    )
 
 
 class ReceiptForm(BaseForm):

@@ -3,6 +3,7 @@ from datetime import date
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from webapp.billing import exports, reports, services
 from webapp.billing.closed_days import settlements_page
@@ -28,7 +29,13 @@ from webapp.core.scoping import (
 )
 from webapp.core.spreadsheets import xlsx_response
 from webapp.extensions import db
+from webapp.orders.models import Order
 from webapp.orders.services import get_order_or_404
+
+
+def _order(order_id: int) -> Order:
+    """The order with its customer and worker, whom the page and the audit name."""
+    return get_order_or_404(order_id, joinedload(Order.customer), joinedload(Order.worker))
 
 
 def _billing_page(order, status=200, **forms):
@@ -49,33 +56,37 @@ def _billing_page(order, status=200, **forms):
 @bp.get("/orders/<int:order_id>/billing")
 @require("billing.issue")
 def order_billing(order_id: int):
-    return _billing_page(get_order_or_404(order_id))
+    return _billing_page(_order(order_id))
 
 
 @bp.post("/orders/<int:order_id>/bill")
 @require("billing.issue")
 def issue_bill(order_id: int):
-    order = get_order_or_404(order_id)
+    order = _order(order_id)
     form = BillForm(prefix="bill")
     if form.validate_on_submit():
         try:
-            services.issue_bill(
+            bill = services.issue_bill(
                 order, form.discount.fen, form.discount_reason.data or "", current_user
             )
+            if form.method.data:
+                services.issue_receipt(bill, form.method.data, current_user)
         except FieldError as error:
+            db.session.rollback()
             attach(form, error)
         except RuleError as error:
+            db.session.rollback()  # neither the bill nor a receipt number is kept
             return _billing_page(order, 409, bill_form=form, refusal=error.message)
         else:
             db.session.commit()
-            return redirect(url_for("billing.order_billing", order_id=order.id), code=303)
+            return redirect(url_for("billing.order_billing", order_id=order_id), code=303)
     return _billing_page(order, 422, bill_form=form)
 
 
 @bp.post("/orders/<int:order_id>/receipt")
 @require("billing.issue")
 def issue_receipt(order_id: int):
-    order = get_order_or_404(order_id)
+    order = _order(order_id)
     bill = db.session.scalar(scoped_select(Bill).where(Bill.order_id == order.id))
     if bill is None:
         abort(404)
@@ -87,7 +98,7 @@ def issue_receipt(order_id: int):
             db.session.rollback()  # a receipt number taken meanwhile is given back
             return _billing_page(order, 409, receipt_form=form, refusal=error.message)
         db.session.commit()
-        return redirect(url_for("billing.order_billing", order_id=order.id), code=303)
+        return redirect(url_for("billing.order_billing", order_id=order_id), code=303)
     return _billing_page(order, 422, receipt_form=form)
 
 
