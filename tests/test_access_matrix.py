@@ -42,7 +42,8 @@ from webapp.quality.services import Observation, record_supervision
 from webapp.training.services import SessionData, create_session
 from webapp.visits.services import CHECKS, CheckIn, check_in, check_out, give_consent
 from webapp.week_files.services import collate_week, hand_over_week
-from webapp.workers.services import add_talk, store_id_copy
+from webapp.workers.id_copies import store_id_copy
+from webapp.workers.services import add_talk
 
 pytestmark = pytest.mark.rule("D6")
 

@@ -44,7 +44,7 @@ def _loose(root: Path) -> list[str]:
 
 
 def test_a_new_instance_and_its_backup_are_readable_by_the_owner_only(tmp_path, loose_umask):
-    from webapp.workers.services import _upload_dir
+    from webapp.workers.id_copies import upload_dir
 
     instance = tmp_path / "instance"
     app = _instance_app(instance)
@@ -58,7 +58,7 @@ def test_a_new_instance_and_its_backup_are_readable_by_the_owner_only(tmp_path, 
             connection.execute(sa.text("CREATE TABLE scratch (x INTEGER)"))
             connection.execute(sa.text("INSERT INTO scratch VALUES (1)"))
         # A copy stored by an older version, readable by all: its backup is private anyway.
-        (_upload_dir() / "old-copy").write_bytes(b"encrypted")
+        (upload_dir() / "old-copy").write_bytes(b"encrypted")
         # The pool keeps a connection open, so the WAL and its index stay on disk.
         names = {p.name for p in instance.iterdir()}
         assert {"branchdesk.sqlite3-wal", "branchdesk.sqlite3-shm"} <= names, names

@@ -1,19 +1,14 @@
-"""Personnel files: create, edit, status, ID copies, talks and escalations."""
+"""Personnel files: create, edit, status, talks and escalations (ID copies: `id_copies`)."""
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.core import audit, crypto
 from webapp.core.errors import FieldError, RuleError
-from webapp.core.files import private_dir, write_private
 from webapp.core.i18n import lazy_gettext as _l
-from webapp.core.images import ImageRejected, clean_image
 from webapp.core.masking import mask_id_number, mask_phone
 from webapp.core.scoping import scoped_select
 from webapp.core.types import utcnow
@@ -22,14 +17,12 @@ from webapp.workers.idnumbers import ParsedId, gender_of
 from webapp.workers.models import (
     ADDRESS_PARTS,
     STATUS_LABELS,
-    IdCopy,
     Talk,
     TalkTopic,
     Worker,
     WorkerStatus,
 )
 
-ID_COPY_MAX_BYTES = 5 * 1024 * 1024
 ID_DIGEST_PURPOSE = "cn-ric"
 SENSITIVE_FIELDS = {"id_number_cipher", "id_number_digest", "id_number_masked"}
 MASKED_PHONE_FIELDS = {"mobile", "landline", "referee_phone"}
@@ -307,57 +300,6 @@ def reveal_id_number(worker: Worker) -> str:
     """The full ID number; every such view is audited."""
     audit.record("worker.id_number.view", worker)
     return worker.id_number
-
-
-def _upload_dir() -> Path:
-    uploads = private_dir(Path(current_app.config["UPLOAD_FOLDER"]))
-    return private_dir(uploads / "id-copies")
-
-
-ID_COPY_MESSAGES = {
-    "type": _l("This file is not a JPEG or PNG image."),
-    "size": _l("The image is larger than 5 MB."),
-    "broken": _l("The image is damaged and cannot be read."),
-}
-
-
-def store_id_copy(worker: Worker, side: str, raw: bytes, user_id: int | None) -> IdCopy:
-    """Keep an ID-card copy: re-encoded (no metadata), encrypted, outside static/."""
-    if worker.is_read_only:
-        raise RuleError(_l("This worker was dismissed: the file is read-only."))
-    if side not in ("front", "back"):
-        raise FieldError("side", _l("Choose the front or the back."))
-    try:
-        image = clean_image(raw, max_bytes=ID_COPY_MAX_BYTES)
-    except ImageRejected as exc:
-        raise FieldError("image", ID_COPY_MESSAGES[exc.reason]) from exc
-    storage_name = uuid.uuid4().hex
-    write_private(_upload_dir() / storage_name, crypto.encrypt(image.data))
-    copy = worker.id_copy(side)
-    replaced = copy.storage_name if copy else None
-    if copy is None:
-        copy = IdCopy(worker=worker, side=side)
-        db.session.add(copy)
-    copy.storage_name = storage_name
-    copy.content_type = image.content_type
-    copy.width, copy.height = image.width, image.height
-    copy.uploaded_at = utcnow()
-    copy.uploaded_by_id = user_id
-    db.session.flush()
-    if replaced:
-        (_upload_dir() / replaced).unlink(missing_ok=True)
-    audit.record(
-        "worker.id_copy.upload",
-        worker,
-        changes={"side": side, "replaced": bool(replaced), "content_type": image.content_type},
-    )
-    return copy
-
-
-def read_id_copy(worker: Worker, copy: IdCopy) -> bytes:
-    """The decrypted image; every view is audited."""
-    audit.record("worker.id_copy.view", worker, changes={"side": copy.side})
-    return crypto.decrypt((_upload_dir() / copy.storage_name).read_bytes())
 
 
 def add_talk(worker: Worker, *, talk_date, topic, notes, help_given, escalate_to, user) -> Talk:

@@ -19,7 +19,7 @@ from webapp.discipline import services as discipline_services
 from webapp.extensions import db
 from webapp.quality import services as quality_services
 from webapp.training import hours as training_hours
-from webapp.workers import services
+from webapp.workers import id_copies, services
 from webapp.workers.forms import (
     CloseEscalationForm,
     IdCopyForm,
@@ -275,14 +275,14 @@ def pay_rule(worker_id: int):
 
 @bp.post("/workers/<int:worker_id>/id-copies")
 @require("workers.edit")
-@prepare_outside_transaction(clean_uploads(services.ID_COPY_MAX_BYTES))
+@prepare_outside_transaction(clean_uploads(id_copies.ID_COPY_MAX_BYTES))
 def upload_id_copy(worker_id: int):
     worker = get_worker_or_404(worker_id)
     context = _detail_context(worker)
     form = context["copy_form"]
     if form.validate_on_submit():
         try:
-            services.store_id_copy(worker, form.side.data, form.image.data.read(), current_user.id)
+            id_copies.store_id_copy(worker, form.side.data, form.image.data.read(), current_user.id)
         except (FieldError, RuleError) as error:
             form.image.errors = [*form.image.errors, error.message]
         else:
@@ -301,7 +301,7 @@ def id_copy(worker_id: int, side: str):
     if copy is None:
         abort(404)
     with write_transaction():
-        data = services.read_id_copy(worker, copy)
+        data = id_copies.read_id_copy(worker, copy)
     response = make_response(data)
     response.headers["Content-Type"] = copy.content_type
     response.headers["Cache-Control"] = "no-store"
