@@ -171,6 +171,8 @@ class LocustTablet(concurrency.Tablet):
         return self.request("GET", "/board")[0]
 
     def poll(self, path: str) -> None:
+        if not Peak.start.is_set():  # the run is over: its server may be stopping
+            return
         self.client.get(path, headers={"HX-Request": "true"}, name=f"GET {path} (htmx)")
 
     def keep_polling(self) -> None:
@@ -261,6 +263,7 @@ def run(
     environment.stats.reset_all()
     Peak.start.set()
     gevent.sleep(seconds)
+    Peak.start.clear()
     runner.quit()
     return environment
 
