@@ -1,4 +1,4 @@
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,6 +14,17 @@ from webapp.orders.models import Order
 @pytest.fixture(autouse=True)
 def _working_day(working_day):
     """Monday 2026-12-07 09:00 in Shanghai, inside a request (tests/working_day.py)."""
+
+
+@pytest.fixture
+def checked_in(desk, clock):
+    """An order of 2.5 service hours of 日常保洁 at 40 元 an hour (100 元), checked in.
+    (test_billing.py has a maker of such orders under the same name.)"""
+    order = desk.checked_out()
+    start = clock.now()
+    clock.advance(hours=3)
+    desk.check_in(order, start, start + timedelta(hours=2, minutes=30))
+    return order
 
 
 @pytest.fixture

@@ -1,12 +1,11 @@
 """Billing and taking payment in one step, as at the customer's door: the bill and its
 receipt from one form, or nothing of either (R4)."""
 
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 
 from tests.i18n import zh
+from tests.statements import statements
 from tests.working_day import TODAY, field_error, login
 from webapp.billing import services
 from webapp.billing.forms import BillForm
@@ -17,37 +16,9 @@ from webapp.orders.models import Order
 pytestmark = pytest.mark.rule("R4")
 
 
-@pytest.fixture
-def checked_in(desk, clock, db):
-    """A checked-in order of 2.5 hours of 日常保洁 at 40 元 an hour: 100 元."""
-    order = desk.checked_out()
-    start = clock.now()
-    clock.advance(hours=3)
-    desk.check_in(order, start, start + timedelta(hours=2, minutes=30))
-    db.session.commit()
-    return order
-
-
 def _bill(client, order, **fields):
     data = {"bill-discount": "", "bill-discount_reason": "", "bill-method": "", **fields}
     return client.post(f"/orders/{order.id}/bill", data=data)
-
-
-def _statements(db, call):
-    bind = db.session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    seen = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if statement.split(None, 1)[0].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE"):
-            seen.append(statement)  # not the savepoints of the test's transaction
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = call()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-    return response, seen
 
 
 def test_paid_at_once_the_bill_and_its_receipt_come_from_one_post(client, desk, db, checked_in):
@@ -55,7 +26,9 @@ def test_paid_at_once_the_bill_and_its_receipt_come_from_one_post(client, desk, 
     page = client.get(f"/orders/{checked_in.id}/billing").text
     assert zh("Paid now by") in page and zh("Not paid yet") in page
     discounted = {"bill-discount": "5", "bill-discount_reason": "老客户", "bill-method": "wechat"}
-    response, statements = _statements(db, lambda: _bill(client, checked_in, **discounted))
+    response, sent = statements(db, lambda: _bill(client, checked_in, **discounted))
+    # Not the savepoints of the test's transaction.
+    sent = [s for s in sent if s.split(None, 1)[0].upper() in ("SELECT", "INSERT", "UPDATE")]
     assert response.status_code == 303, response.text
     bill = db.session.scalar(sa.select(Bill).where(Bill.order_id == checked_in.id))
     receipt = db.session.scalar(sa.select(Receipt).where(Receipt.bill_id == bill.id))
@@ -67,7 +40,7 @@ def test_paid_at_once_the_bill_and_its_receipt_come_from_one_post(client, desk, 
     # One request: the login and settings, the order (locked), the bill and its lines,
     # the receipt under the year's counter (taken, or here made), each audited; the
     # user and the order are not read again around the commits.
-    assert len(statements) <= 16, "\n".join(statements)
+    assert len(sent) <= 16, "\n".join(sent)
     shown = client.get(f"/orders/{checked_in.id}/billing").text
     assert receipt.code in shown and zh("Take payment and issue the receipt") not in shown
 

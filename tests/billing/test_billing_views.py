@@ -1,7 +1,6 @@
 """Billing through HTTP: bad amounts explained, receipts, voids, closing the day."""
 
 import re
-from datetime import timedelta
 
 import pytest
 
@@ -22,15 +21,6 @@ def _login(client, user):
 def _error(html: str, field_id: str) -> str | None:
     match = re.search(rf'id="{re.escape(field_id)}-error"[^>]*>([^<]+)<', html)
     return match.group(1) if match else None
-
-
-@pytest.fixture
-def checked_in(desk, clock):
-    order = desk.checked_out()
-    start = clock.now()
-    clock.advance(hours=3)
-    desk.check_in(order, start, start + timedelta(hours=2, minutes=30))
-    return order
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from tests.statements import statements
 from tests.working_day import TODAY, TOMORROW, login, shanghai
 from webapp.availability.services import AbsenceData, enter_absence
 from webapp.core.models import AuditEntry
@@ -165,22 +166,6 @@ def _fill_day(db, desk, workers, customers, day, count):
     db.session.flush()
 
 
-def _statements(db, call):
-    bind = db.session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        result = call()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-    return result, seen
-
-
 @pytest.mark.rule("R5")
 def test_the_board_takes_a_fixed_number_of_queries(desk, world, db, clock):
     workers = [world.worker() for _ in range(60)]
@@ -196,10 +181,10 @@ def test_the_board_takes_a_fixed_number_of_queries(desk, world, db, clock):
     branch = db.session.get(Branch, branch_id)
     clock.set(shanghai(big, 19))
 
-    small_board, small_sql = _statements(db, lambda: dispatch_services.day_board(branch, small))
+    small_board, small_sql = statements(db, lambda: dispatch_services.day_board(branch, small))
     db.session.expunge_all()
     branch = db.session.get(Branch, branch_id)
-    big_board, big_sql = _statements(db, lambda: dispatch_services.day_board(branch, big))
+    big_board, big_sql = statements(db, lambda: dispatch_services.day_board(branch, big))
 
     assert len(small_board.orders) == 30 and len(big_board.orders) == 300
     assert len(small_board.idle_workers) == 29 and len(big_board.idle_workers) == 4
@@ -207,7 +192,7 @@ def test_the_board_takes_a_fixed_number_of_queries(desk, world, db, clock):
     assert big_board.not_returned  # computed over the 300 orders
 
     # What the board shows of each order is loaded with it, not one query per row.
-    _, touched_sql = _statements(
+    _, touched_sql = statements(
         db,
         lambda: [
             (o.customer.name, o.worker.name, [i.name for i in o.items], o.consent)
@@ -262,7 +247,7 @@ def test_an_empty_day_runs_the_statements_of_a_full_one(desk, world, db, clock):
 
     def board(day):
         db.session.expunge_all()
-        return _statements(
+        return statements(
             db, lambda: dispatch_services.day_board(db.session.get(Branch, branch_id), day)
         )
 
